@@ -1,0 +1,46 @@
+package dev.hearth.engine.autograd;
+
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * One recorded operation on the tape: the tensors it read and how to turn the gradient of its
+ * output into gradients of those inputs.
+ */
+public final class Node {
+
+    /** Gradient rule of an operation: one entry per input, null where that input needs none. */
+    @FunctionalInterface
+    public interface Backward {
+        Tensor[] apply(Tensor gradOutput);
+    }
+
+    private final String op;
+    private final Tensor[] inputs;
+    private Backward backward;
+
+    Node(String op, Tensor[] inputs, Backward backward) {
+        this.op = op;
+        this.inputs = inputs;
+        this.backward = backward;
+    }
+
+    public String op() {
+        return op;
+    }
+
+    public Tensor[] inputs() {
+        return inputs;
+    }
+
+    Tensor[] apply(Tensor gradOutput) {
+        if (backward == null) {
+            throw new AutogradException("backward through '" + op + "' a second time: its saved tensors were freed"
+                    + " after the first backward; pass retainGraph=true to the first call if you need two");
+        }
+        return backward.apply(gradOutput);
+    }
+
+    void release() {
+        backward = null;
+    }
+}

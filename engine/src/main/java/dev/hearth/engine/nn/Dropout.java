@@ -1,0 +1,29 @@
+package dev.hearth.engine.nn;
+
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * Zeroes each element with probability p in training mode (scaling survivors by 1/(1-p)); the
+ * identity in evaluation mode. Each call draws its mask key from the layer's own seeded Rng.
+ */
+public final class Dropout extends Layer {
+    private final float p;
+    private final Rng rng;
+
+    public Dropout(float p, Rng rng) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        this.p = p;
+        this.rng = rng;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!isTraining() || p == 0) {
+            return x;
+        }
+        return dev.hearth.engine.ops.Dropout.apply(x, p, rng.nextLong());
+    }
+}

@@ -1,0 +1,83 @@
+package dev.hearth.engine.nn;
+
+import dev.hearth.engine.HearthException;
+import dev.hearth.engine.tensor.Shape;
+import dev.hearth.engine.tensor.ShapeException;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * The keys and values one attention layer has seen so far, for generation: new tokens are
+ * appended and attention reads the whole prefix, so each step costs one token's projections
+ * instead of the whole sequence's. Preallocated for {@code capacity} positions.
+ */
+public final class KvCache {
+    private final int batch;
+    private final int capacity;
+    private final int kvHeads;
+    private final int headDim;
+    private final float[] keys;   // (batch, capacity, kvHeads, headDim)
+    private final float[] values; // (batch, capacity, kvHeads, headDim)
+    private int length;
+
+    public KvCache(int batch, int capacity, int kvHeads, int headDim) {
+        long n = (long) batch * capacity * kvHeads * headDim;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new HearthException("a KV cache of " + batch + " x " + capacity + " x " + kvHeads + " x " + headDim
+                    + " floats is too large; lower the batch or the context length");
+        }
+        this.batch = batch;
+        this.capacity = capacity;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.keys = new float[(int) n];
+        this.values = new float[(int) n];
+    }
+
+    /** Positions filled so far. */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Forgets everything (the buffers are reused). */
+    public void clear() {
+        length = 0;
+    }
+
+    /**
+     * Appends k and v (batch, T, kvHeads, headDim) and returns views of all keys and values so
+     * far, each (batch, length, kvHeads, headDim).
+     */
+    public Tensor[] append(Tensor k, Tensor v) {
+        Shape expect = Shape.of(batch, k.dim(1), kvHeads, headDim);
+        if (!k.shape().equals(expect) || !v.shape().equals(expect)) {
+            throw ShapeException.of("kv cache append", k.shape(), v.shape(), "expected " + expect + " for both");
+        }
+        int t = k.dim(1);
+        if (length + t > capacity) {
+            throw new HearthException("the KV cache holds " + capacity + " positions; " + length + " are used and "
+                    + t + " more do not fit (the context length is " + capacity + ")");
+        }
+        copyIn(k, keys, t);
+        copyIn(v, values, t);
+        length += t;
+        return new Tensor[] {view(keys), view(values)};
+    }
+
+    private void copyIn(Tensor x, float[] buf, int t) {
+        int row = kvHeads * headDim;
+        float[] src = x.contiguous().toFloatArray();
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(src, b * t * row, buf, (b * capacity + length) * row, t * row);
+        }
+    }
+
+    private Tensor view(float[] buf) {
+        int row = kvHeads * headDim;
+        return Tensor.strided(buf, 0, Shape.of(batch, length, kvHeads, headDim),
+                new int[] {capacity * row, row, headDim, 1});
+    }
+}

@@ -1,0 +1,43 @@
+package dev.hearth.engine.nn;
+
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * The transformer feed-forward block. GELU form (GPT-2): {@code proj(gelu(fc(x)))}. SwiGLU form
+ * (Llama): {@code down_proj(silu(gate_proj(x)) * up_proj(x))}. The last projection is a residual
+ * projection, initialised with the smaller standard deviation.
+ */
+public final class Mlp extends Layer {
+
+    public enum Kind { GELU, GELU_TANH, SWIGLU }
+
+    private final Kind kind;
+    private final Linear in;   // fc or gate_proj (dim -> hidden)
+    private final Linear up;   // up_proj (dim -> hidden), SwiGLU only
+    private final Linear out;  // proj or down_proj (hidden -> dim)
+
+    public Mlp(Kind kind, int dim, int hidden, boolean bias, int layers, Rng rng) {
+        this.kind = kind;
+        float residual = Init.residualStd(layers);
+        if (kind == Kind.SWIGLU) {
+            this.in = child("gate_proj", new Linear(dim, hidden, bias, rng));
+            this.up = child("up_proj", new Linear(dim, hidden, bias, rng));
+            this.out = child("down_proj", new Linear(hidden, dim, bias, residual, rng));
+        } else {
+            this.in = child("fc", new Linear(dim, hidden, bias, rng));
+            this.up = null;
+            this.out = child("proj", new Linear(hidden, dim, bias, residual, rng));
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor h = switch (kind) {
+            case GELU -> in.forward(x).gelu();
+            case GELU_TANH -> in.forward(x).geluTanh();
+            case SWIGLU -> in.forward(x).silu().mul(up.forward(x));
+        };
+        return out.forward(h);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.hearth.engine.nn;
+
+import dev.hearth.engine.HearthException;
+import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A piece of a model that owns parameters and child modules. Parameters get stable
+ * hierarchical names from the order and names of registration ({@code h.0.attn.q_proj.weight}),
+ * and those names are the keys of checkpoints. A module is in training mode until
+ * {@link #eval()}; the mode reaches every child.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Registers a trainable parameter (it is marked as requiring gradients). */
+    protected final Tensor param(String name, Tensor value) {
+        checkName(name);
+        value.requiresGrad(true);
+        params.put(name, value);
+        return value;
+    }
+
+    /** Registers a child module under {@code name}. */
+    protected final <M extends Module> M child(String name, M module) {
+        checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("a parameter or module name must be non-empty and contain no '.': '"
+                    + name + "'");
+        }
+        if (params.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' is registered twice in " + getClass().getSimpleName());
+        }
+    }
+
+    /** Every parameter of this module and its children, by hierarchical name, in registration order. */
+    public final Map<String, Tensor> parameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out) {
+        for (var e : params.entrySet()) {
+            out.put(prefix + e.getKey(), e.getValue());
+        }
+        for (var e : children.entrySet()) {
+            e.getValue().collect(prefix + e.getKey() + ".", out);
+        }
+    }
+
+    /** The direct children, by name. */
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Total number of parameter elements. */
+    public final long parameterCount() {
+        long n = 0;
+        for (Tensor t : parameters().values()) {
+            n += t.numel();
+        }
+        return n;
+    }
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Sets training (dropout active) or evaluation mode here and in every child. */
+    public final Module train(boolean on) {
+        training = on;
+        for (Module m : children.values()) {
+            m.train(on);
+        }
+        return this;
+    }
+
+    public final Module eval() {
+        return train(false);
+    }
+
+    /** Forgets every parameter's accumulated gradient. */
+    public final void zeroGrad() {
+        for (Tensor t : parameters().values()) {
+            t.zeroGrad();
+        }
+    }
+
+    /**
+     * Copies values from {@code state} (name to tensor, e.g. a checkpoint) into the parameters.
+     * Shapes must match. With {@code strict}, a missing or unexpected name is an error listing
+     * them all; otherwise the names that were not loaded are returned.
+     */
+    public final List<String> loadState(Map<String, Tensor> state, boolean strict) {
+        Map<String, Tensor> mine = parameters();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        for (String k : state.keySet()) {
+            if (!mine.containsKey(k)) {
+                unexpected.add(k);
+            }
+        }
+        for (var e : mine.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            if (!src.shape().equals(e.getValue().shape())) {
+                throw new HearthException("loading '" + e.getKey() + "': the checkpoint has shape " + src.shape()
+                        + " but the model expects " + e.getValue().shape() + " (was it saved from a different config?)");
+            }
+        }
+        if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
+            throw new HearthException("the checkpoint does not match the model: missing " + missing + ", unexpected "
+                    + unexpected);
+        }
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            for (var e : mine.entrySet()) {
+                Tensor src = state.get(e.getKey());
+                if (src != null) {
+                    e.getValue().copyFrom(src);
+                }
+            }
+        }
+        List<String> notLoaded = new ArrayList<>(missing);
+        notLoaded.addAll(unexpected);
+        return notLoaded;
+    }
+}

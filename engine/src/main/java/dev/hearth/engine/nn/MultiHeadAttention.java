@@ -1,0 +1,99 @@
+package dev.hearth.engine.nn;
+
+import dev.hearth.engine.ops.Attention;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.ShapeException;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * Causal self-attention with multi-head or grouped-query heads and optional rotary position
+ * embedding. Projections are named as in Llama ({@code q_proj, k_proj, v_proj, o_proj}); the
+ * output projection is a residual projection, initialised with the smaller standard deviation.
+ */
+public final class MultiHeadAttention extends Layer {
+
+    /**
+     * @param dim       model width C
+     * @param heads     query heads H (C must be divisible by H)
+     * @param kvHeads   key/value heads (H for multi-head, fewer for grouped-query, 1 for multi-query)
+     * @param bias      whether the projections have biases
+     * @param ropeTheta base of rotary embedding, or 0 for none (positions added elsewhere)
+     * @param layers    number of blocks in the model, for the residual initialisation
+     */
+    public record Config(int dim, int heads, int kvHeads, boolean bias, float ropeTheta, int layers) {
+        public Config {
+            if (heads <= 0 || dim % heads != 0) {
+                throw new IllegalArgumentException("attention width " + dim + " is not divisible by " + heads + " heads");
+            }
+            if (kvHeads <= 0 || heads % kvHeads != 0) {
+                throw new IllegalArgumentException(heads + " query heads are not a multiple of " + kvHeads
+                        + " key/value heads");
+            }
+        }
+
+        public int headDim() {
+            return dim / heads;
+        }
+    }
+
+    private final Config config;
+    private final Linear q;
+    private final Linear k;
+    private final Linear v;
+    private final Linear o;
+
+    public MultiHeadAttention(Config c, Rng rng) {
+        this.config = c;
+        int kvDim = c.kvHeads() * c.headDim();
+        this.q = child("q_proj", new Linear(c.dim(), c.dim(), c.bias(), rng));
+        this.k = child("k_proj", new Linear(c.dim(), kvDim, c.bias(), rng));
+        this.v = child("v_proj", new Linear(c.dim(), kvDim, c.bias(), rng));
+        this.o = child("o_proj", new Linear(c.dim(), c.dim(), c.bias(), Init.residualStd(c.layers()), rng));
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** Training and scoring: x (B, T, C), positions 0..T-1, no cache. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, 0, null);
+    }
+
+    /**
+     * x (B, T, C) holding positions {@code start .. start+T-1}; with a cache, the new keys and
+     * values are appended and the queries attend to everything cached.
+     */
+    public Tensor forward(Tensor x, int start, KvCache cache) {
+        if (x.rank() != 3 || x.dim(2) != config.dim()) {
+            throw ShapeException.of("attention", x.shape(), "input must be (batch, time, " + config.dim() + ")");
+        }
+        int b = x.dim(0);
+        int t = x.dim(1);
+        int hd = config.headDim();
+        Tensor qh = q.forward(x).reshape(b, t, config.heads(), hd);
+        Tensor kh = k.forward(x).reshape(b, t, config.kvHeads(), hd);
+        Tensor vh = v.forward(x).reshape(b, t, config.kvHeads(), hd);
+        if (config.ropeTheta() > 0) {
+            int[] positions = new int[t];
+            for (int i = 0; i < t; i++) {
+                positions[i] = start + i;
+            }
+            qh = Attention.rope(qh, positions, config.ropeTheta());
+            kh = Attention.rope(kh, positions, config.ropeTheta());
+        }
+        if (cache != null) {
+            Tensor[] kv = cache.append(kh, vh);
+            kh = kv[0];
+            vh = kv[1];
+        }
+        Tensor y = Attention.scaledDotProduct(qh, kh, vh, true, (float) (1 / Math.sqrt(hd)));
+        return o.forward(y.reshape(b, t, config.dim()));
+    }
+
+    /** A cache sized for this layer. */
+    public KvCache newCache(int batch, int capacity) {
+        return new KvCache(batch, capacity, config.kvHeads(), config.headDim());
+    }
+}

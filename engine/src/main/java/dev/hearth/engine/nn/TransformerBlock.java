@@ -1,0 +1,60 @@
+package dev.hearth.engine.nn;
+
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * A pre-norm transformer block: {@code x = x + drop(attn(norm1(x)))},
+ * {@code x = x + drop(mlp(norm2(x)))}, with LayerNorm (GPT-2) or RMSNorm (Llama).
+ */
+public final class TransformerBlock extends Layer {
+
+    public enum Norm { LAYER_NORM, RMS_NORM }
+
+    /**
+     * @param attention the attention layer's config
+     * @param mlp       feed-forward form
+     * @param hidden    feed-forward width (4C for GPT-2)
+     * @param norm      normalisation kind
+     * @param normEps   normalisation epsilon
+     * @param dropout   residual dropout probability (0 for none)
+     */
+    public record Config(MultiHeadAttention.Config attention, Mlp.Kind mlp, int hidden, Norm norm, float normEps,
+                         float dropout) {}
+
+    private final Layer norm1;
+    private final MultiHeadAttention attn;
+    private final Layer norm2;
+    private final Mlp mlp;
+    private final Dropout drop;
+
+    public TransformerBlock(Config c, Rng rng) {
+        int dim = c.attention().dim();
+        boolean bias = c.attention().bias();
+        this.norm1 = child("norm1", norm(c, dim, bias));
+        this.attn = child("attn", new MultiHeadAttention(c.attention(), rng));
+        this.norm2 = child("norm2", norm(c, dim, bias));
+        this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), bias, c.attention().layers(), rng));
+        this.drop = new Dropout(c.dropout(), rng.fork());
+    }
+
+    private static Layer norm(Config c, int dim, boolean bias) {
+        return c.norm() == Norm.RMS_NORM ? new RmsNorm(dim, c.normEps()) : new LayerNorm(dim, bias, c.normEps());
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, 0, null);
+    }
+
+    /** x (B, T, C) at positions {@code start..}; with a cache for generation. */
+    public Tensor forward(Tensor x, int start, KvCache cache) {
+        drop.train(isTraining());
+        Tensor h = x.add(drop.forward(attn.forward(norm1.forward(x), start, cache)));
+        return h.add(drop.forward(mlp.forward(norm2.forward(h))));
+    }
+
+    public MultiHeadAttention attention() {
+        return attn;
+    }
+}

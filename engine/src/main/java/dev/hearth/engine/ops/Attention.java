@@ -1,0 +1,281 @@
+package dev.hearth.engine.ops;
+
+import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.kernels.ComputePool;
+import dev.hearth.engine.kernels.Gemm;
+import dev.hearth.engine.kernels.VectorMath;
+import dev.hearth.engine.tensor.ShapeException;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * Fused scaled-dot-product attention, multi-head and grouped-query, causal or not.
+ *
+ * <p>Layout: q (B, Tq, H, D), k and v (B, Tk, Hkv, D), out (B, Tq, H, D) — the layout a linear
+ * projection produces, so no transposes are needed. H must be a multiple of Hkv; query head h
+ * reads key/value head {@code h / (H / Hkv)}. With {@code causal}, query i sits at position
+ * {@code i + Tk - Tq} and sees keys 0..that position, which covers both training (Tq = Tk) and
+ * decoding with a KV cache (Tq new tokens after Tk - Tq cached ones).
+ *
+ * <p>Like FlashAttention the forward keeps only the log-sum-exp of each score row, and the
+ * backward recomputes the probabilities block by block, so memory stays O(B·H·T) rather than
+ * O(B·H·T²). Work is split over (batch, key/value head) pairs; everything that accumulates into
+ * one key/value head stays on one thread, so results do not depend on the thread count.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /** Query rows per block: the scores of one block are {@code BLOCK x Tk} floats. */
+    private static final int BLOCK = 64;
+
+    public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal, float scale) {
+        if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
+            throw ShapeException.of("attention", q.shape(), k.shape(), "q, k and v must be (batch, time, heads, head_dim)");
+        }
+        if (!k.shape().equals(v.shape())) {
+            throw ShapeException.of("attention", k.shape(), v.shape(), "k and v must have the same shape");
+        }
+        int b = q.dim(0);
+        int tq = q.dim(1);
+        int h = q.dim(2);
+        int d = q.dim(3);
+        int tk = k.dim(1);
+        int hkv = k.dim(2);
+        if (k.dim(0) != b || k.dim(3) != d) {
+            throw ShapeException.of("attention", q.shape(), k.shape(), "batch and head_dim of q and k must match");
+        }
+        if (hkv == 0 || h % hkv != 0) {
+            throw ShapeException.of("attention", q.shape(), k.shape(), "query heads (" + h
+                    + ") must be a multiple of key/value heads (" + hkv + ")");
+        }
+        if (causal && tk < tq) {
+            throw ShapeException.of("attention", q.shape(), k.shape(), "causal attention needs at least as many keys"
+                    + " as queries");
+        }
+        Tensor qc = packedRows(q);
+        Tensor kc = packedRows(k);
+        Tensor vc = packedRows(v);
+        if (kc.stride(0) != vc.stride(0)) {
+            kc = k.contiguous();
+            vc = v.contiguous();
+        }
+        int qBatch = b == 1 ? tq * h * d : qc.stride(0);
+        int kBatch = b == 1 ? tk * hkv * d : kc.stride(0);
+        Layout l = new Layout(b, tq, tk, h, hkv, d, causal, scale, qc, kc, vc, qBatch, kBatch);
+        float[] out = new float[b * tq * h * d];
+        float[] lse = new float[b * h * tq];
+        forward(l, out, lse);
+        Tensor y = Tensor.of(out, b, tq, h, d);
+        return Autograd.record(y, "attention", new Tensor[] {q, k, v}, g -> backward(l, out, lse, g.contiguous()));
+    }
+
+    /**
+     * Shapes and inputs of one attention call. Within a batch entry each input must be row-major
+     * (time, heads, head_dim); the batch stride may be larger, as for a KV cache with room left.
+     */
+    private record Layout(int b, int tq, int tk, int h, int hkv, int d, boolean causal, float scale,
+                          Tensor q, Tensor k, Tensor v, int qBatch, int kBatch) {
+        int group() {
+            return h / hkv;
+        }
+
+        /** Offset of q element (bi, t, head, 0) from q's offset; the output uses {@link #oOff}. */
+        int qOff(int bi, int t, int head) {
+            return bi * qBatch + (t * h + head) * d;
+        }
+
+        /** Offset of out / dq element (bi, t, head, 0): these are always packed. */
+        int oOff(int bi, int t, int head) {
+            return ((bi * tq + t) * h + head) * d;
+        }
+
+        /** Offset of k/v element (bi, t, kvHead, 0) from their offsets. */
+        int kOff(int bi, int t, int kvHead) {
+            return bi * kBatch + (t * hkv + kvHead) * d;
+        }
+
+        /** Number of keys query t may see. */
+        int keysFor(int t) {
+            return causal ? Math.min(tk, t + tk - tq + 1) : tk;
+        }
+    }
+
+    /** x itself when each batch entry is row-major and k/v share strides, otherwise a row-major copy. */
+    private static Tensor packedRows(Tensor x) {
+        boolean inner = x.stride(3) == 1 && x.stride(2) == x.dim(3) && x.stride(1) == x.dim(2) * x.dim(3);
+        return inner && (x.dim(0) == 1 || x.stride(0) >= x.dim(1) * x.stride(1)) ? x : x.contiguous();
+    }
+
+    private static void forward(Layout l, float[] out, float[] lse) {
+        float[] qd = l.q.data();
+        float[] kd = l.k.data();
+        float[] vd = l.v.data();
+        int qo = l.q.offset();
+        int ko = l.k.offset();
+        int vo = l.v.offset();
+        int qRow = l.h * l.d;
+        int kRow = l.hkv * l.d;
+        ComputePool.shared().parallelFor(l.b * l.hkv, (w0, w1) -> {
+            float[] s = new float[BLOCK * l.tk];
+            for (int w = w0; w < w1; w++) {
+                int bi = w / l.hkv;
+                int kvh = w % l.hkv;
+                for (int head = kvh * l.group(); head < (kvh + 1) * l.group(); head++) {
+                    for (int t0 = 0; t0 < l.tq; t0 += BLOCK) {
+                        int rows = Math.min(BLOCK, l.tq - t0);
+                        int keys = l.keysFor(t0 + rows - 1);
+                        // S (rows, keys) = scale * Q_blk (rows, D) @ K^T (D, keys)
+                        Gemm.sgemm(rows, keys, l.d, l.scale, qd, qo + l.qOff(bi, t0, head), qRow, 1,
+                                kd, ko + l.kOff(bi, 0, kvh), 1, kRow, 0f, s, 0, keys);
+                        for (int r = 0; r < rows; r++) {
+                            int valid = l.keysFor(t0 + r);
+                            int so = r * keys;
+                            float max = VectorMath.max(valid, s, so);
+                            float sum = VectorMath.expShiftSum(valid, s, so, max, s, so);
+                            VectorMath.scale(valid, 1f / sum, s, so, s, so);
+                            java.util.Arrays.fill(s, so + valid, so + keys, 0f);
+                            lse[(bi * l.h + head) * l.tq + t0 + r] = max + (float) StrictMath.log(sum);
+                        }
+                        // O_blk (rows, D) = P (rows, keys) @ V (keys, D)
+                        Gemm.sgemm(rows, l.d, keys, 1f, s, 0, keys, 1, vd, vo + l.kOff(bi, 0, kvh), kRow, 1,
+                                0f, out, l.oOff(bi, t0, head), qRow);
+                    }
+                }
+            }
+        });
+    }
+
+    private static Tensor[] backward(Layout l, float[] out, float[] lse, Tensor g) {
+        float[] qd = l.q.data();
+        float[] kd = l.k.data();
+        float[] vd = l.v.data();
+        float[] gd = g.data();
+        int qo = l.q.offset();
+        int ko = l.k.offset();
+        int vo = l.v.offset();
+        int go = g.offset();
+        int qRow = l.h * l.d;
+        int kRow = l.hkv * l.d;
+        float[] dq = new float[l.b * l.tq * l.h * l.d];
+        float[] dk = new float[l.b * l.tk * l.hkv * l.d];
+        float[] dv = new float[dk.length];
+        ComputePool.shared().parallelFor(l.b * l.hkv, (w0, w1) -> {
+            float[] p = new float[BLOCK * l.tk];
+            float[] dp = new float[BLOCK * l.tk];
+            float[] delta = new float[BLOCK];
+            for (int w = w0; w < w1; w++) {
+                int bi = w / l.hkv;
+                int kvh = w % l.hkv;
+                int kBase = l.kOff(bi, 0, kvh);
+                int dBase = ((bi * l.tk) * l.hkv + kvh) * l.d; // dk, dv are packed
+                for (int head = kvh * l.group(); head < (kvh + 1) * l.group(); head++) {
+                    for (int t0 = 0; t0 < l.tq; t0 += BLOCK) {
+                        int rows = Math.min(BLOCK, l.tq - t0);
+                        int keys = l.keysFor(t0 + rows - 1);
+                        int qb = l.qOff(bi, t0, head);
+                        int ob = l.oOff(bi, t0, head);
+                        // P = exp(scale * Q K^T - lse), zero beyond each row's last visible key.
+                        Gemm.sgemm(rows, keys, l.d, l.scale, qd, qo + qb, qRow, 1, kd, ko + kBase, 1, kRow, 0f, p, 0, keys);
+                        for (int r = 0; r < rows; r++) {
+                            int valid = l.keysFor(t0 + r);
+                            int so = r * keys;
+                            float shift = lse[(bi * l.h + head) * l.tq + t0 + r];
+                            VectorMath.addScalar(valid, -shift, p, so, p, so);
+                            VectorMath.exp(valid, p, so, p, so);
+                            java.util.Arrays.fill(p, so + valid, so + keys, 0f);
+                            // delta_r = dO_r . O_r
+                            delta[r] = VectorMath.dot(l.d, gd, go + ob + r * qRow, out, ob + r * qRow);
+                        }
+                        // dV (keys, D) += P^T (keys, rows) @ dO (rows, D)
+                        Gemm.sgemm(keys, l.d, rows, 1f, p, 0, 1, keys, gd, go + ob, qRow, 1, 1f, dv, dBase, kRow);
+                        // dP (rows, keys) = dO (rows, D) @ V^T (D, keys)
+                        Gemm.sgemm(rows, keys, l.d, 1f, gd, go + ob, qRow, 1, vd, vo + kBase, 1, kRow, 0f, dp, 0, keys);
+                        // dS = P * (dP - delta) * scale, written over dp
+                        for (int r = 0; r < rows; r++) {
+                            int so = r * keys;
+                            VectorMath.addScalar(keys, -delta[r], dp, so, dp, so);
+                            VectorMath.binary(VectorMath.Binary.MUL, keys, dp, so, 1, p, so, 1, dp, so);
+                            VectorMath.scale(keys, l.scale, dp, so, dp, so);
+                        }
+                        // dQ (rows, D) = dS (rows, keys) @ K (keys, D)
+                        Gemm.sgemm(rows, l.d, keys, 1f, dp, 0, keys, 1, kd, ko + kBase, kRow, 1, 0f, dq, ob, qRow);
+                        // dK (keys, D) += dS^T (keys, rows) @ Q (rows, D)
+                        Gemm.sgemm(keys, l.d, rows, 1f, dp, 0, 1, keys, qd, qo + qb, qRow, 1, 1f, dk, dBase, kRow);
+                    }
+                }
+            }
+        });
+        return new Tensor[] {
+            Tensor.of(dq, l.b, l.tq, l.h, l.d),
+            Tensor.of(dk, l.b, l.tk, l.hkv, l.d),
+            Tensor.of(dv, l.b, l.tk, l.hkv, l.d)};
+    }
+
+    /**
+     * Rotary position embedding in the "rotate half" convention of Hugging Face's Llama: for
+     * x (B, T, H, D), pairs (i, i + D/2) of each head are rotated by angle
+     * {@code position * theta^(-2i/D)}. {@code positions} holds T positions shared by every
+     * sequence, or B*T positions, one per token.
+     */
+    public static Tensor rope(Tensor x, int[] positions, float theta) {
+        if (x.rank() != 4 || x.dim(3) % 2 != 0) {
+            throw ShapeException.of("rope", x.shape(), "x must be (batch, time, heads, head_dim) with an even head_dim");
+        }
+        int b = x.dim(0);
+        int t = x.dim(1);
+        int h = x.dim(2);
+        int d = x.dim(3);
+        if (positions.length != t && positions.length != b * t) {
+            throw ShapeException.of("rope", x.shape(), positions.length + " positions were given; pass " + t
+                    + " (one per time step) or " + (b * t) + " (one per token)");
+        }
+        int half = d / 2;
+        double[] invFreq = new double[half];
+        for (int i = 0; i < half; i++) {
+            invFreq[i] = StrictMath.pow(theta, -2.0 * i / d);
+        }
+        int n = positions.length;
+        float[] cos = new float[n * half];
+        float[] sin = new float[n * half];
+        for (int p = 0; p < n; p++) {
+            for (int i = 0; i < half; i++) {
+                double a = positions[p] * invFreq[i];
+                cos[p * half + i] = (float) StrictMath.cos(a);
+                sin[p * half + i] = (float) StrictMath.sin(a);
+            }
+        }
+        Tensor y = rotate(x, cos, sin, 1f, positions.length == t);
+        return Autograd.record(y, "rope", new Tensor[] {x}, g -> new Tensor[] {rotate(g, cos, sin, -1f,
+                positions.length == t)});
+    }
+
+    /** Rotates each (i, i + D/2) pair by +angle (sign 1) or -angle (sign -1). */
+    private static Tensor rotate(Tensor x, float[] cos, float[] sin, float sign, boolean sharedPositions) {
+        Tensor c = x.contiguous();
+        float[] src = c.data();
+        int off = c.offset();
+        int t = x.dim(1);
+        int h = x.dim(2);
+        int d = x.dim(3);
+        int half = d / 2;
+        int tokens = x.dim(0) * t;
+        float[] out = new float[x.numel()];
+        ComputePool.shared().parallelFor(tokens, Math.max(1, 4096 / (h * d)), (k0, k1) -> {
+            for (int tok = k0; tok < k1; tok++) {
+                int pos = sharedPositions ? tok % t : tok;
+                int cb = pos * half;
+                for (int head = 0; head < h; head++) {
+                    int o = (tok * h + head) * d;
+                    for (int i = 0; i < half; i++) {
+                        float x1 = src[off + o + i];
+                        float x2 = src[off + o + i + half];
+                        float cs = cos[cb + i];
+                        float sn = sign * sin[cb + i];
+                        out[o + i] = x1 * cs - x2 * sn;
+                        out[o + i + half] = x2 * cs + x1 * sn;
+                    }
+                }
+            }
+        });
+        return Tensor.of(out, x.shape().toArray());
+    }
+}

@@ -1,0 +1,245 @@
+package dev.hearth.engine.ops;
+
+import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.kernels.ComputePool;
+import dev.hearth.engine.kernels.Gemm;
+import dev.hearth.engine.tensor.ShapeException;
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * 2-D convolution and max pooling over NCHW images.
+ *
+ * <p>Convolution is im2col + one GEMM for the whole batch: the patch matrix {@code col} has one
+ * row per output pixel (N·OH·OW rows) and one column per (channel, kernel row, kernel column)
+ * (C·KH·KW columns), so {@code out = col @ W^T} is a single large product that the GEMM splits
+ * over threads. Each output row is built by one thread and the image gradient is gathered image
+ * by image, so nothing depends on the thread count.
+ */
+public final class Convolution {
+    private Convolution() {}
+
+    /** Geometry of one convolution or pooling call. */
+    record Geometry(int n, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow) {
+        static Geometry of(String op, Tensor x, int kh, int kw, int stride, int pad) {
+            if (x.rank() != 4) {
+                throw ShapeException.of(op, x.shape(), "input must be (batch, channels, height, width)");
+            }
+            if (stride < 1 || pad < 0 || kh < 1 || kw < 1) {
+                throw ShapeException.of(op, x.shape(), "kernel " + kh + "x" + kw + ", stride " + stride + " and padding "
+                        + pad + " must be positive (padding may be 0)");
+            }
+            int h = x.dim(2);
+            int w = x.dim(3);
+            int oh = (h + 2 * pad - kh) / stride + 1;
+            int ow = (w + 2 * pad - kw) / stride + 1;
+            if (h + 2 * pad < kh || w + 2 * pad < kw) {
+                throw ShapeException.of(op, x.shape(), "the " + kh + "x" + kw + " kernel is larger than the padded image");
+            }
+            return new Geometry(x.dim(0), x.dim(1), h, w, kh, kw, stride, pad, oh, ow);
+        }
+
+        int pixels() {
+            return oh * ow;
+        }
+
+        int patch() {
+            return c * kh * kw;
+        }
+    }
+
+    /**
+     * {@code y (N, O, OH, OW) = conv(x (N, C, H, W), weight (O, C, KH, KW)) + bias (O)}, with the
+     * same stride and zero padding in both directions; {@code OH = (H + 2 pad - KH) / stride + 1}.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int pad) {
+        if (weight.rank() != 4 || x.rank() != 4 || weight.dim(1) != x.dim(1)) {
+            throw ShapeException.of("conv2d", x.shape(), weight.shape(),
+                    "input (N, C, H, W) needs weight (out_channels, C, KH, KW)");
+        }
+        int o = weight.dim(0);
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != o)) {
+            throw ShapeException.of("conv2d bias", weight.shape(), bias.shape(), "bias must be (out_channels,)");
+        }
+        Geometry g = Geometry.of("conv2d", x, weight.dim(2), weight.dim(3), stride, pad);
+        Tensor xc = x.contiguous();
+        Tensor wc = weight.contiguous();
+        int rows = g.n * g.pixels();
+        int patch = g.patch();
+        float[] col = im2col(xc, g);
+        // out (rows, O) = col (rows, patch) @ W^T (patch, O)   [NHWC order]
+        float[] nhwc = new float[rows * o];
+        Gemm.sgemm(rows, o, patch, 1f, col, 0, patch, 1, wc.data(), wc.offset(), 1, patch, 0f, nhwc, 0, o);
+        float[] b = bias == null ? null : bias.contiguous().toFloatArray();
+        float[] y = new float[rows * o];
+        // NHWC -> NCHW, adding the bias.
+        ComputePool.shared().parallelFor(g.n * o, Math.max(1, 4096 / g.pixels()), (k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                int img = k / o;
+                int ch = k % o;
+                float add = b == null ? 0f : b[ch];
+                int src = img * g.pixels() * o + ch;
+                int dst = k * g.pixels();
+                for (int p = 0; p < g.pixels(); p++) {
+                    y[dst + p] = nhwc[src + p * o] + add;
+                }
+            }
+        });
+        Tensor out = Tensor.of(y, g.n, o, g.oh, g.ow);
+        Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+        return Autograd.record(out, "conv2d", inputs, grad -> {
+            // dY to NHWC rows: dy (rows, O)
+            Tensor gt = grad.permute(0, 2, 3, 1).contiguous();
+            float[] dy = gt.data();
+            int dyo = gt.offset();
+            Tensor dw = null;
+            if (weight.requiresGrad()) {
+                // dW (O, patch) = dY^T (O, rows) @ col (rows, patch)
+                float[] d = new float[o * patch];
+                Gemm.sgemm(o, patch, rows, 1f, dy, dyo, 1, o, col, 0, patch, 1, 0f, d, 0, patch);
+                dw = Tensor.of(d, weight.shape().toArray());
+            }
+            Tensor dx = null;
+            if (x.requiresGrad()) {
+                // dcol (rows, patch) = dY (rows, O) @ W (O, patch), then scattered back to the image.
+                float[] dcol = new float[rows * patch];
+                Gemm.sgemm(rows, patch, o, 1f, dy, dyo, o, 1, wc.data(), wc.offset(), patch, 1, 0f, dcol, 0, patch);
+                dx = Tensor.of(col2im(dcol, g), x.shape().toArray());
+            }
+            Tensor db = null;
+            if (bias != null && bias.requiresGrad()) {
+                db = grad.sum(new int[] {0, 2, 3}, false);
+            }
+            return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
+        });
+    }
+
+    /** Patch matrix: row (img, oy, ox), column (ch, ky, kx) holds x[img, ch, oy*s+ky-pad, ox*s+kx-pad] or 0. */
+    static float[] im2col(Tensor x, Geometry g) {
+        float[] src = x.data();
+        int base = x.offset();
+        int patch = g.patch();
+        float[] col = new float[g.n * g.pixels() * patch];
+        ComputePool.shared().parallelFor(g.n * g.oh, Math.max(1, 8192 / (g.ow * patch)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int img = r / g.oh;
+                int oy = r % g.oh;
+                for (int ox = 0; ox < g.ow; ox++) {
+                    int dst = ((img * g.oh + oy) * g.ow + ox) * patch;
+                    for (int ch = 0; ch < g.c; ch++) {
+                        int plane = base + (img * g.c + ch) * g.h * g.w;
+                        for (int ky = 0; ky < g.kh; ky++) {
+                            int iy = oy * g.stride + ky - g.pad;
+                            int at = dst + (ch * g.kh + ky) * g.kw;
+                            if (iy < 0 || iy >= g.h) {
+                                continue; // zeros already
+                            }
+                            for (int kx = 0; kx < g.kw; kx++) {
+                                int ix = ox * g.stride + kx - g.pad;
+                                if (ix >= 0 && ix < g.w) {
+                                    col[at + kx] = src[plane + iy * g.w + ix];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return col;
+    }
+
+    /** The adjoint of {@link #im2col}: adds every patch entry back into its image position. */
+    static float[] col2im(float[] col, Geometry g) {
+        int patch = g.patch();
+        float[] dx = new float[g.n * g.c * g.h * g.w];
+        ComputePool.shared().parallelFor(g.n, (i0, i1) -> {
+            for (int img = i0; img < i1; img++) {
+                for (int oy = 0; oy < g.oh; oy++) {
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        int src = ((img * g.oh + oy) * g.ow + ox) * patch;
+                        for (int ch = 0; ch < g.c; ch++) {
+                            int plane = (img * g.c + ch) * g.h * g.w;
+                            for (int ky = 0; ky < g.kh; ky++) {
+                                int iy = oy * g.stride + ky - g.pad;
+                                if (iy < 0 || iy >= g.h) {
+                                    continue;
+                                }
+                                int at = src + (ch * g.kh + ky) * g.kw;
+                                for (int kx = 0; kx < g.kw; kx++) {
+                                    int ix = ox * g.stride + kx - g.pad;
+                                    if (ix >= 0 && ix < g.w) {
+                                        dx[plane + iy * g.w + ix] += col[at + kx];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return dx;
+    }
+
+    /**
+     * Max over {@code kernel x kernel} windows moved by {@code stride}, with {@code pad} cells of
+     * -infinity around the image: x (N, C, H, W) to (N, C, OH, OW). The gradient goes to the first
+     * maximum of each window.
+     */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int pad) {
+        if (pad * 2 > kernel) {
+            throw ShapeException.of("max_pool2d", x.shape(), "padding " + pad + " must be at most half the kernel " + kernel);
+        }
+        Geometry g = Geometry.of("max_pool2d", x, kernel, kernel, stride, pad);
+        Tensor xc = x.contiguous();
+        float[] src = xc.data();
+        int base = xc.offset();
+        int planes = g.n * g.c;
+        float[] y = new float[planes * g.pixels()];
+        int[] arg = new int[y.length];
+        ComputePool.shared().parallelFor(planes, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int plane = base + p * g.h * g.w;
+                for (int oy = 0; oy < g.oh; oy++) {
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestAt = -1;
+                        for (int ky = 0; ky < g.kh; ky++) {
+                            int iy = oy * g.stride + ky - g.pad;
+                            if (iy < 0 || iy >= g.h) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < g.kw; kx++) {
+                                int ix = ox * g.stride + kx - g.pad;
+                                if (ix < 0 || ix >= g.w) {
+                                    continue;
+                                }
+                                float v = src[plane + iy * g.w + ix];
+                                if (bestAt < 0 || v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                                    best = v;
+                                    bestAt = iy * g.w + ix;
+                                }
+                            }
+                        }
+                        int k = p * g.pixels() + oy * g.ow + ox;
+                        y[k] = best;
+                        arg[k] = bestAt;
+                    }
+                }
+            }
+        });
+        Tensor out = Tensor.of(y, g.n, g.c, g.oh, g.ow);
+        return Autograd.record(out, "max_pool2d", new Tensor[] {x}, grad -> {
+            Tensor gc = grad.contiguous();
+            float[] gd = gc.data();
+            int go = gc.offset();
+            float[] dx = new float[x.numel()];
+            ComputePool.shared().parallelFor(planes, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    for (int k = p * g.pixels(); k < (p + 1) * g.pixels(); k++) {
+                        dx[p * g.h * g.w + arg[k]] += gd[go + k];
+                    }
+                }
+            });
+            return new Tensor[] {Tensor.of(dx, x.shape().toArray())};
+        });
+    }
+}

@@ -1,0 +1,265 @@
+package dev.hearth.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.hearth.engine.HearthException;
+import dev.hearth.engine.kernels.Erf;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.ShapeException;
+import dev.hearth.engine.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Forward values of the fused operations against plain double-precision reference loops. */
+class OpsForwardTest {
+
+    private static Tensor rand(long seed, int... shape) {
+        return Tensor.randn(new Rng(seed), 1f, shape);
+    }
+
+    private static void assertClose(float[] actual, double[] expected, double tol) {
+        assertThat(actual).hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) actual[i]).as("element " + i).isCloseTo(expected[i], within(tol * Math.max(1, Math.abs(expected[i]))));
+        }
+    }
+
+    @Test
+    void pointwiseFunctionsMatchDoublePrecision() {
+        Tensor x = Tensor.uniform(new Rng(1), -6f, 6f, 1000);
+        float[] v = x.toFloatArray();
+        double[] gelu = new double[v.length];
+        double[] geluTanh = new double[v.length];
+        double[] silu = new double[v.length];
+        double[] sigmoid = new double[v.length];
+        double[] tanh = new double[v.length];
+        double[] exp = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            double a = v[i];
+            gelu[i] = 0.5 * a * (1 + Erf.erf(a / Math.sqrt(2)));
+            geluTanh[i] = 0.5 * a * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (a + 0.044715 * a * a * a)));
+            sigmoid[i] = 1 / (1 + Math.exp(-a));
+            silu[i] = a * sigmoid[i];
+            tanh[i] = Math.tanh(a);
+            exp[i] = Math.exp(a);
+        }
+        assertClose(x.gelu().toFloatArray(), gelu, 1e-6);
+        assertClose(x.geluTanh().toFloatArray(), geluTanh, 1e-6);
+        assertClose(x.silu().toFloatArray(), silu, 1e-6);
+        assertClose(x.sigmoid().toFloatArray(), sigmoid, 1e-6);
+        assertClose(x.tanh().toFloatArray(), tanh, 1e-6);
+        assertClose(x.exp().toFloatArray(), exp, 1e-6);
+    }
+
+    @Test
+    void erfMatchesKnownValues() {
+        assertThat(Erf.erf(0)).isEqualTo(0);
+        assertThat(Erf.erf(0.5)).isCloseTo(0.5204998778130465, within(1e-15));
+        assertThat(Erf.erf(1)).isCloseTo(0.8427007929497149, within(1e-15));
+        assertThat(Erf.erf(-2)).isCloseTo(-0.9953222650189527, within(1e-15));
+        assertThat(Erf.erf(3.5)).isCloseTo(0.9999992569016276, within(1e-15));
+        assertThat(Erf.erf(12)).isEqualTo(1.0);
+    }
+
+    @Test
+    void softmaxRowsAreStableAndSumToOne() {
+        Tensor x = Tensor.of(new float[] {1000, 1001, 1002, -5, 0, 5}, 2, 3);
+        float[] s = x.softmax(-1).toFloatArray();
+        double e1 = Math.exp(-1);
+        double e2 = Math.exp(-2);
+        double z = 1 + e1 + e2;
+        assertClose(new float[] {s[0], s[1], s[2]}, new double[] {e2 / z, e1 / z, 1 / z}, 1e-6);
+        float[] l = x.logSoftmax(-1).toFloatArray();
+        assertThat((double) l[2]).isCloseTo(-Math.log(z), within(1e-5));
+        assertThat(s[3] + s[4] + s[5]).isCloseTo(1f, within(1e-6f));
+    }
+
+    @Test
+    void crossEntropyMatchesTheFormula() {
+        Tensor logits = rand(2, 4, 6);
+        int[] targets = {1, 5, -100, 0};
+        float[] x = logits.toFloatArray();
+        double total = 0;
+        double smoothed = 0;
+        int counted = 0;
+        for (int r = 0; r < 4; r++) {
+            if (targets[r] == -100) {
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < 6; c++) {
+                max = Math.max(max, x[r * 6 + c]);
+            }
+            double sum = 0;
+            double mean = 0;
+            for (int c = 0; c < 6; c++) {
+                sum += Math.exp(x[r * 6 + c] - max);
+                mean += x[r * 6 + c] / 6;
+            }
+            double lse = max + Math.log(sum);
+            total += lse - x[r * 6 + targets[r]];
+            smoothed += 0.8 * (lse - x[r * 6 + targets[r]]) + 0.2 * (lse - mean);
+            counted++;
+        }
+        assertThat((double) Losses.crossEntropy(logits, targets, -100, 0f).item()).isCloseTo(total / counted, within(1e-5));
+        assertThat((double) Losses.crossEntropy(logits, targets, -100, 0.2f).item()).isCloseTo(smoothed / counted, within(1e-5));
+        assertThat(Losses.crossEntropy(logits, new int[] {-100, -100, -100, -100}, -100, 0f).item()).isNaN();
+        assertThatThrownBy(() -> Losses.crossEntropy(logits, new int[] {1, 6, 0, 0})).isInstanceOf(HearthException.class)
+                .hasMessageContaining("target 6 at row 1");
+        assertThatThrownBy(() -> Losses.crossEntropy(logits, new int[] {1, 2})).isInstanceOf(ShapeException.class)
+                .hasMessageContaining("2 targets");
+    }
+
+    @Test
+    void attentionMatchesNaiveSoftmaxAttention() {
+        int b = 2;
+        int tq = 3;
+        int tk = 5;
+        int h = 4;
+        int hkv = 2;
+        int d = 3;
+        Tensor q = rand(3, b, tq, h, d);
+        Tensor k = rand(4, b, tk, hkv, d);
+        Tensor v = rand(5, b, tk, hkv, d);
+        float scale = 0.7f;
+        for (boolean causal : new boolean[] {true, false}) {
+            float[] out = Attention.scaledDotProduct(q, k, v, causal, scale).toFloatArray();
+            double[] expected = new double[out.length];
+            for (int bi = 0; bi < b; bi++) {
+                for (int head = 0; head < h; head++) {
+                    int kvh = head / (h / hkv);
+                    for (int i = 0; i < tq; i++) {
+                        int visible = causal ? i + tk - tq + 1 : tk;
+                        double[] s = new double[visible];
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int j = 0; j < visible; j++) {
+                            double dot = 0;
+                            for (int c = 0; c < d; c++) {
+                                dot += q.get(bi, i, head, c) * k.get(bi, j, kvh, c);
+                            }
+                            s[j] = dot * scale;
+                            max = Math.max(max, s[j]);
+                        }
+                        double z = 0;
+                        for (int j = 0; j < visible; j++) {
+                            s[j] = Math.exp(s[j] - max);
+                            z += s[j];
+                        }
+                        for (int c = 0; c < d; c++) {
+                            double acc = 0;
+                            for (int j = 0; j < visible; j++) {
+                                acc += s[j] / z * v.get(bi, j, kvh, c);
+                            }
+                            expected[((bi * tq + i) * h + head) * d + c] = acc;
+                        }
+                    }
+                }
+            }
+            assertClose(out, expected, 1e-5);
+        }
+    }
+
+    @Test
+    void convolutionMatchesTheDirectSum() {
+        Tensor x = rand(6, 2, 3, 7, 6);
+        Tensor w = rand(7, 4, 3, 3, 2 + 1);
+        Tensor bias = rand(8, 4);
+        int stride = 2;
+        int pad = 1;
+        Tensor y = Convolution.conv2d(x, w, bias, stride, pad);
+        int oh = (7 + 2 - 3) / 2 + 1;
+        int ow = (6 + 2 - 3) / 2 + 1;
+        assertThat(y.shape().toArray()).containsExactly(2, 4, oh, ow);
+        double[] expected = new double[y.numel()];
+        for (int n = 0; n < 2; n++) {
+            for (int o = 0; o < 4; o++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double acc = bias.get(o);
+                        for (int c = 0; c < 3; c++) {
+                            for (int ky = 0; ky < 3; ky++) {
+                                for (int kx = 0; kx < 3; kx++) {
+                                    int iy = oy * stride + ky - pad;
+                                    int ix = ox * stride + kx - pad;
+                                    if (iy >= 0 && iy < 7 && ix >= 0 && ix < 6) {
+                                        acc += x.get(n, c, iy, ix) * w.get(o, c, ky, kx);
+                                    }
+                                }
+                            }
+                        }
+                        expected[((n * 4 + o) * oh + oy) * ow + ox] = acc;
+                    }
+                }
+            }
+        }
+        assertClose(y.toFloatArray(), expected, 1e-5);
+    }
+
+    @Test
+    void maxPoolTakesWindowMaxima() {
+        Tensor x = Tensor.of(new float[] {
+            1, 2, 3, 4,
+            5, 6, 7, 8,
+            9, 10, 11, 12,
+            13, 14, 15, 16}, 1, 1, 4, 4);
+        assertThat(Convolution.maxPool2d(x, 2, 2, 0).toFloatArray()).containsExactly(6, 8, 14, 16);
+        assertThat(Convolution.maxPool2d(x, 3, 2, 1).toFloatArray()).containsExactly(6, 8, 14, 16);
+        assertThat(Convolution.maxPool2d(x, 2, 1, 0).shape().toArray()).containsExactly(1, 1, 3, 3);
+    }
+
+    @Test
+    void normalisationsMatchTheirDefinitions() {
+        Tensor x = rand(9, 3, 8);
+        Tensor w = rand(10, 8);
+        Tensor b = rand(11, 8);
+        float[] ln = Normalization.layerNorm(x, w, b, 1e-5f).toFloatArray();
+        float[] rms = Normalization.rmsNorm(x, w, 1e-6f).toFloatArray();
+        double[] lnExpected = new double[24];
+        double[] rmsExpected = new double[24];
+        for (int r = 0; r < 3; r++) {
+            double mean = 0;
+            double sq = 0;
+            for (int c = 0; c < 8; c++) {
+                mean += x.get(r, c) / 8.0;
+                sq += x.get(r, c) * (double) x.get(r, c) / 8.0;
+            }
+            double var = 0;
+            for (int c = 0; c < 8; c++) {
+                var += Math.pow(x.get(r, c) - mean, 2) / 8.0;
+            }
+            for (int c = 0; c < 8; c++) {
+                lnExpected[r * 8 + c] = (x.get(r, c) - mean) / Math.sqrt(var + 1e-5) * w.get(c) + b.get(c);
+                rmsExpected[r * 8 + c] = x.get(r, c) / Math.sqrt(sq + 1e-6) * w.get(c);
+            }
+        }
+        assertClose(ln, lnExpected, 1e-5);
+        assertClose(rms, rmsExpected, 1e-5);
+    }
+
+    @Test
+    void dropoutKeepsTheExpectationAndIsReproducible() {
+        Tensor x = Tensor.ones(100_000);
+        float[] a = Dropout.apply(x, 0.25f, 99).toFloatArray();
+        float[] b = Dropout.apply(x, 0.25f, 99).toFloatArray();
+        assertThat(a).containsExactly(b);
+        int zeros = 0;
+        double sum = 0;
+        for (float v : a) {
+            zeros += v == 0 ? 1 : 0;
+            sum += v;
+        }
+        assertThat(zeros / 100_000.0).isCloseTo(0.25, within(0.01));
+        assertThat(sum / 100_000.0).isCloseTo(1.0, within(0.02));
+        assertThat(Dropout.apply(x, 0.25f, 100).toFloatArray()).isNotEqualTo(a);
+    }
+
+    @Test
+    void embeddingRejectsOutOfRangeIds() {
+        Tensor table = rand(12, 4, 2);
+        assertThat(Embedding.lookup(table, new int[] {3, 0}, 2).toFloatArray())
+                .containsExactly(table.get(3, 0), table.get(3, 1), table.get(0, 0), table.get(0, 1));
+        assertThatThrownBy(() -> Embedding.lookup(table, new int[] {4}, 1)).isInstanceOf(HearthException.class)
+                .hasMessageContaining("index 4").hasMessageContaining("4 rows");
+    }
+}
