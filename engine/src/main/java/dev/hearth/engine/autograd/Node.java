@@ -15,7 +15,7 @@ public final class Node {
     }
 
     private final String op;
-    private final Tensor[] inputs;
+    private Tensor[] inputs;
     private Backward backward;
 
     Node(String op, Tensor[] inputs, Backward backward) {
@@ -40,7 +40,9 @@ public final class Node {
         return backward.apply(gradOutput);
     }
 
+    /** Drops the saved tensors and the links to the inputs, so a finished graph can be collected. */
     void release() {
         backward = null;
+        inputs = new Tensor[0];
     }
 }
