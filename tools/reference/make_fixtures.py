@@ -262,9 +262,116 @@ def optimizers():
     print(f"{os.path.relpath(path)}: {len(tensors)} tensors")
 
 
+HF_OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "src", "test", "resources", "hf")
+
+
+def write_hf_folder(name, config, tensors, ids, logits):
+    """A tiny model folder as Hugging Face transformers writes it, plus the expected logits."""
+    folder = os.path.join(HF_OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    write_safetensors(os.path.join(folder, "model.safetensors"), tensors, {"format": "pt"})
+    write_safetensors(os.path.join(folder, "expected.safetensors"),
+                      {"ids": torch.tensor(ids, dtype=torch.float64), "logits": logits}, {})
+    print(f"{os.path.relpath(folder)}: {len(tensors)} tensors")
+
+
+def hf_gpt2():
+    """GPT-2 in transformers' layout (Conv1D weights (in, out), fused c_attn, mask buffers, no
+    "transformer." prefix as in the original gpt2 files); logits computed the way modeling_gpt2 does."""
+    torch.manual_seed(6)
+    v, t_max, c, h, layers = 50, 16, 8, 2, 2
+    w = {"wte.weight": torch.randn(v, c) * 0.3, "wpe.weight": torch.randn(t_max, c) * 0.3}
+    for i in range(layers):
+        p = f"h.{i}."
+        w[p + "ln_1.weight"] = 1 + torch.randn(c) * 0.1
+        w[p + "ln_1.bias"] = torch.randn(c) * 0.1
+        w[p + "attn.bias"] = torch.tril(torch.ones(t_max, t_max)).view(1, 1, t_max, t_max)
+        w[p + "attn.c_attn.weight"] = torch.randn(c, 3 * c) * 0.3
+        w[p + "attn.c_attn.bias"] = torch.randn(3 * c) * 0.1
+        w[p + "attn.c_proj.weight"] = torch.randn(c, c) * 0.3
+        w[p + "attn.c_proj.bias"] = torch.randn(c) * 0.1
+        w[p + "ln_2.weight"] = 1 + torch.randn(c) * 0.1
+        w[p + "ln_2.bias"] = torch.randn(c) * 0.1
+        w[p + "mlp.c_fc.weight"] = torch.randn(c, 4 * c) * 0.3
+        w[p + "mlp.c_fc.bias"] = torch.randn(4 * c) * 0.1
+        w[p + "mlp.c_proj.weight"] = torch.randn(4 * c, c) * 0.3
+        w[p + "mlp.c_proj.bias"] = torch.randn(c) * 0.1
+    w["ln_f.weight"] = 1 + torch.randn(c) * 0.1
+    w["ln_f.bias"] = torch.randn(c) * 0.1
+    ids = [3, 17, 42, 0, 9, 9, 31]
+    t = len(ids)
+    x = w["wte.weight"][ids] + w["wpe.weight"][:t]
+    for i in range(layers):
+        p = f"h.{i}."
+        a = F.layer_norm(x, (c,), w[p + "ln_1.weight"], w[p + "ln_1.bias"], 1e-5)
+        q, k, vv = (a @ w[p + "attn.c_attn.weight"] + w[p + "attn.c_attn.bias"]).split(c, dim=-1)
+        q, k, vv = (z.view(1, t, h, c // h) for z in (q, k, vv))
+        att = causal_attention(q, k, vv).reshape(t, c)
+        x = x + att @ w[p + "attn.c_proj.weight"] + w[p + "attn.c_proj.bias"]
+        m = F.layer_norm(x, (c,), w[p + "ln_2.weight"], w[p + "ln_2.bias"], 1e-5)
+        m = F.gelu(m @ w[p + "mlp.c_fc.weight"] + w[p + "mlp.c_fc.bias"], approximate="tanh")
+        x = x + m @ w[p + "mlp.c_proj.weight"] + w[p + "mlp.c_proj.bias"]
+    x = F.layer_norm(x, (c,), w["ln_f.weight"], w["ln_f.bias"], 1e-5)
+    logits = x @ w["wte.weight"].T
+    config = {"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "vocab_size": v, "n_positions": t_max,
+              "n_ctx": t_max, "n_embd": c, "n_layer": layers, "n_head": h, "n_inner": None,
+              "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5, "resid_pdrop": 0.1, "embd_pdrop": 0.1,
+              "attn_pdrop": 0.1, "bos_token_id": 0, "eos_token_id": 0, "tie_word_embeddings": True}
+    write_hf_folder("gpt2-tiny", config, w, ids, logits)
+
+
+def hf_qwen2():
+    """Qwen2 in transformers' layout: GQA (4 heads, 2 kv heads), RoPE, q/k/v biases, untied head."""
+    torch.manual_seed(7)
+    v, t_max, c, h, hkv, hidden, layers, theta, eps = 40, 32, 16, 4, 2, 24, 2, 1000000.0, 1e-6
+    hd = c // h
+    w = {"model.embed_tokens.weight": torch.randn(v, c) * 0.3}
+    for i in range(layers):
+        p = f"model.layers.{i}."
+        w[p + "input_layernorm.weight"] = 1 + torch.randn(c) * 0.1
+        w[p + "self_attn.q_proj.weight"] = torch.randn(c, c) * 0.3
+        w[p + "self_attn.q_proj.bias"] = torch.randn(c) * 0.1
+        w[p + "self_attn.k_proj.weight"] = torch.randn(hkv * hd, c) * 0.3
+        w[p + "self_attn.k_proj.bias"] = torch.randn(hkv * hd) * 0.1
+        w[p + "self_attn.v_proj.weight"] = torch.randn(hkv * hd, c) * 0.3
+        w[p + "self_attn.v_proj.bias"] = torch.randn(hkv * hd) * 0.1
+        w[p + "self_attn.o_proj.weight"] = torch.randn(c, c) * 0.3
+        w[p + "post_attention_layernorm.weight"] = 1 + torch.randn(c) * 0.1
+        w[p + "mlp.gate_proj.weight"] = torch.randn(hidden, c) * 0.3
+        w[p + "mlp.up_proj.weight"] = torch.randn(hidden, c) * 0.3
+        w[p + "mlp.down_proj.weight"] = torch.randn(c, hidden) * 0.3
+    w["model.norm.weight"] = 1 + torch.randn(c) * 0.1
+    w["lm_head.weight"] = torch.randn(v, c) * 0.3
+    ids = [1, 5, 39, 22, 7, 7, 13, 2]
+    t = len(ids)
+    x = w["model.embed_tokens.weight"][ids].view(1, t, c)
+    for i in range(layers):
+        p = f"model.layers.{i}."
+        a = rms_norm(x, w[p + "input_layernorm.weight"], eps)
+        q = rope(F.linear(a, w[p + "self_attn.q_proj.weight"], w[p + "self_attn.q_proj.bias"]).view(1, t, h, hd), theta)
+        k = rope(F.linear(a, w[p + "self_attn.k_proj.weight"], w[p + "self_attn.k_proj.bias"]).view(1, t, hkv, hd), theta)
+        vv = F.linear(a, w[p + "self_attn.v_proj.weight"], w[p + "self_attn.v_proj.bias"]).view(1, t, hkv, hd)
+        x = x + F.linear(causal_attention(q, k, vv).reshape(1, t, c), w[p + "self_attn.o_proj.weight"])
+        m = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
+        x = x + F.linear(F.silu(F.linear(m, w[p + "mlp.gate_proj.weight"])) * F.linear(m, w[p + "mlp.up_proj.weight"]),
+                         w[p + "mlp.down_proj.weight"])
+    x = rms_norm(x, w["model.norm.weight"], eps)
+    logits = F.linear(x, w["lm_head.weight"]).view(t, v)
+    config = {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": v, "hidden_size": c,
+              "intermediate_size": hidden, "num_hidden_layers": layers, "num_attention_heads": h,
+              "num_key_value_heads": hkv, "max_position_embeddings": t_max, "rms_norm_eps": eps, "rope_theta": theta,
+              "hidden_act": "silu", "tie_word_embeddings": False, "use_sliding_window": False, "sliding_window": 16,
+              "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "bfloat16"}
+    write_hf_folder("qwen2-tiny", config, w, ids, logits)
+
+
 if __name__ == "__main__":
     gpt_block()
     llama_block()
     lstm()
     conv_net()
     optimizers()
+    hf_gpt2()
+    hf_qwen2()

@@ -13,14 +13,16 @@ import dev.hearth.engine.tensor.Tensor;
 public final class MultiHeadAttention extends Layer {
 
     /**
-     * @param dim       model width C
-     * @param heads     query heads H (C must be divisible by H)
-     * @param kvHeads   key/value heads (H for multi-head, fewer for grouped-query, 1 for multi-query)
-     * @param bias      whether the projections have biases
-     * @param ropeTheta base of rotary embedding, or 0 for none (positions added elsewhere)
-     * @param layers    number of blocks in the model, for the residual initialisation
+     * @param dim        model width C
+     * @param heads      query heads H (C must be divisible by H)
+     * @param kvHeads    key/value heads (H for multi-head, fewer for grouped-query, 1 for multi-query)
+     * @param qkvBias    whether the query, key and value projections have biases (GPT-2, Qwen2)
+     * @param outputBias whether the output projection has a bias (GPT-2)
+     * @param ropeTheta  base of rotary embedding, or 0 for none (positions added elsewhere)
+     * @param layers     number of blocks in the model, for the residual initialisation
      */
-    public record Config(int dim, int heads, int kvHeads, boolean bias, float ropeTheta, int layers) {
+    public record Config(int dim, int heads, int kvHeads, boolean qkvBias, boolean outputBias, float ropeTheta,
+                         int layers) {
         public Config {
             if (heads <= 0 || dim % heads != 0) {
                 throw new IllegalArgumentException("attention width " + dim + " is not divisible by " + heads + " heads");
@@ -29,6 +31,11 @@ public final class MultiHeadAttention extends Layer {
                 throw new IllegalArgumentException(heads + " query heads are not a multiple of " + kvHeads
                         + " key/value heads");
             }
+        }
+
+        /** The same bias choice for all four projections. */
+        public Config(int dim, int heads, int kvHeads, boolean bias, float ropeTheta, int layers) {
+            this(dim, heads, kvHeads, bias, bias, ropeTheta, layers);
         }
 
         public int headDim() {
@@ -45,10 +52,10 @@ public final class MultiHeadAttention extends Layer {
     public MultiHeadAttention(Config c, Rng rng) {
         this.config = c;
         int kvDim = c.kvHeads() * c.headDim();
-        this.q = child("q_proj", new Linear(c.dim(), c.dim(), c.bias(), rng));
-        this.k = child("k_proj", new Linear(c.dim(), kvDim, c.bias(), rng));
-        this.v = child("v_proj", new Linear(c.dim(), kvDim, c.bias(), rng));
-        this.o = child("o_proj", new Linear(c.dim(), c.dim(), c.bias(), Init.residualStd(c.layers()), rng));
+        this.q = child("q_proj", new Linear(c.dim(), c.dim(), c.qkvBias(), rng));
+        this.k = child("k_proj", new Linear(c.dim(), kvDim, c.qkvBias(), rng));
+        this.v = child("v_proj", new Linear(c.dim(), kvDim, c.qkvBias(), rng));
+        this.o = child("o_proj", new Linear(c.dim(), c.dim(), c.outputBias(), Init.residualStd(c.layers()), rng));
     }
 
     public Config config() {
@@ -58,14 +65,16 @@ public final class MultiHeadAttention extends Layer {
     /** Training and scoring: x (B, T, C), positions 0..T-1, no cache. */
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, 0, null);
+        return forward(x, 0, null, null);
     }
 
     /**
-     * x (B, T, C) holding positions {@code start .. start+T-1}; with a cache, the new keys and
-     * values are appended and the queries attend to everything cached.
+     * x (B, T, C) holding time steps {@code start .. start+T-1}; with a cache, the new keys and
+     * values are appended and the queries attend to everything cached. {@code padding} (one count
+     * per sequence, or null) says how many leading time steps of each sequence are padding: they
+     * are never attended to, and positions count from the first real token.
      */
-    public Tensor forward(Tensor x, int start, KvCache cache) {
+    public Tensor forward(Tensor x, int start, KvCache cache, int[] padding) {
         if (x.rank() != 3 || x.dim(2) != config.dim()) {
             throw ShapeException.of("attention", x.shape(), "input must be (batch, time, " + config.dim() + ")");
         }
@@ -76,10 +85,7 @@ public final class MultiHeadAttention extends Layer {
         Tensor kh = k.forward(x).reshape(b, t, config.kvHeads(), hd);
         Tensor vh = v.forward(x).reshape(b, t, config.kvHeads(), hd);
         if (config.ropeTheta() > 0) {
-            int[] positions = new int[t];
-            for (int i = 0; i < t; i++) {
-                positions[i] = start + i;
-            }
+            int[] positions = Positions.of(b, t, start, padding);
             qh = Attention.rope(qh, positions, config.ropeTheta());
             kh = Attention.rope(kh, positions, config.ropeTheta());
         }
@@ -88,7 +94,7 @@ public final class MultiHeadAttention extends Layer {
             kh = kv[0];
             vh = kv[1];
         }
-        Tensor y = Attention.scaledDotProduct(qh, kh, vh, true, (float) (1 / Math.sqrt(hd)));
+        Tensor y = Attention.scaledDotProduct(qh, kh, vh, true, (float) (1 / Math.sqrt(hd)), padding);
         return o.forward(y.reshape(b, t, config.dim()));
     }
 

@@ -15,12 +15,21 @@ public final class TransformerBlock extends Layer {
      * @param attention the attention layer's config
      * @param mlp       feed-forward form
      * @param hidden    feed-forward width (4C for GPT-2)
+     * @param mlpBias   whether the feed-forward projections have biases
      * @param norm      normalisation kind
+     * @param normBias  whether LayerNorm has a shift (RMSNorm never has)
      * @param normEps   normalisation epsilon
      * @param dropout   residual dropout probability (0 for none)
      */
-    public record Config(MultiHeadAttention.Config attention, Mlp.Kind mlp, int hidden, Norm norm, float normEps,
-                         float dropout) {}
+    public record Config(MultiHeadAttention.Config attention, Mlp.Kind mlp, int hidden, boolean mlpBias, Norm norm,
+                         boolean normBias, float normEps, float dropout) {
+
+        /** Biases in the feed-forward block and the norms exactly when the attention's projections have them. */
+        public Config(MultiHeadAttention.Config attention, Mlp.Kind mlp, int hidden, Norm norm, float normEps,
+                      float dropout) {
+            this(attention, mlp, hidden, attention.qkvBias(), norm, attention.qkvBias(), normEps, dropout);
+        }
+    }
 
     private final Layer norm1;
     private final MultiHeadAttention attn;
@@ -30,27 +39,29 @@ public final class TransformerBlock extends Layer {
 
     public TransformerBlock(Config c, Rng rng) {
         int dim = c.attention().dim();
-        boolean bias = c.attention().bias();
-        this.norm1 = child("norm1", norm(c, dim, bias));
+        this.norm1 = child("norm1", norm(c, dim));
         this.attn = child("attn", new MultiHeadAttention(c.attention(), rng));
-        this.norm2 = child("norm2", norm(c, dim, bias));
-        this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), bias, c.attention().layers(), rng));
+        this.norm2 = child("norm2", norm(c, dim));
+        this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), c.mlpBias(), c.attention().layers(), rng));
         this.drop = new Dropout(c.dropout(), rng.fork());
     }
 
-    private static Layer norm(Config c, int dim, boolean bias) {
-        return c.norm() == Norm.RMS_NORM ? new RmsNorm(dim, c.normEps()) : new LayerNorm(dim, bias, c.normEps());
+    private static Layer norm(Config c, int dim) {
+        return c.norm() == Norm.RMS_NORM ? new RmsNorm(dim, c.normEps()) : new LayerNorm(dim, c.normBias(), c.normEps());
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, 0, null);
+        return forward(x, 0, null, null);
     }
 
-    /** x (B, T, C) at positions {@code start..}; with a cache for generation. */
-    public Tensor forward(Tensor x, int start, KvCache cache) {
+    /**
+     * x (B, T, C) at time steps {@code start..}, with a cache for generation and the number of
+     * leading padding steps of each sequence (or null); see {@link MultiHeadAttention#forward}.
+     */
+    public Tensor forward(Tensor x, int start, KvCache cache, int[] padding) {
         drop.train(isTraining());
-        Tensor h = x.add(drop.forward(attn.forward(norm1.forward(x), start, cache)));
+        Tensor h = x.add(drop.forward(attn.forward(norm1.forward(x), start, cache, padding)));
         return h.add(drop.forward(mlp.forward(norm2.forward(h))));
     }
 

@@ -16,6 +16,10 @@ import dev.hearth.engine.tensor.Tensor;
  * {@code i + Tk - Tq} and sees keys 0..that position, which covers both training (Tq = Tk) and
  * decoding with a KV cache (Tq new tokens after Tk - Tq cached ones).
  *
+ * <p>{@code padding}, when given, holds for each batch entry the number of leading key positions
+ * that are padding (left-padded prompts in a batch): no query sees them, and a query that is
+ * itself padding (it sees no key at all) gets a zero output.
+ *
  * <p>Like FlashAttention the forward keeps only the log-sum-exp of each score row, and the
  * backward recomputes the probabilities block by block, so memory stays O(B·H·T) rather than
  * O(B·H·T²). Work is split over (batch, key/value head) pairs; everything that accumulates into
@@ -28,6 +32,10 @@ public final class Attention {
     private static final int BLOCK = 64;
 
     public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal, float scale) {
+        return scaledDotProduct(q, k, v, causal, scale, null);
+    }
+
+    public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal, float scale, int[] padding) {
         if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
             throw ShapeException.of("attention", q.shape(), k.shape(), "q, k and v must be (batch, time, heads, head_dim)");
         }
@@ -47,6 +55,9 @@ public final class Attention {
             throw ShapeException.of("attention", q.shape(), k.shape(), "query heads (" + h
                     + ") must be a multiple of key/value heads (" + hkv + ")");
         }
+        if (padding != null && padding.length != b) {
+            throw ShapeException.of("attention", q.shape(), "padding has " + padding.length + " entries for a batch of " + b);
+        }
         if (causal && tk < tq) {
             throw ShapeException.of("attention", q.shape(), k.shape(), "causal attention needs at least as many keys"
                     + " as queries");
@@ -60,7 +71,8 @@ public final class Attention {
         }
         int qBatch = b == 1 ? tq * h * d : qc.stride(0);
         int kBatch = b == 1 ? tk * hkv * d : kc.stride(0);
-        Layout l = new Layout(b, tq, tk, h, hkv, d, causal, scale, qc, kc, vc, qBatch, kBatch);
+        Layout l = new Layout(b, tq, tk, h, hkv, d, causal, scale, qc, kc, vc, qBatch, kBatch,
+                padding == null ? new int[b] : padding.clone());
         float[] out = new float[b * tq * h * d];
         float[] lse = new float[b * h * tq];
         forward(l, out, lse);
@@ -73,7 +85,7 @@ public final class Attention {
      * (time, heads, head_dim); the batch stride may be larger, as for a KV cache with room left.
      */
     private record Layout(int b, int tq, int tk, int h, int hkv, int d, boolean causal, float scale,
-                          Tensor q, Tensor k, Tensor v, int qBatch, int kBatch) {
+                          Tensor q, Tensor k, Tensor v, int qBatch, int kBatch, int[] padding) {
         int group() {
             return h / hkv;
         }
@@ -93,9 +105,14 @@ public final class Attention {
             return bi * kBatch + (t * hkv + kvHead) * d;
         }
 
-        /** Number of keys query t may see. */
+        /** End (exclusive) of the keys query t may see. */
         int keysFor(int t) {
             return causal ? Math.min(tk, t + tk - tq + 1) : tk;
+        }
+
+        /** First key batch entry bi may see (keys before it are padding). */
+        int firstKey(int bi) {
+            return Math.min(padding[bi], tk);
         }
     }
 
@@ -126,13 +143,20 @@ public final class Attention {
                         // S (rows, keys) = scale * Q_blk (rows, D) @ K^T (D, keys)
                         Gemm.sgemm(rows, keys, l.d, l.scale, qd, qo + l.qOff(bi, t0, head), qRow, 1,
                                 kd, ko + l.kOff(bi, 0, kvh), 1, kRow, 0f, s, 0, keys);
+                        int first = l.firstKey(bi);
                         for (int r = 0; r < rows; r++) {
-                            int valid = l.keysFor(t0 + r);
+                            int end = l.keysFor(t0 + r);
                             int so = r * keys;
-                            float max = VectorMath.max(valid, s, so);
-                            float sum = VectorMath.expShiftSum(valid, s, so, max, s, so);
-                            VectorMath.scale(valid, 1f / sum, s, so, s, so);
-                            java.util.Arrays.fill(s, so + valid, so + keys, 0f);
+                            java.util.Arrays.fill(s, so, so + Math.min(first, keys), 0f);
+                            java.util.Arrays.fill(s, so + Math.max(end, first), so + keys, 0f);
+                            if (end <= first) {
+                                lse[(bi * l.h + head) * l.tq + t0 + r] = Float.POSITIVE_INFINITY; // sees nothing
+                                continue;
+                            }
+                            int n = end - first;
+                            float max = VectorMath.max(n, s, so + first);
+                            float sum = VectorMath.expShiftSum(n, s, so + first, max, s, so + first);
+                            VectorMath.scale(n, 1f / sum, s, so + first, s, so + first);
                             lse[(bi * l.h + head) * l.tq + t0 + r] = max + (float) StrictMath.log(sum);
                         }
                         // O_blk (rows, D) = P (rows, keys) @ V (keys, D)
@@ -175,13 +199,17 @@ public final class Attention {
                         int ob = l.oOff(bi, t0, head);
                         // P = exp(scale * Q K^T - lse), zero beyond each row's last visible key.
                         Gemm.sgemm(rows, keys, l.d, l.scale, qd, qo + qb, qRow, 1, kd, ko + kBase, 1, kRow, 0f, p, 0, keys);
+                        int first = l.firstKey(bi);
                         for (int r = 0; r < rows; r++) {
-                            int valid = l.keysFor(t0 + r);
+                            int end = l.keysFor(t0 + r);
                             int so = r * keys;
-                            float shift = lse[(bi * l.h + head) * l.tq + t0 + r];
-                            VectorMath.addScalar(valid, -shift, p, so, p, so);
-                            VectorMath.exp(valid, p, so, p, so);
-                            java.util.Arrays.fill(p, so + valid, so + keys, 0f);
+                            java.util.Arrays.fill(p, so, so + Math.min(first, keys), 0f);
+                            java.util.Arrays.fill(p, so + Math.max(end, first), so + keys, 0f);
+                            if (end > first) {
+                                float shift = lse[(bi * l.h + head) * l.tq + t0 + r];
+                                VectorMath.addScalar(end - first, -shift, p, so + first, p, so + first);
+                                VectorMath.exp(end - first, p, so + first, p, so + first);
+                            }
                             // delta_r = dO_r . O_r
                             delta[r] = VectorMath.dot(l.d, gd, go + ob + r * qRow, out, ob + r * qRow);
                         }

@@ -80,11 +80,11 @@ class LayersTest {
                 float[] full = b.forward(x).toFloatArray();
                 KvCache cache = b.attention().newCache(2, 16);
                 // A prompt of 4 tokens, then 5 single-token steps.
-                Tensor first = b.forward(x.narrow(1, 0, 4), 0, cache);
+                Tensor first = b.forward(x.narrow(1, 0, 4), 0, cache, null);
                 Tensor[] steps = new Tensor[6];
                 steps[0] = first;
                 for (int t = 4; t < 9; t++) {
-                    steps[t - 3] = b.forward(x.narrow(1, t, 1), t, cache);
+                    steps[t - 3] = b.forward(x.narrow(1, t, 1), t, cache, null);
                 }
                 float[] incremental = dev.hearth.engine.ops.Views.concat(List.of(steps), 1).toFloatArray();
                 assertThat(cache.length()).isEqualTo(9);
@@ -96,12 +96,34 @@ class LayersTest {
     }
 
     @Test
+    void leftPaddedSequencesMatchTheirUnpaddedSelves() {
+        TransformerBlock b = block(2, 10000f, Mlp.Kind.SWIGLU, TransformerBlock.Norm.RMS_NORM, 0f);
+        b.eval();
+        Tensor a = Tensor.randn(new Rng(21), 1f, 1, 5, 16);
+        Tensor c = Tensor.randn(new Rng(22), 1f, 1, 3, 16);
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            float[] aAlone = b.forward(a).toFloatArray();
+            float[] cAlone = b.forward(c).toFloatArray();
+            // Batch: a as is, c after two padding steps (whose values must not matter).
+            Tensor padded = dev.hearth.engine.ops.Views.concat(List.of(Tensor.full(7f, 1, 2, 16), c), 1);
+            Tensor batch = dev.hearth.engine.ops.Views.concat(List.of(a, padded), 0);
+            float[] out = b.forward(batch, 0, null, new int[] {0, 2}).toFloatArray();
+            for (int i = 0; i < aAlone.length; i++) {
+                assertThat(out[i]).isCloseTo(aAlone[i], within(1e-5f));
+            }
+            for (int i = 0; i < cAlone.length; i++) {
+                assertThat(out[5 * 16 + 2 * 16 + i]).isCloseTo(cAlone[i], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void kvCacheRefusesToOverflow() {
         MultiHeadAttention attn = new MultiHeadAttention(new MultiHeadAttention.Config(8, 2, 2, false, 0f, 1), new Rng(1));
         KvCache cache = attn.newCache(1, 3);
         try (Autograd.Scope s = Autograd.noGrad()) {
-            attn.forward(Tensor.zeros(1, 3, 8), 0, cache);
-            assertThatThrownBy(() -> attn.forward(Tensor.zeros(1, 1, 8), 3, cache)).isInstanceOf(HearthException.class)
+            attn.forward(Tensor.zeros(1, 3, 8), 0, cache, null);
+            assertThatThrownBy(() -> attn.forward(Tensor.zeros(1, 1, 8), 3, cache, null)).isInstanceOf(HearthException.class)
                     .hasMessageContaining("holds 3 positions");
         }
     }

@@ -157,6 +157,8 @@ class OpsGradientTest {
                 rand(126, 2, 3, 1, 4), rand(127, 2, 5, 1, 4), rand(128, 2, 5, 1, 4));
         check("causal with cached prefix (Tq 2, Tk 5)", x -> Attention.scaledDotProduct(x[0], x[1], x[2], true, s),
                 rand(129, 1, 2, 2, 4), rand(130, 1, 5, 2, 4), rand(131, 1, 5, 2, 4));
+        check("causal with left padding", x -> Attention.scaledDotProduct(x[0], x[1], x[2], true, s, new int[] {0, 2}),
+                rand(137, 2, 4, 2, 3), rand(138, 2, 4, 2, 3), rand(139, 2, 4, 2, 3));
         check("rope", x -> Attention.rope(x[0], new int[] {0, 1, 2, 7}, 10000f), rand(132, 2, 4, 3, 6));
         check("rope per-token positions", x -> Attention.rope(x[0], new int[] {3, 4, 9, 0}, 500f), rand(133, 2, 2, 1, 4));
     }

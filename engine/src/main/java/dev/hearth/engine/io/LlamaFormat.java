@@ -1,0 +1,150 @@
+package dev.hearth.engine.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.engine.models.LanguageModel;
+import dev.hearth.engine.models.Llama;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Llama, Qwen2 and Mistral in Hugging Face's layout ({@code LlamaForCausalLM} and friends): the
+ * same tensors under other names, no transposes.
+ *
+ * <pre>
+ * Hearth                          Hugging Face
+ * embed_tokens.weight             model.embed_tokens.weight
+ * layers.i.norm1.weight           model.layers.i.input_layernorm.weight
+ * layers.i.attn.{q,k,v,o}_proj.*  model.layers.i.self_attn.{q,k,v,o}_proj.*
+ * layers.i.norm2.weight           model.layers.i.post_attention_layernorm.weight
+ * layers.i.mlp.{gate,up,down}_proj.weight  model.layers.i.mlp.{gate,up,down}_proj.weight
+ * norm.weight                     model.norm.weight
+ * lm_head.weight                  lm_head.weight (absent when tied)
+ * </pre>
+ *
+ * RoPE uses the rotate-half pairing of Hugging Face's files, so query and key weights need no
+ * permutation. Refused with a clear error: rope scaling, sliding windows shorter than the
+ * context, a head size other than hidden_size / num_attention_heads, MLP biases.
+ */
+final class LlamaFormat implements ModelFormat {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public boolean reads(String modelType) {
+        return "llama".equals(modelType) || "qwen2".equals(modelType) || "mistral".equals(modelType);
+    }
+
+    @Override
+    public boolean writes(LanguageModel model) {
+        return model instanceof Llama;
+    }
+
+    @Override
+    public LanguageModel build(ObjectNode config, ConfigReader read) {
+        String type = read.text("model_type", "llama");
+        int hidden = read.integer("hidden_size");
+        int heads = read.integer("num_attention_heads");
+        int context = read.integer("max_position_embeddings");
+        JsonNode scaling = read.node("rope_scaling");
+        if (scaling != null && !scaling.isNull()) {
+            throw read.fail("rope_scaling", "is " + scaling + "; Hearth does not apply RoPE scaling yet");
+        }
+        if (read.node("head_dim") != null && !read.node("head_dim").isNull() && read.integer("head_dim") != hidden / heads) {
+            throw read.fail("head_dim", "must equal hidden_size / num_attention_heads (" + hidden / heads + ")");
+        }
+        if (read.bool("mlp_bias", false)) {
+            throw read.fail("mlp_bias", "is true; Hearth's Llama has no MLP biases");
+        }
+        String act = read.text("hidden_act", "silu");
+        if (!act.equals("silu")) {
+            throw read.fail("hidden_act", "is \"" + act + "\"; Hearth's Llama uses SwiGLU (silu)");
+        }
+        JsonNode window = read.node("sliding_window");
+        boolean windowUsed = "qwen2".equals(type) ? read.bool("use_sliding_window", false) : true;
+        if (windowUsed && window != null && !window.isNull() && window.intValue() < context) {
+            throw read.fail("sliding_window", "is " + window + ", shorter than the context " + context
+                    + "; Hearth attends over the whole context");
+        }
+        boolean attentionBias = read.bool("attention_bias", false);
+        boolean qkvBias = "qwen2".equals(type) || attentionBias;
+        var c = new Llama.Config(read.integer("vocab_size"), context, read.integer("num_hidden_layers"), heads,
+                read.integer("num_key_value_heads", heads), hidden, read.integer("intermediate_size"),
+                (float) read.number("rope_theta", 10000), (float) read.number("rms_norm_eps", 1e-6),
+                read.bool("tie_word_embeddings", false), qkvBias, attentionBias && !"qwen2".equals(type), 0f);
+        return new Llama(c, new Rng(0));
+    }
+
+    @Override
+    public ObjectNode config(LanguageModel model) {
+        Llama.Config c = ((Llama) model).config();
+        boolean qwen2 = c.qkvBias() && !c.outputBias();
+        ObjectNode o = JSON.createObjectNode();
+        o.putArray("architectures").add(qwen2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+        o.put("model_type", qwen2 ? "qwen2" : "llama");
+        o.put("vocab_size", c.vocabSize());
+        o.put("hidden_size", c.dim());
+        o.put("intermediate_size", c.hidden());
+        o.put("num_hidden_layers", c.layers());
+        o.put("num_attention_heads", c.heads());
+        o.put("num_key_value_heads", c.kvHeads());
+        o.put("head_dim", c.dim() / c.heads());
+        o.put("max_position_embeddings", c.contextLength());
+        o.put("rms_norm_eps", c.normEps());
+        o.put("rope_theta", c.ropeTheta());
+        o.putNull("rope_scaling");
+        o.put("hidden_act", "silu");
+        o.put("tie_word_embeddings", c.tiedEmbeddings());
+        if (!qwen2) {
+            o.put("attention_bias", c.qkvBias());
+            o.put("mlp_bias", false);
+        } else {
+            o.put("use_sliding_window", false);
+        }
+        o.put("attention_dropout", 0.0);
+        o.put("initializer_range", 0.02);
+        o.put("torch_dtype", "float32");
+        return o;
+    }
+
+    @Override
+    public Map<String, Tensor> toHuggingFace(LanguageModel model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (var e : model.parameters().entrySet()) {
+            out.put(toHf(e.getKey()), e.getValue());
+        }
+        return out;
+    }
+
+    private static String toHf(String name) {
+        if (name.equals("lm_head.weight")) {
+            return name;
+        }
+        String n = name.replaceFirst("^layers\\.(\\d+)\\.norm1\\.", "layers.$1.input_layernorm.")
+                .replaceFirst("^layers\\.(\\d+)\\.norm2\\.", "layers.$1.post_attention_layernorm.")
+                .replaceFirst("^layers\\.(\\d+)\\.attn\\.", "layers.$1.self_attn.");
+        return "model." + n;
+    }
+
+    @Override
+    public Map<String, Tensor> fromHuggingFace(Map<String, Tensor> tensors, LanguageModel model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        boolean tied = ((Llama) model).config().tiedEmbeddings();
+        for (var e : tensors.entrySet()) {
+            String n = e.getKey();
+            if (n.endsWith(".rotary_emb.inv_freq") || (tied && n.equals("lm_head.weight"))) {
+                continue; // a buffer older files carry (recomputed from rope_theta); a head tied to the embedding
+            }
+            if (n.startsWith("model.")) {
+                n = n.substring("model.".length())
+                        .replaceFirst("^layers\\.(\\d+)\\.input_layernorm\\.", "layers.$1.norm1.")
+                        .replaceFirst("^layers\\.(\\d+)\\.post_attention_layernorm\\.", "layers.$1.norm2.")
+                        .replaceFirst("^layers\\.(\\d+)\\.self_attn\\.", "layers.$1.attn.");
+            }
+            out.put(n, e.getValue());
+        }
+        return out;
+    }
+}

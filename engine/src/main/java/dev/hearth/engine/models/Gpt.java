@@ -1,0 +1,108 @@
+package dev.hearth.engine.models;
+
+import dev.hearth.engine.nn.Dropout;
+import dev.hearth.engine.nn.Embedding;
+import dev.hearth.engine.nn.KvCache;
+import dev.hearth.engine.nn.LayerNorm;
+import dev.hearth.engine.nn.Mlp;
+import dev.hearth.engine.nn.ModuleList;
+import dev.hearth.engine.nn.MultiHeadAttention;
+import dev.hearth.engine.nn.Positions;
+import dev.hearth.engine.nn.TransformerBlock;
+import dev.hearth.engine.ops.MatMul;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GPT-2 (Radford et al., 2019), as nanoGPT writes it: token and learned position embeddings,
+ * pre-norm blocks (LayerNorm, multi-head causal attention, GELU-tanh MLP of width 4C), a final
+ * LayerNorm, and an output head tied to the token embedding.
+ */
+public final class Gpt extends LanguageModel {
+
+    /**
+     * @param vocabSize     tokens in the vocabulary
+     * @param contextLength the longest sequence (rows of the position table)
+     * @param layers        transformer blocks
+     * @param heads         attention heads
+     * @param dim           model width C
+     * @param dropout       dropout after embeddings and in each residual branch (0 for none)
+     * @param bias          biases in linear layers and LayerNorms (GPT-2 has them)
+     */
+    public record Config(int vocabSize, int contextLength, int layers, int heads, int dim, float dropout,
+                         boolean bias) {
+        public Config {
+            if (vocabSize < 1 || contextLength < 1 || layers < 1 || heads < 1 || dim < 1) {
+                throw new IllegalArgumentException("every size of a GPT config must be positive: " + this);
+            }
+            if (dim % heads != 0) {
+                throw new IllegalArgumentException("model width " + dim + " is not divisible by " + heads + " heads");
+            }
+        }
+
+        TransformerBlock.Config block() {
+            var attn = new MultiHeadAttention.Config(dim, heads, heads, bias, 0f, layers);
+            return new TransformerBlock.Config(attn, Mlp.Kind.GELU_TANH, 4 * dim, bias,
+                    TransformerBlock.Norm.LAYER_NORM, bias, 1e-5f, dropout);
+        }
+    }
+
+    private final Config config;
+    private final Embedding wte;                 // (vocab, C)
+    private final Embedding wpe;                 // (context, C)
+    private final Dropout drop;
+    private final ModuleList<TransformerBlock> h;
+    private final LayerNorm lnF;
+
+    public Gpt(Config c, Rng rng) {
+        this.config = c;
+        this.wte = child("wte", new Embedding(c.vocabSize(), c.dim(), rng));
+        this.wpe = child("wpe", new Embedding(c.contextLength(), c.dim(), rng));
+        this.drop = new Dropout(c.dropout(), rng.fork());
+        this.h = child("h", new ModuleList<>());
+        for (int i = 0; i < c.layers(); i++) {
+            h.add(new TransformerBlock(c.block(), rng));
+        }
+        this.lnF = child("ln_f", new LayerNorm(c.dim(), c.bias(), 1e-5f));
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    @Override
+    public Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
+        checkIds(ids, batch, time, start);
+        drop.train(isTraining());
+        Tensor tok = wte.forward(ids, batch, time);                                   // (B, T, C)
+        Tensor pos = wpe.forward(Positions.of(batch, time, start, padding),
+                padding == null ? new int[] {1, time} : new int[] {batch, time});       // (1 or B, T, C)
+        Tensor x = drop.forward(tok.add(pos));
+        for (int i = 0; i < h.size(); i++) {
+            x = h.get(i).forward(x, start, caches == null ? null : caches.get(i), padding);
+        }
+        x = lnF.forward(x);
+        return MatMul.linear(x, wte.weight(), null);                                   // tied head: (B, T, vocab)
+    }
+
+    @Override
+    public List<KvCache> newCaches(int batch, int capacity) {
+        List<KvCache> caches = new ArrayList<>();
+        for (TransformerBlock b : h.asList()) {
+            caches.add(b.attention().newCache(batch, Math.min(capacity, config.contextLength())));
+        }
+        return caches;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.hearth.engine.models;
+
+import dev.hearth.engine.nn.Embedding;
+import dev.hearth.engine.nn.KvCache;
+import dev.hearth.engine.nn.Linear;
+import dev.hearth.engine.nn.Mlp;
+import dev.hearth.engine.nn.ModuleList;
+import dev.hearth.engine.nn.MultiHeadAttention;
+import dev.hearth.engine.nn.RmsNorm;
+import dev.hearth.engine.nn.TransformerBlock;
+import dev.hearth.engine.ops.MatMul;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Llama (Touvron et al., 2023): token embedding, pre-norm blocks (RMSNorm, grouped-query
+ * causal attention with rotary positions, SwiGLU MLP), a final RMSNorm and an output head,
+ * tied to the embedding or not. With biases on the query, key and value projections it is
+ * Qwen2; with one key/value head per query head it is plain multi-head attention.
+ */
+public final class Llama extends LanguageModel {
+
+    /**
+     * @param vocabSize      tokens in the vocabulary
+     * @param contextLength  the longest sequence (KV cache size)
+     * @param layers         transformer blocks
+     * @param heads          query heads
+     * @param kvHeads        key/value heads (divides heads)
+     * @param dim            model width C
+     * @param hidden         SwiGLU width
+     * @param ropeTheta      rotary embedding base (10000 for Llama 2, 500000 for Llama 3)
+     * @param normEps        RMSNorm epsilon
+     * @param tiedEmbeddings whether the output head reuses the token embedding
+     * @param qkvBias        biases on the query, key and value projections (Qwen2)
+     * @param outputBias     a bias on the attention output projection (Llama with attention_bias)
+     * @param dropout        residual dropout for training (0 for none)
+     */
+    public record Config(int vocabSize, int contextLength, int layers, int heads, int kvHeads, int dim, int hidden,
+                         float ropeTheta, float normEps, boolean tiedEmbeddings, boolean qkvBias, boolean outputBias,
+                         float dropout) {
+        public Config {
+            if (vocabSize < 1 || contextLength < 1 || layers < 1 || heads < 1 || kvHeads < 1 || dim < 1 || hidden < 1) {
+                throw new IllegalArgumentException("every size of a Llama config must be positive: " + this);
+            }
+            if (dim % heads != 0 || heads % kvHeads != 0 || (dim / heads) % 2 != 0) {
+                throw new IllegalArgumentException("width " + dim + ", " + heads + " heads and " + kvHeads
+                        + " key/value heads do not fit: heads must divide the width into an even head size, and"
+                        + " key/value heads must divide heads");
+            }
+        }
+
+        TransformerBlock.Config block() {
+            var attn = new MultiHeadAttention.Config(dim, heads, kvHeads, qkvBias, outputBias, ropeTheta, layers);
+            return new TransformerBlock.Config(attn, Mlp.Kind.SWIGLU, hidden, false, TransformerBlock.Norm.RMS_NORM,
+                    false, normEps, dropout);
+        }
+    }
+
+    private final Config config;
+    private final Embedding embedTokens;                // (vocab, C)
+    private final ModuleList<TransformerBlock> layers;
+    private final RmsNorm norm;
+    private final Linear lmHead;                        // (vocab, C), null when tied
+
+    public Llama(Config c, Rng rng) {
+        this.config = c;
+        this.embedTokens = child("embed_tokens", new Embedding(c.vocabSize(), c.dim(), rng));
+        this.layers = child("layers", new ModuleList<>());
+        for (int i = 0; i < c.layers(); i++) {
+            layers.add(new TransformerBlock(c.block(), rng));
+        }
+        this.norm = child("norm", new RmsNorm(c.dim(), c.normEps()));
+        this.lmHead = c.tiedEmbeddings() ? null : child("lm_head", new Linear(c.dim(), c.vocabSize(), false, rng));
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    @Override
+    public Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
+        checkIds(ids, batch, time, start);
+        Tensor x = embedTokens.forward(ids, batch, time);                               // (B, T, C)
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, start, caches == null ? null : caches.get(i), padding);
+        }
+        x = norm.forward(x);
+        return lmHead != null ? lmHead.forward(x) : MatMul.linear(x, embedTokens.weight(), null); // (B, T, vocab)
+    }
+
+    @Override
+    public List<KvCache> newCaches(int batch, int capacity) {
+        List<KvCache> caches = new ArrayList<>();
+        for (TransformerBlock b : layers.asList()) {
+            caches.add(b.attention().newCache(batch, Math.min(capacity, config.contextLength())));
+        }
+        return caches;
+    }
+}

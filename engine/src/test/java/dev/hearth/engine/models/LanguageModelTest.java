@@ -1,0 +1,114 @@
+package dev.hearth.engine.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.hearth.engine.HearthException;
+import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.nn.KvCache;
+import dev.hearth.engine.ops.Losses;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LanguageModelTest {
+
+    private static List<LanguageModel> models() {
+        return List.of(
+                new Gpt(new Gpt.Config(37, 20, 2, 2, 16, 0f, true), new Rng(1)),
+                new Llama(new Llama.Config(37, 20, 2, 4, 2, 16, 40, 10000f, 1e-6f, true, false, false, 0f), new Rng(2)),
+                new Llama(new Llama.Config(37, 20, 2, 4, 4, 16, 40, 10000f, 1e-6f, false, true, false, 0f), new Rng(3)));
+    }
+
+    @Test
+    void parameterCountsFollowTheArchitecture() {
+        int v = 37;
+        int t = 20;
+        int c = 16;
+        long gptBlock = 2L * 2 * c + 4L * (c * c + c) + (4L * c * c + 4 * c) + (4L * c * c + c);
+        assertThat(models().get(0).parameterCount()).isEqualTo((long) v * c + (long) t * c + 2 * gptBlock + 2L * c);
+        long llamaBlock = 2L * c + c * c + 2L * (8 * c) + c * c + 3L * 40 * c;
+        assertThat(models().get(1).parameterCount()).isEqualTo((long) v * c + 2 * llamaBlock + c);
+    }
+
+    @Test
+    void decodingWithCachesEqualsTheFullForward() {
+        int[] ids = {1, 5, 9, 2, 36, 0, 7, 7, 3};
+        for (LanguageModel m : models()) {
+            m.eval();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                float[] full = m.forward(ids, 1, ids.length).toFloatArray();
+                List<KvCache> caches = m.newCaches(1, 20);
+                float[] prompt = m.forward(java.util.Arrays.copyOf(ids, 4), 1, 4, 0, caches, null).toFloatArray();
+                for (int i = 0; i < prompt.length; i++) {
+                    assertThat(prompt[i]).isCloseTo(full[i], within(1e-4f));
+                }
+                for (int t = 4; t < ids.length; t++) {
+                    float[] step = m.forward(new int[] {ids[t]}, 1, 1, t, caches, null).toFloatArray();
+                    for (int j = 0; j < 37; j++) {
+                        assertThat(step[j]).as(m.getClass().getSimpleName() + " step " + t)
+                                .isCloseTo(full[t * 37 + j], within(1e-4f));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfLeftPaddedPromptsMatchesEachPromptAlone() {
+        int[] a = {4, 8, 15, 16, 23};
+        int[] b = {32, 11};
+        for (LanguageModel m : models()) {
+            m.eval();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                float[] aAlone = m.forward(a, 1, 5).toFloatArray();
+                float[] bAlone = m.forward(b, 1, 2).toFloatArray();
+                int[] batch = {4, 8, 15, 16, 23, 0, 0, 0, 32, 11};
+                float[] out = m.forward(batch, 2, 5, 0, null, new int[] {0, 3}).toFloatArray();
+                for (int i = 0; i < aAlone.length; i++) {
+                    assertThat(out[i]).isCloseTo(aAlone[i], within(1e-4f));
+                }
+                for (int i = 0; i < bAlone.length; i++) {
+                    assertThat(out[5 * 37 + 3 * 37 + i]).isCloseTo(bAlone[i], within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingReducesTheLossOnARepeatedSequence() {
+        for (LanguageModel m : models()) {
+            var opt = new dev.hearth.engine.optim.AdamW(m.parameters(), 3e-3, dev.hearth.engine.optim.AdamW.defaults());
+            int[] seq = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+            int[] input = java.util.Arrays.copyOf(seq, 12);
+            int[] target = java.util.Arrays.copyOfRange(seq, 1, 13);
+            double first = 0;
+            double last = 0;
+            for (int step = 0; step < 100; step++) {
+                Tensor loss = Losses.crossEntropy(m.forward(input, 1, 12), target);
+                loss.backward();
+                opt.step();
+                opt.zeroGrad();
+                if (step == 0) {
+                    first = loss.item();
+                }
+                last = loss.item();
+            }
+            assertThat(first).isCloseTo(Math.log(37), within(0.3));
+            assertThat(last).as(m.getClass().getSimpleName()).isLessThan(first / 4);
+        }
+    }
+
+    @Test
+    void badIdsAndOverlongInputsAreExplained() {
+        LanguageModel m = models().get(1);
+        assertThatThrownBy(() -> m.forward(new int[] {1, 37}, 1, 2)).isInstanceOf(HearthException.class)
+                .hasMessageContaining("token id 37 at position 1");
+        assertThatThrownBy(() -> m.forward(new int[21], 1, 21)).isInstanceOf(HearthException.class)
+                .hasMessageContaining("context length 20");
+        assertThatThrownBy(() -> m.forward(new int[5], 2, 3)).isInstanceOf(HearthException.class)
+                .hasMessageContaining("do not fill");
+    }
+}
