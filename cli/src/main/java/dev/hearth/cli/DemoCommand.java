@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--synthetic", description = "Train on synthetic digits even when MNIST is present.")
     boolean synthetic;
 
-    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "32", description = "Images per step (default: ${DEFAULT-VALUE}).")

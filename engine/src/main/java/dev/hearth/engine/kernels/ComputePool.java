@@ -24,6 +24,13 @@ public final class ComputePool implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /**
+     * Busy-wait iterations before a waiting thread parks (about 2 ms). Parking is cheap on
+     * CPU but waking a parked thread can take milliseconds on a virtual machine: with 5,000
+     * iterations an MNIST epoch took twice as long. The cost is that an idle worker spins that long
+     * after each parallel loop.
+     */
+    private static final int SPIN = 50_000;
     private static final ComputePool SHARED = new ComputePool(configuredThreads());
 
     private final int threads;
@@ -54,15 +61,21 @@ public final class ComputePool implements AutoCloseable {
     }
 
     private static final ThreadLocal<ComputePool> OVERRIDE = new ThreadLocal<>();
+    /** Set once any thread has used {@link #runWith}; until then {@link #shared} skips the thread-local. */
+    private static volatile boolean overridden;
 
     /** The pool kernels use: the process-wide one, unless {@link #runWith} chose another for this thread. */
     public static ComputePool shared() {
+        if (!overridden) {
+            return SHARED;
+        }
         ComputePool p = OVERRIDE.get();
         return p != null ? p : SHARED;
     }
 
     /** Runs {@code work} on this thread with {@code pool} as the pool every kernel uses (e.g. one thread). */
     public static void runWith(ComputePool pool, Runnable work) {
+        overridden = true;
         ComputePool previous = OVERRIDE.get();
         OVERRIDE.set(pool);
         try {
@@ -155,7 +168,7 @@ public final class ComputePool implements AutoCloseable {
         }
         int spins = 0;
         while (pending.get() > 0) {
-            if (++spins < 20_000) {
+            if (++spins < SPIN) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.parkNanos(this, 50_000);
@@ -203,7 +216,7 @@ public final class ComputePool implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    if (++spins < 50_000) {
+                    if (++spins < SPIN) {
                         Thread.onSpinWait();
                     } else {
                         LockSupport.park(this);

@@ -117,66 +117,108 @@ public final class Convolution {
     static float[] im2col(Tensor x, Geometry g) {
         float[] src = x.data();
         int base = x.offset();
-        int patch = g.patch();
-        float[] col = new float[g.n * g.pixels() * patch];
-        ComputePool.shared().parallelFor(g.n * g.oh, Math.max(1, 8192 / (g.ow * patch)), (r0, r1) -> {
+        float[] col = new float[g.n * g.pixels() * g.patch()];
+        ComputePool.shared().parallelFor(g.n * g.oh, Math.max(1, 8192 / (g.ow * g.patch())), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                int img = r / g.oh;
-                int oy = r % g.oh;
-                for (int ox = 0; ox < g.ow; ox++) {
-                    int dst = ((img * g.oh + oy) * g.ow + ox) * patch;
-                    for (int ch = 0; ch < g.c; ch++) {
-                        int plane = base + (img * g.c + ch) * g.h * g.w;
-                        for (int ky = 0; ky < g.kh; ky++) {
-                            int iy = oy * g.stride + ky - g.pad;
-                            int at = dst + (ch * g.kh + ky) * g.kw;
-                            if (iy < 0 || iy >= g.h) {
-                                continue; // zeros already
-                            }
-                            for (int kx = 0; kx < g.kw; kx++) {
-                                int ix = ox * g.stride + kx - g.pad;
-                                if (ix >= 0 && ix < g.w) {
-                                    col[at + kx] = src[plane + iy * g.w + ix];
-                                }
-                            }
-                        }
-                    }
-                }
+                im2colRow(src, base, g, r / g.oh, r % g.oh, col);
             }
         });
         return col;
     }
 
+    /**
+     * The patch rows of output row {@code oy} of image {@code img}. A method of its own (not a loop
+     * inside the parallel lambda) so the JIT compiles it early and whole rather than on-stack.
+     */
+    private static void im2colRow(float[] src, int base, Geometry g, int img, int oy, float[] col) {
+        int patch = g.patch();
+        for (int ox = 0; ox < g.ow; ox++) {
+            int dst = ((img * g.oh + oy) * g.ow + ox) * patch;
+            int x0 = ox * g.stride - g.pad;
+            int kx0 = Math.max(0, -x0);
+            int kx1 = Math.min(g.kw, g.w - x0);
+            for (int ch = 0; ch < g.c; ch++) {
+                int plane = base + (img * g.c + ch) * g.h * g.w;
+                for (int ky = 0; ky < g.kh; ky++) {
+                    int iy = oy * g.stride + ky - g.pad;
+                    if (iy < 0 || iy >= g.h) {
+                        continue; // zeros already
+                    }
+                    int at = dst + (ch * g.kh + ky) * g.kw;
+                    int from = plane + iy * g.w + x0;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        col[at + kx] = src[from + kx];
+                    }
+                }
+            }
+        }
+    }
+
     /** The adjoint of {@link #im2col}: adds every patch entry back into its image position. */
     static float[] col2im(float[] col, Geometry g) {
-        int patch = g.patch();
         float[] dx = new float[g.n * g.c * g.h * g.w];
         ComputePool.shared().parallelFor(g.n, (i0, i1) -> {
             for (int img = i0; img < i1; img++) {
                 for (int oy = 0; oy < g.oh; oy++) {
-                    for (int ox = 0; ox < g.ow; ox++) {
-                        int src = ((img * g.oh + oy) * g.ow + ox) * patch;
-                        for (int ch = 0; ch < g.c; ch++) {
-                            int plane = (img * g.c + ch) * g.h * g.w;
-                            for (int ky = 0; ky < g.kh; ky++) {
-                                int iy = oy * g.stride + ky - g.pad;
-                                if (iy < 0 || iy >= g.h) {
-                                    continue;
-                                }
-                                int at = src + (ch * g.kh + ky) * g.kw;
-                                for (int kx = 0; kx < g.kw; kx++) {
-                                    int ix = ox * g.stride + kx - g.pad;
-                                    if (ix >= 0 && ix < g.w) {
-                                        dx[plane + iy * g.w + ix] += col[at + kx];
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    col2imRow(col, g, img, oy, dx);
                 }
             }
         });
         return dx;
+    }
+
+    /** Adds the patch rows of output row {@code oy} of image {@code img} back into dx. */
+    private static void col2imRow(float[] col, Geometry g, int img, int oy, float[] dx) {
+        int patch = g.patch();
+        for (int ox = 0; ox < g.ow; ox++) {
+            int src = ((img * g.oh + oy) * g.ow + ox) * patch;
+            int x0 = ox * g.stride - g.pad;
+            int kx0 = Math.max(0, -x0);
+            int kx1 = Math.min(g.kw, g.w - x0);
+            for (int ch = 0; ch < g.c; ch++) {
+                int plane = (img * g.c + ch) * g.h * g.w;
+                for (int ky = 0; ky < g.kh; ky++) {
+                    int iy = oy * g.stride + ky - g.pad;
+                    if (iy < 0 || iy >= g.h) {
+                        continue;
+                    }
+                    int at = src + (ch * g.kh + ky) * g.kw;
+                    int to = plane + iy * g.w + x0;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        dx[to + kx] += col[at + kx];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Window maxima of one (image, channel) plane at {@code src[plane..]} into y and arg from {@code k0}. */
+    private static void maxPoolPlane(float[] src, int plane, Geometry g, float[] y, int[] arg, int k0) {
+        for (int oy = 0; oy < g.oh; oy++) {
+            int y0 = oy * g.stride - g.pad;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(g.kh, g.h - y0);
+            for (int ox = 0; ox < g.ow; ox++) {
+                int x0 = ox * g.stride - g.pad;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(g.kw, g.w - x0);
+                int bestAt = (y0 + ky0) * g.w + x0 + kx0;
+                float best = src[plane + bestAt];
+                for (int ky = ky0; ky < ky1; ky++) {
+                    int row = (y0 + ky) * g.w + x0;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        float v = src[plane + row + kx];
+                        // NaN wins, so a NaN input is not hidden by the pooling
+                        if (v > best || (v != v && best == best)) {
+                            best = v;
+                            bestAt = row + kx;
+                        }
+                    }
+                }
+                y[k0 + oy * g.ow + ox] = best;
+                arg[k0 + oy * g.ow + ox] = bestAt;
+            }
+        }
     }
 
     /**
@@ -197,33 +239,7 @@ public final class Convolution {
         int[] arg = new int[y.length];
         ComputePool.shared().parallelFor(planes, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                int plane = base + p * g.h * g.w;
-                for (int oy = 0; oy < g.oh; oy++) {
-                    for (int ox = 0; ox < g.ow; ox++) {
-                        float best = Float.NEGATIVE_INFINITY;
-                        int bestAt = -1;
-                        for (int ky = 0; ky < g.kh; ky++) {
-                            int iy = oy * g.stride + ky - g.pad;
-                            if (iy < 0 || iy >= g.h) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < g.kw; kx++) {
-                                int ix = ox * g.stride + kx - g.pad;
-                                if (ix < 0 || ix >= g.w) {
-                                    continue;
-                                }
-                                float v = src[plane + iy * g.w + ix];
-                                if (bestAt < 0 || v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
-                                    best = v;
-                                    bestAt = iy * g.w + ix;
-                                }
-                            }
-                        }
-                        int k = p * g.pixels() + oy * g.ow + ox;
-                        y[k] = best;
-                        arg[k] = bestAt;
-                    }
-                }
+                maxPoolPlane(src, base + p * g.h * g.w, g, y, arg, p * g.pixels());
             }
         });
         Tensor out = Tensor.of(y, g.n, g.c, g.oh, g.ow);
