@@ -3,6 +3,7 @@ package dev.hearth.engine.ops;
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.kernels.Gemm;
+import dev.hearth.engine.kernels.VectorMath;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
 
@@ -107,10 +108,27 @@ public final class Convolution {
             }
             Tensor db = null;
             if (bias != null && bias.requiresGrad()) {
-                db = grad.sum(new int[] {0, 2, 3}, false);
+                db = Tensor.of(biasGrad(grad.contiguous(), g.n, o, g.pixels()), o);
             }
             return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
         });
+    }
+
+    /** db[ch] = sum over images and pixels of dy (N, O, pixels), image by image in order. */
+    private static float[] biasGrad(Tensor dy, int n, int o, int pixels) {
+        float[] d = dy.data();
+        int base = dy.offset();
+        float[] db = new float[o];
+        ComputePool.shared().parallelFor(o, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                float s = 0;
+                for (int img = 0; img < n; img++) {
+                    s += VectorMath.sum(pixels, d, base + (img * o + ch) * pixels);
+                }
+                db[ch] = s;
+            }
+        });
+        return db;
     }
 
     /** Patch matrix: row (img, oy, ox), column (ch, ky, kx) holds x[img, ch, oy*s+ky-pad, ox*s+kx-pad] or 0. */
@@ -146,6 +164,12 @@ public final class Convolution {
                     }
                     int at = dst + (ch * g.kh + ky) * g.kw;
                     int from = plane + iy * g.w + x0;
+                    if (kx0 == 0 && kx1 == 3) { // the common 3-wide window, unrolled
+                        col[at] = src[from];
+                        col[at + 1] = src[from + 1];
+                        col[at + 2] = src[from + 2];
+                        continue;
+                    }
                     for (int kx = kx0; kx < kx1; kx++) {
                         col[at + kx] = src[from + kx];
                     }
@@ -184,6 +208,12 @@ public final class Convolution {
                     }
                     int at = src + (ch * g.kh + ky) * g.kw;
                     int to = plane + iy * g.w + x0;
+                    if (kx0 == 0 && kx1 == 3) { // the common 3-wide window, unrolled
+                        dx[to] += col[at];
+                        dx[to + 1] += col[at + 1];
+                        dx[to + 2] += col[at + 2];
+                        continue;
+                    }
                     for (int kx = kx0; kx < kx1; kx++) {
                         dx[to + kx] += col[at + kx];
                     }
@@ -194,6 +224,10 @@ public final class Convolution {
 
     /** Window maxima of one (image, channel) plane at {@code src[plane..]} into y and arg from {@code k0}. */
     private static void maxPoolPlane(float[] src, int plane, Geometry g, float[] y, int[] arg, int k0) {
+        if (g.kh == 2 && g.kw == 2 && g.stride == 2 && g.pad == 0) {
+            maxPool2x2(src, plane, g, y, arg, k0);
+            return;
+        }
         for (int oy = 0; oy < g.oh; oy++) {
             int y0 = oy * g.stride - g.pad;
             int ky0 = Math.max(0, -y0);
@@ -217,6 +251,37 @@ public final class Convolution {
                 }
                 y[k0 + oy * g.ow + ox] = best;
                 arg[k0 + oy * g.ow + ox] = bestAt;
+            }
+        }
+    }
+
+    /** The common 2x2, stride 2 pooling: the same first-maximum and NaN rule, without window bookkeeping. */
+    private static void maxPool2x2(float[] src, int plane, Geometry g, float[] y, int[] arg, int k0) {
+        for (int oy = 0; oy < g.oh; oy++) {
+            int r0 = 2 * oy * g.w;
+            int r1 = r0 + g.w;
+            int out = k0 + oy * g.ow;
+            for (int ox = 0; ox < g.ow; ox++) {
+                int at = r0 + 2 * ox;
+                float best = src[plane + at];
+                int bestAt = at;
+                float v = src[plane + at + 1];
+                if (v > best || (v != v && best == best)) {
+                    best = v;
+                    bestAt = at + 1;
+                }
+                v = src[plane + r1 + 2 * ox];
+                if (v > best || (v != v && best == best)) {
+                    best = v;
+                    bestAt = r1 + 2 * ox;
+                }
+                v = src[plane + r1 + 2 * ox + 1];
+                if (v > best || (v != v && best == best)) {
+                    best = v;
+                    bestAt = r1 + 2 * ox + 1;
+                }
+                y[out + ox] = best;
+                arg[out + ox] = bestAt;
             }
         }
     }

@@ -1,4 +1,12 @@
-package dev.hearth.engine.tokenize;
+package dev.hearth.bench;
+
+import dev.hearth.engine.tokenize.BpeTrainer;
+import dev.hearth.engine.tokenize.ByteLevelBpeTokenizer;
+import dev.hearth.engine.tokenize.BpeTrainingConfig;
+import dev.hearth.engine.tokenize.BpeTrainingResult;
+import dev.hearth.engine.tokenize.CharTokenizer;
+import dev.hearth.engine.tokenize.SplitPattern;
+import dev.hearth.engine.tokenize.Tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,14 +19,7 @@ import java.util.Locale;
  * Tokenizer figures on the shared corpus (tinyshakespeare.txt + zh-fortunes.txt, 3.1 MB): BPE
  * training time for an 8,000-token vocabulary, single-threaded encode and decode throughput, bytes
  * per token, and the character tokenizer's encode speed. A plain main, not a test (benchmarks are
- * never timed assertions); it belongs in bench/ once it has a runner there.
- *
- * <pre>
- * ./mvnw -B -q -pl engine test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * . tools/find-jdk.sh &amp;&amp; "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector \
- *     -cp engine/target/classes:engine/target/test-classes:$(cat engine/target/cp.txt) \
- *     dev.hearth.engine.tokenize.TokenizerThroughput ../shared/data
- * </pre>
+ * never timed assertions); run it with {@code bench/tokenizer.sh}.
  */
 public final class TokenizerThroughput {
     private TokenizerThroughput() {}
