@@ -47,6 +47,9 @@ if hearth_jdk_home=$(hearth_find_jdk); then
   JAVA_HOME=$hearth_jdk_home
   export JAVA_HOME
 else
+  if [ -n "${JAVA_HOME-}" ]; then
+    echo "JAVA_HOME is $JAVA_HOME (Java $(hearth_jdk_feature "$JAVA_HOME")), which is older than 25." >&2
+  fi
   cat >&2 <<'MSG'
 Hearth needs a JDK 25 (Java 25 or newer) and found none.
 Looked at: HEARTH_JAVA_HOME, JAVA_HOME, the java on PATH, /usr/lib/jvm, ~/.sdkman, ~/.jdks and the

@@ -1,7 +1,10 @@
 package dev.hearth.engine.optim;
 
 import dev.hearth.engine.HearthException;
+import dev.hearth.engine.io.SafeTensorsFile;
+import dev.hearth.engine.io.SafeTensorsWriter;
 import dev.hearth.engine.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -14,6 +17,24 @@ public record OptimizerState(Map<String, Tensor> tensors, Map<String, String> sc
     public OptimizerState {
         tensors = Map.copyOf(tensors);
         scalars = Map.copyOf(scalars);
+    }
+
+    /** Writes the state as one safetensors file (atomically), the scalars in its metadata. */
+    public void save(Path file) {
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        tensors.forEach(w::add);
+        scalars.forEach(w::metadata);
+        w.write(file);
+    }
+
+    /** Reads a state written by {@link #save}. */
+    public static OptimizerState load(Path file) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            if (!f.metadata().containsKey("kind")) {
+                throw new HearthException(file + " is not an optimizer state (its metadata has no \"kind\")");
+            }
+            return new OptimizerState(f.readAll(), f.metadata());
+        }
     }
 
     /** The scalar {@code key}, or an error naming it when the state lacks it. */

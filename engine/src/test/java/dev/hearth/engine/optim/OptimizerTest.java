@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 /** Update rules against PyTorch (tools/reference/make_fixtures.py), state round trips and schedules. */
 class OptimizerTest {
 
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
     private static final Map<String, Tensor> FX = load();
 
     private static Map<String, Tensor> load() {
@@ -85,7 +88,9 @@ class OptimizerTest {
             Optimizer first = make.apply(p);
             setGrads(p, 1);
             first.step();
-            OptimizerState saved = first.state();
+            Path file = tmp.resolve(kind + ".safetensors");
+            first.state().save(file);
+            OptimizerState saved = OptimizerState.load(file);
             Map<String, Tensor> resumedParams = new LinkedHashMap<>();
             p.forEach((k, v) -> resumedParams.put(k, v.copy().requiresGrad(true)));
             Optimizer resumed = make.apply(resumedParams);
