@@ -12,7 +12,6 @@ import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.ops.MatMul;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -98,11 +97,7 @@ public final class Gpt extends LanguageModel {
     }
 
     @Override
-    public List<KvCache> newCaches(int batch, int capacity) {
-        List<KvCache> caches = new ArrayList<>();
-        for (TransformerBlock b : h.asList()) {
-            caches.add(b.attention().newCache(batch, Math.min(capacity, config.contextLength())));
-        }
-        return caches;
+    protected List<TransformerBlock> blocks() {
+        return h.asList();
     }
 }

@@ -2,7 +2,9 @@ package dev.hearth.engine.models;
 
 import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,8 +32,17 @@ public abstract class LanguageModel extends Module {
      */
     public abstract Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding);
 
+    /** The transformer blocks, in order. */
+    protected abstract List<TransformerBlock> blocks();
+
     /** Empty KV caches, one per layer, for {@code batch} sequences of up to {@code capacity} steps. */
-    public abstract List<KvCache> newCaches(int batch, int capacity);
+    public List<KvCache> newCaches(int batch, int capacity) {
+        List<KvCache> caches = new ArrayList<>();
+        for (TransformerBlock b : blocks()) {
+            caches.add(b.attention().newCache(batch, Math.min(capacity, contextLength())));
+        }
+        return caches;
+    }
 
     /** Checks ids against the vocabulary and the shape, naming the first bad one. */
     protected final void checkIds(int[] ids, int batch, int time, int start) {

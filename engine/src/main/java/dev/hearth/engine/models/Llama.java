@@ -11,7 +11,6 @@ import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.ops.MatMul;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -101,11 +100,7 @@ public final class Llama extends LanguageModel {
     }
 
     @Override
-    public List<KvCache> newCaches(int batch, int capacity) {
-        List<KvCache> caches = new ArrayList<>();
-        for (TransformerBlock b : layers.asList()) {
-            caches.add(b.attention().newCache(batch, Math.min(capacity, config.contextLength())));
-        }
-        return caches;
+    protected List<TransformerBlock> blocks() {
+        return layers.asList();
     }
 }

@@ -94,10 +94,7 @@ public class Adam extends BaseOptimizer {
                 t.put("exp_avg_sq." + k, v.get(k).copy());
             }
         }
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("kind", kind());
-        s.put("steps", Long.toString(steps));
-        s.put("lr", Double.toString(lr));
+        Map<String, String> s = commonScalars(kind());
         s.put("beta1", Double.toString(config.beta1()));
         s.put("beta2", Double.toString(config.beta2()));
         s.put("eps", Double.toString(config.eps()));

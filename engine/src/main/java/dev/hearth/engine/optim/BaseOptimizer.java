@@ -59,6 +59,15 @@ abstract class BaseOptimizer implements Optimizer {
         return g == null ? null : g.contiguous();
     }
 
+    /** The scalars every state holds (kind, steps, learning rate), to which a subclass adds its own. */
+    Map<String, String> commonScalars(String kind) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kind", kind);
+        s.put("steps", Long.toString(steps));
+        s.put("lr", Double.toString(lr));
+        return s;
+    }
+
     /** Checks that a saved state is of this kind and copies its step count and learning rate. */
     void loadCommon(OptimizerState s, String kind) {
         if (!kind.equals(s.scalar("kind"))) {

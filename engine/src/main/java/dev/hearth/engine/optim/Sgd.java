@@ -77,10 +77,7 @@ public final class Sgd extends BaseOptimizer {
                 t.put("momentum_buffer." + k, buffers.get(k).copy());
             }
         }
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("kind", "sgd");
-        s.put("steps", Long.toString(steps));
-        s.put("lr", Double.toString(lr));
+        Map<String, String> s = commonScalars("sgd");
         s.put("momentum", Double.toString(config.momentum()));
         s.put("dampening", Double.toString(config.dampening()));
         s.put("nesterov", Boolean.toString(config.nesterov()));
