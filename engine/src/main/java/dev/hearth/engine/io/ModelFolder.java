@@ -40,6 +40,12 @@ public final class ModelFolder {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<ModelFormat> FORMATS = List.of(new Gpt2Format(), new LlamaFormat());
 
+    /** Writes more files into the folder being saved, before it replaces the target. */
+    @FunctionalInterface
+    public interface ExtraFiles {
+        void write(Path folder) throws IOException;
+    }
+
     /** What a folder holds. */
     public record Loaded(LanguageModel model, Tokenizer tokenizer, GenerationConfig generation, ObjectNode config) {}
 
@@ -50,6 +56,16 @@ public final class ModelFolder {
      */
     public static void save(Path dir, LanguageModel model, Tokenizer tokenizer, GenerationConfig generation,
                             Map<String, String> metadata) {
+        save(dir, model, tokenizer, generation, metadata, folder -> { });
+    }
+
+    /**
+     * As {@link #save(Path, LanguageModel, Tokenizer, GenerationConfig, Map)}, with {@code extra}
+     * writing more files (a trainer's state, an optimizer) into the same folder, so that they are
+     * replaced together with the weights or not at all.
+     */
+    public static void save(Path dir, LanguageModel model, Tokenizer tokenizer, GenerationConfig generation,
+                            Map<String, String> metadata, ExtraFiles extra) {
         ModelFormat format = FORMATS.stream().filter(f -> f.writes(model)).findFirst()
                 .orElseThrow(() -> new CheckpointException("no Hugging Face layout is known for "
                         + model.getClass().getSimpleName()));
@@ -79,6 +95,7 @@ public final class ModelFolder {
             if (generation != null) {
                 write(tmp.resolve("generation_config.json"), generationJson(generation));
             }
+            extra.write(tmp);
             replace(dir, tmp, parent, tag);
         } catch (IOException e) {
             deleteQuietly(tmp);

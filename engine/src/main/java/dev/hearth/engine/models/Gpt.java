@@ -59,7 +59,7 @@ public final class Gpt extends LanguageModel {
         this.config = c;
         this.wte = child("wte", new Embedding(c.vocabSize(), c.dim(), rng));
         this.wpe = child("wpe", new Embedding(c.contextLength(), c.dim(), rng));
-        this.drop = new Dropout(c.dropout(), rng.fork());
+        this.drop = child("drop", new Dropout(c.dropout(), rng.fork()));
         this.h = child("h", new ModuleList<>());
         for (int i = 0; i < c.layers(); i++) {
             h.add(new TransformerBlock(c.block(), rng));
@@ -84,7 +84,6 @@ public final class Gpt extends LanguageModel {
     @Override
     public Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
         checkIds(ids, batch, time, start);
-        drop.train(isTraining());
         Tensor tok = wte.forward(ids, batch, time);                                   // (B, T, C)
         Tensor pos = wpe.forward(Positions.of(batch, time, start, padding),
                 padding == null ? new int[] {1, time} : new int[] {batch, time});       // (1 or B, T, C)

@@ -5,11 +5,13 @@ import dev.hearth.engine.tensor.Tensor;
 
 /**
  * Zeroes each element with probability p in training mode (scaling survivors by 1/(1-p)); the
- * identity in evaluation mode. Each call draws its mask key from the layer's own seeded Rng.
+ * identity in evaluation mode. Each call draws its mask key from the layer's own seeded Rng;
+ * a trainer may {@link #reseed} it every step so that masks depend only on (seed, step) and a
+ * resumed run repeats them exactly.
  */
 public final class Dropout extends Layer {
     private final float p;
-    private final Rng rng;
+    private Rng rng;
 
     public Dropout(float p, Rng rng) {
         if (!(p >= 0 && p < 1)) {
@@ -17,6 +19,11 @@ public final class Dropout extends Layer {
         }
         this.p = p;
         this.rng = rng;
+    }
+
+    /** Restarts the mask stream from {@code key}. */
+    public void reseed(long key) {
+        this.rng = new Rng(key);
     }
 
     @Override

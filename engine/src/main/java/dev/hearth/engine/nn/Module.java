@@ -61,6 +61,16 @@ public abstract class Module {
         }
     }
 
+    /** This module and every module below it, depth first in registration order. */
+    public final java.util.List<Module> modules() {
+        java.util.List<Module> out = new ArrayList<>();
+        out.add(this);
+        for (Module m : children.values()) {
+            out.addAll(m.modules());
+        }
+        return out;
+    }
+
     /** The direct children, by name. */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);

@@ -43,7 +43,7 @@ public final class TransformerBlock extends Layer {
         this.attn = child("attn", new MultiHeadAttention(c.attention(), rng));
         this.norm2 = child("norm2", norm(c, dim));
         this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), c.mlpBias(), c.attention().layers(), rng));
-        this.drop = new Dropout(c.dropout(), rng.fork());
+        this.drop = child("drop", new Dropout(c.dropout(), rng.fork()));
     }
 
     private static Layer norm(Config c, int dim) {
@@ -60,7 +60,6 @@ public final class TransformerBlock extends Layer {
      * leading padding steps of each sequence (or null); see {@link MultiHeadAttention#forward}.
      */
     public Tensor forward(Tensor x, int start, KvCache cache, int[] padding) {
-        drop.train(isTraining());
         Tensor h = x.add(drop.forward(attn.forward(norm1.forward(x), start, cache, padding)));
         return h.add(drop.forward(mlp.forward(norm2.forward(h))));
     }

@@ -2,14 +2,16 @@ package dev.hearth.engine.ops;
 
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.kernels.ComputePool;
-import dev.hearth.engine.kernels.VectorMath;
+import dev.hearth.engine.kernels.NormKernels;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
 
 /**
  * Layer normalisation and RMS normalisation over the last dimension, fused: one pass for the
- * statistics, one for the output, and the gradient in closed form. Weight and bias gradients are
- * summed over rows column by column so the result does not depend on the thread count.
+ * statistics, one for the output, and the gradient in closed form (row loops in
+ * {@link NormKernels}). Weight and bias gradients are summed over rows column by column, so the
+ * result does not depend on the thread count. RMS normalisation is the same computation with the
+ * mean fixed at 0 and no shift.
  */
 public final class Normalization {
     private Normalization() {}
@@ -19,9 +21,18 @@ public final class Normalization {
      * biased variance as in PyTorch; weight and bias are (C) and may be null.
      */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        return normalize("layer_norm", x, weight, bias, eps, true);
+    }
+
+    /** {@code y = x / sqrt(mean(x^2) + eps) * weight} per row of x (..., C); weight (C) may be null. */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        return normalize("rms_norm", x, weight, null, eps, false);
+    }
+
+    private static Tensor normalize(String op, Tensor x, Tensor weight, Tensor bias, float eps, boolean centre) {
         int cols = x.dim(-1);
-        checkParam("layer_norm weight", x, weight, cols);
-        checkParam("layer_norm bias", x, bias, cols);
+        checkParam(op + " weight", x, weight, cols);
+        checkParam(op + " bias", x, bias, cols);
         Tensor xc = x.contiguous();
         float[] xd = xc.data();
         int xo = xc.offset();
@@ -31,135 +42,52 @@ public final class Normalization {
         float[] y = new float[x.numel()];
         float[] w = weight == null ? null : weight.contiguous().toFloatArray();
         float[] b = bias == null ? null : bias.contiguous().toFloatArray();
-        ComputePool.shared().parallelFor(rows, Math.max(1, 8192 / Math.max(cols, 1)), (r0, r1) -> {
+        ComputePool.shared().parallelFor(rows, Math.max(1, 4096 / Math.max(cols, 1)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = xo + r * cols;
-                float mu = VectorMath.sum(cols, xd, o) / cols;
-                double var = 0;
-                for (int c = 0; c < cols; c++) {
-                    float d = xd[o + c] - mu;
-                    var += d * d;
-                }
-                float rs = (float) (1 / Math.sqrt(var / cols + eps));
+                float mu = centre ? dev.hearth.engine.kernels.VectorMath.sum(cols, xd, o) / cols : 0f;
+                float rs = (float) (1 / Math.sqrt(NormKernels.sumSquaredDeviations(cols, xd, o, mu) / cols + eps));
                 mean[r] = mu;
                 rstd[r] = rs;
-                int yo = r * cols;
-                for (int c = 0; c < cols; c++) {
-                    float v = (xd[o + c] - mu) * rs;
-                    if (w != null) {
-                        v *= w[c];
-                    }
-                    if (b != null) {
-                        v += b[c];
-                    }
-                    y[yo + c] = v;
-                }
+                NormKernels.normalize(cols, xd, o, mu, rs, w, b, y, r * cols);
             }
         });
         Tensor out = Tensor.of(y, x.shape().toArray());
-        Tensor[] inputs = {x, weight, bias};
-        return Autograd.record(out, "layer_norm", inputs, g -> {
+        Tensor[] inputs = centre ? new Tensor[] {x, weight, bias} : new Tensor[] {x, weight};
+        return Autograd.record(out, op, inputs, g -> {
             Tensor gc = g.contiguous();
             float[] gd = gc.data();
             int go = gc.offset();
             Tensor dx = null;
             if (x.requiresGrad()) {
                 float[] d = new float[x.numel()];
-                ComputePool.shared().parallelFor(rows, Math.max(1, 8192 / Math.max(cols, 1)), (r0, r1) -> {
+                ComputePool.shared().parallelFor(rows, Math.max(1, 4096 / Math.max(cols, 1)), (r0, r1) -> {
+                    float[] sums = new float[2];
                     for (int r = r0; r < r1; r++) {
                         int o = r * cols;
-                        float mu = mean[r];
-                        float rs = rstd[r];
-                        // dxhat = g * w; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
-                        double sumD = 0;
-                        double sumDX = 0;
-                        for (int c = 0; c < cols; c++) {
-                            float dh = gd[go + o + c] * (w == null ? 1f : w[c]);
-                            float xh = (xd[xo + o + c] - mu) * rs;
-                            sumD += dh;
-                            sumDX += dh * xh;
-                        }
-                        float mD = (float) (sumD / cols);
-                        float mDX = (float) (sumDX / cols);
-                        for (int c = 0; c < cols; c++) {
-                            float dh = gd[go + o + c] * (w == null ? 1f : w[c]);
-                            float xh = (xd[xo + o + c] - mu) * rs;
-                            d[o + c] = rs * (dh - mD - xh * mDX);
-                        }
+                        NormKernels.gradientSums(cols, xd, xo + o, gd, go + o, w, mean[r], rstd[r], sums);
+                        float meanD = centre ? sums[0] / cols : 0f;
+                        NormKernels.inputGradient(cols, xd, xo + o, gd, go + o, w, mean[r], rstd[r], meanD,
+                                sums[1] / cols, d, o);
                     }
                 });
                 dx = Tensor.of(d, x.shape().toArray());
             }
-            Tensor dw = null;
-            Tensor db = null;
-            if (weight != null && weight.requiresGrad()) {
-                float[] d = columnSums(rows, cols, (r, c) -> gd[go + r * cols + c] * (xd[xo + r * cols + c] - mean[r]) * rstd[r]);
-                dw = Tensor.of(d, cols);
-            }
-            if (bias != null && bias.requiresGrad()) {
-                db = Tensor.of(columnSums(rows, cols, (r, c) -> gd[go + r * cols + c]), cols);
-            }
-            return new Tensor[] {dx, dw, db};
-        });
-    }
-
-    /** {@code y = x / sqrt(mean(x^2) + eps) * weight} per row of x (..., C); weight (C) may be null. */
-    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
-        int cols = x.dim(-1);
-        checkParam("rms_norm weight", x, weight, cols);
-        Tensor xc = x.contiguous();
-        float[] xd = xc.data();
-        int xo = xc.offset();
-        int rows = x.numel() / Math.max(cols, 1);
-        float[] rstd = new float[rows];
-        float[] y = new float[x.numel()];
-        float[] w = weight == null ? null : weight.contiguous().toFloatArray();
-        ComputePool.shared().parallelFor(rows, Math.max(1, 8192 / Math.max(cols, 1)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int o = xo + r * cols;
-                float ms = VectorMath.dot(cols, xd, o, xd, o) / cols;
-                float rs = (float) (1 / Math.sqrt(ms + eps));
-                rstd[r] = rs;
-                int yo = r * cols;
-                VectorMath.scale(cols, rs, xd, o, y, yo);
-                if (w != null) {
-                    VectorMath.binary(VectorMath.Binary.MUL, cols, y, yo, 1, w, 0, 1, y, yo);
-                }
-            }
-        });
-        Tensor out = Tensor.of(y, x.shape().toArray());
-        return Autograd.record(out, "rms_norm", new Tensor[] {x, weight}, g -> {
-            Tensor gc = g.contiguous();
-            float[] gd = gc.data();
-            int go = gc.offset();
-            Tensor dx = null;
-            if (x.requiresGrad()) {
-                float[] d = new float[x.numel()];
-                ComputePool.shared().parallelFor(rows, Math.max(1, 8192 / Math.max(cols, 1)), (r0, r1) -> {
-                    for (int r = r0; r < r1; r++) {
-                        int o = r * cols;
-                        float rs = rstd[r];
-                        // dxhat = g * w; dx = rstd * (dxhat - xhat * mean(dxhat * xhat))
-                        double sumDX = 0;
-                        for (int c = 0; c < cols; c++) {
-                            float dh = gd[go + o + c] * (w == null ? 1f : w[c]);
-                            sumDX += dh * xd[xo + o + c] * rs;
-                        }
-                        float mDX = (float) (sumDX / cols);
-                        for (int c = 0; c < cols; c++) {
-                            float dh = gd[go + o + c] * (w == null ? 1f : w[c]);
-                            d[o + c] = rs * (dh - xd[xo + o + c] * rs * mDX);
-                        }
+            boolean needW = weight != null && weight.requiresGrad();
+            boolean needB = bias != null && bias.requiresGrad();
+            float[] gw = needW ? new float[cols] : null;
+            float[] gb = needB ? new float[cols] : null;
+            if (needW || needB) {
+                // Columns split across threads; each column sums its rows in order.
+                ComputePool.shared().parallelFor(cols, 64, (c0, c1) -> {
+                    for (int r = 0; r < rows; r++) {
+                        NormKernels.paramGradients(c0, c1, xd, xo + r * cols, gd, go + r * cols, mean[r], rstd[r], gw, gb);
                     }
                 });
-                dx = Tensor.of(d, x.shape().toArray());
             }
-            Tensor dw = null;
-            if (weight != null && weight.requiresGrad()) {
-                dw = Tensor.of(columnSums(rows, cols, (r, c) -> gd[go + r * cols + c] * xd[xo + r * cols + c] * rstd[r]),
-                        cols);
-            }
-            return new Tensor[] {dx, dw};
+            Tensor dw = needW ? Tensor.of(gw, cols) : null;
+            Tensor db = needB ? Tensor.of(gb, cols) : null;
+            return centre ? new Tensor[] {dx, dw, db} : new Tensor[] {dx, dw};
         });
     }
 
@@ -168,27 +96,5 @@ public final class Normalization {
             throw ShapeException.of(what, x.shape(), p.shape(), "the parameter must be (" + cols + ",), the size of"
                     + " the last dimension");
         }
-    }
-
-    @FunctionalInterface
-    interface Term {
-        float at(int row, int col);
-    }
-
-    /** Sums {@code term(r, c)} over rows for every column; columns are split across threads, rows summed in order. */
-    static float[] columnSums(int rows, int cols, Term term) {
-        float[] out = new float[cols];
-        ComputePool.shared().parallelFor(cols, Math.max(1, (1 << 16) / Math.max(rows, 1)), (c0, c1) -> {
-            double[] acc = new double[c1 - c0];
-            for (int r = 0; r < rows; r++) {
-                for (int c = c0; c < c1; c++) {
-                    acc[c - c0] += term.at(r, c);
-                }
-            }
-            for (int c = c0; c < c1; c++) {
-                out[c] = (float) acc[c - c0];
-            }
-        });
-        return out;
     }
 }

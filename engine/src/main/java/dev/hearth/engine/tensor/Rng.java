@@ -95,6 +95,19 @@ public final class Rng {
         return (int) (m >>> 31);
     }
 
+    /** Uniform in [0, bound) for bounds beyond int, without modulo bias. */
+    public long nextLong(long bound) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be positive, got " + bound);
+        }
+        long limit = Long.MAX_VALUE - Long.MAX_VALUE % bound;
+        long r;
+        do {
+            r = nextLong() >>> 1;
+        } while (r >= limit);
+        return r % bound;
+    }
+
     /** Standard normal, by the Box-Muller transform (the second value is kept for the next call). */
     public double nextGaussian() {
         if (!Double.isNaN(spareGaussian)) {

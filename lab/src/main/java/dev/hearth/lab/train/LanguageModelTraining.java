@@ -1,0 +1,520 @@
+package dev.hearth.lab.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hearth.engine.HearthException;
+import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.generate.GenerationConfig;
+import dev.hearth.engine.io.ModelFolder;
+import dev.hearth.engine.models.LanguageModel;
+import dev.hearth.engine.nn.Dropout;
+import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.ops.Losses;
+import dev.hearth.engine.optim.Adam;
+import dev.hearth.engine.optim.AdamW;
+import dev.hearth.engine.optim.GradientClipping;
+import dev.hearth.engine.optim.LearningRateSchedule;
+import dev.hearth.engine.optim.OptimizerState;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+import dev.hearth.engine.tokenize.Tokenizer;
+import dev.hearth.lab.BuildInfo;
+import dev.hearth.lab.RunFolder;
+import dev.hearth.lab.data.TokenDataset;
+import dev.hearth.lab.plot.LossCurve;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Trains a language model on a prepared dataset, nanoGPT style: random windows of the train
+ * split, AdamW with warmup and cosine (or linear) decay, global gradient clipping, gradient
+ * accumulation, evaluation on the val split every few steps, the best and the last checkpoint
+ * kept, early stopping. A run lives in its run folder:
+ *
+ * <pre>
+ * runs/&lt;id&gt;/config.json        the full config (data as an absolute path)
+ * runs/&lt;id&gt;/run.json           status, times, dataset and code version, best and last losses
+ * runs/&lt;id&gt;/metrics.jsonl      one line per step and per evaluation
+ * runs/&lt;id&gt;/loss.png, loss.svg the curves
+ * runs/&lt;id&gt;/checkpoints/last/  model folder + trainer_state.json + optimizer.safetensors
+ * runs/&lt;id&gt;/checkpoints/best/  model folder + trainer_state.json
+ * </pre>
+ *
+ * Checkpoints replace their folder whole, so an interrupted save leaves the previous one. A run
+ * resumes exactly from {@code last}: the weights, the optimizer, the step (and so the learning
+ * rate), the data position (the sampler's random state) and the dropout masks (drawn from the
+ * seed and the step) are all restored, and the continued run gives the same bits as one that was
+ * never interrupted.
+ */
+public final class LanguageModelTraining {
+
+    /** Told what happens; the CLI prints it. */
+    public interface Listener {
+        default void onStart(Start start) {}
+
+        default void onStep(Step step) {}
+
+        default void onEval(Eval eval) {}
+
+        default void onCheckpoint(String which, Path folder) {}
+    }
+
+    public record Start(String runId, Path runDir, long parameters, int vocabSize, long trainTokens, long valTokens,
+                        int fromStep, int maxSteps, long tokensPerStep, Path dataset) {}
+
+    public record Step(int step, int maxSteps, double loss, double lr, double gradNorm, double tokensPerSecond,
+                       double seconds) {}
+
+    public record Eval(int step, double trainLoss, double valLoss, boolean best) {}
+
+    /** How a run ended: "finished", "early-stopped" or "stopped" (interrupted; resumable). */
+    public record Result(String status, int steps, double bestValLoss, int bestStep, double lastValLoss, Path best,
+                         Path last, double seconds, long tokensSeen) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final long DATA_STREAM = 0x5EED_DA7AL;
+    private static final long EVAL_STREAM = 0x5EED_E7A1L;
+    private static final long DROPOUT_STREAM = 0x5EED_D0D0L;
+    private static final int MAX_NON_FINITE_STEPS = 5;
+
+    private final TrainConfig config;
+    private final RunFolder run;
+    private final TokenDataset dataset;
+    private final Tokenizer tokenizer;
+    private final LanguageModel model;
+    private final Adam optimizer;
+    private final LearningRateSchedule schedule;
+    private final BatchSampler train;
+    private final BatchSampler trainForEval;
+    private final BatchSampler val;
+    private final List<Dropout> dropouts = new ArrayList<>();
+    private final String configSha;
+    private final List<Integer> stepAxis = new ArrayList<>();
+    private final List<Double> stepLoss = new ArrayList<>();
+    private final List<Integer> evalAxis = new ArrayList<>();
+    private final List<Double> evalTrain = new ArrayList<>();
+    private final List<Double> evalVal = new ArrayList<>();
+    private Rng dataRng;
+    private TrainerState state;
+
+    private LanguageModelTraining(TrainConfig config, RunFolder run, TokenDataset dataset, LanguageModel model) {
+        this.config = config;
+        this.run = run;
+        this.dataset = dataset;
+        this.tokenizer = dataset.tokenizer();
+        this.model = model;
+        this.optimizer = new AdamW(model.parameters(), config.lr(),
+                new Adam.Config(config.beta1(), config.beta2(), 1e-8, config.weightDecay()));
+        this.schedule = switch (config.schedule()) {
+            case "cosine" -> LearningRateSchedule.warmupCosine(config.lr(), config.minLr(), config.warmupSteps(),
+                    config.maxSteps());
+            case "linear" -> LearningRateSchedule.warmupLinear(config.lr(), config.minLr(), config.warmupSteps(),
+                    config.maxSteps());
+            default -> LearningRateSchedule.constant(config.lr());
+        };
+        int context = model.contextLength();
+        this.train = new BatchSampler(dataset.split("train"), "train", config.batchSize(), context);
+        this.trainForEval = new BatchSampler(dataset.split("train"), "train", config.batchSize(), context);
+        this.val = new BatchSampler(dataset.split("val"), "val", config.batchSize(), context);
+        for (Module m : model.modules()) {
+            if (m instanceof Dropout d) {
+                dropouts.add(d);
+            }
+        }
+        this.configSha = sha256(json(config));
+    }
+
+    /** Starts a new run of {@code config} in {@code run}. */
+    public static Result start(TrainConfig config, RunFolder run, Listener listener, BooleanSupplier stopRequested) {
+        Path data = Path.of(config.data()).toAbsolutePath().normalize();
+        TrainConfig c = withData(config, data.toString());
+        TokenDataset dataset = TokenDataset.open(data);
+        LanguageModel model = initialModel(c, dataset.tokenizer().vocabSize());
+        LanguageModelTraining t = new LanguageModelTraining(c, run, dataset, model);
+        t.dataRng = new Rng(c.seed() ^ DATA_STREAM);
+        t.state = new TrainerState(0, 0, List.of(), Double.NaN, -1, 0, Double.NaN, 0, t.configSha);
+        run.writeJson("config.json", c);
+        t.writeRunRecord("running", null);
+        return t.loop(listener, stopRequested);
+    }
+
+    /**
+     * Continues the run in {@code run} from its last checkpoint. {@code requested}, when not null,
+     * is the config the caller asked for: it must equal the run's own.
+     */
+    public static Result resume(RunFolder run, TrainConfig requested, Listener listener, BooleanSupplier stopRequested) {
+        Path configFile = run.resolve("config.json");
+        Path last = run.resolve("checkpoints").resolve("last");
+        if (!Files.isRegularFile(configFile) || !Files.isRegularFile(last.resolve("trainer_state.json"))) {
+            throw new HearthException(run.dir() + " has no checkpoint to resume from (checkpoints/last/"
+                    + "trainer_state.json is missing): the run stopped before its first checkpoint; start it again");
+        }
+        TrainConfig c = TrainConfigReader.fromJson(configFile);
+        if (requested != null) {
+            List<String> changed = differences(json(c), json(withData(requested,
+                    Path.of(requested.data()).toAbsolutePath().normalize().toString())));
+            if (!changed.isEmpty()) {
+                throw new HearthException("the run " + run.id() + " was started with other settings (" + String.join(", ",
+                        changed) + "); a resumed run keeps its config. Resume without changing them, or start a new run"
+                        + " with init_from: " + last);
+            }
+        }
+        TrainerState saved = readState(last.resolve("trainer_state.json"));
+        TokenDataset dataset = TokenDataset.open(Path.of(c.data()));
+        LanguageModel model = c.model().build(dataset.tokenizer().vocabSize(), new Rng(c.seed()));
+        LanguageModelTraining t = new LanguageModelTraining(c, run, dataset, model);
+        if (!t.configSha.equals(saved.configSha256())) {
+            throw new HearthException(configFile + " no longer matches the config the checkpoint was written with;"
+                    + " it was edited by hand: restore it, or start a new run with init_from: " + last);
+        }
+        model.loadState(ModelFolder.load(last).model().parameters(), true);
+        t.optimizer.loadState(OptimizerState.load(last.resolve("optimizer.safetensors")));
+        long[] rngState = new long[saved.dataRng().size()];
+        for (int i = 0; i < rngState.length; i++) {
+            rngState[i] = saved.dataRng().get(i);
+        }
+        t.dataRng = Rng.fromState(rngState);
+        t.state = saved;
+        t.reloadHistory();
+        t.writeRunRecord("running", null);
+        return t.loop(listener, stopRequested);
+    }
+
+    private static LanguageModel initialModel(TrainConfig c, int vocabSize) {
+        if (c.initFrom() == null) {
+            return c.model().build(vocabSize, new Rng(c.seed()));
+        }
+        LanguageModel base = ModelFolder.load(Path.of(c.initFrom())).model();
+        if (base.vocabSize() != vocabSize) {
+            throw new HearthException("init_from " + c.initFrom() + " has a vocabulary of " + base.vocabSize()
+                    + " tokens but the dataset's tokenizer has " + vocabSize + ": prepare the data with that model's"
+                    + " tokenizer.json");
+        }
+        LanguageModel model = c.model().build(vocabSize, new Rng(c.seed()));
+        try {
+            model.loadState(base.parameters(), true);
+        } catch (HearthException e) {
+            throw new HearthException("init_from " + c.initFrom() + " does not have the shape of the model section: "
+                    + e.getMessage(), e);
+        }
+        return model;
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private Result loop(Listener listener, BooleanSupplier stopRequested) {
+        int context = model.contextLength();
+        listener.onStart(new Start(run.id(), run.dir(), model.parameterCount(), tokenizer.vocabSize(),
+                dataset.split("train").size(), dataset.split("val").size(), state.step(), config.maxSteps(),
+                config.tokensPerStep(), Path.of(config.data())));
+        long started = System.nanoTime();
+        double elapsedBefore = state.elapsedSeconds();
+        int nonFinite = 0;
+        String status = "finished";
+        while (state.step() < config.maxSteps()) {
+            if (stopRequested.getAsBoolean()) {
+                status = "stopped";
+                break;
+            }
+            int step = state.step();
+            long t0 = System.nanoTime();
+            double lr = schedule.at(step);
+            optimizer.setLearningRate(lr);
+            model.train(true);
+            double loss = 0;
+            for (int micro = 0; micro < config.gradAccum(); micro++) {
+                reseedDropout(step, micro);
+                BatchSampler.Batch b = train.next(dataRng);
+                Tensor logits = model.forward(b.ids(), config.batchSize(), context);
+                Tensor l = Losses.crossEntropy(logits, b.targets());
+                loss += l.item() / config.gradAccum();
+                (config.gradAccum() == 1 ? l : l.scale(1f / config.gradAccum())).backward();
+            }
+            double norm = GradientClipping.clipGlobalNorm(model.parameters().values(),
+                    config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY);
+            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                optimizer.zeroGrad();
+                if (++nonFinite >= MAX_NON_FINITE_STEPS) {
+                    writeRunRecord("failed", null);
+                    throw new HearthException("the loss or the gradients were not finite for " + nonFinite
+                            + " steps in a row (step " + (step + 1) + ", loss " + loss + "): training diverged; lower lr"
+                            + " (now " + config.lr() + ") or set grad_clip. The last good checkpoint is in "
+                            + run.resolve("checkpoints/last"));
+                }
+                state = advance(state);
+                continue;
+            }
+            nonFinite = 0;
+            optimizer.step();
+            optimizer.zeroGrad();
+            state = advance(state);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int done = state.step();
+            stepAxis.add(done);
+            stepLoss.add(loss);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("step", done);
+            line.put("loss", loss);
+            line.put("lr", lr);
+            line.put("grad_norm", norm);
+            line.put("tokens_per_s", config.tokensPerStep() / seconds);
+            run.appendMetrics(line);
+            listener.onStep(new Step(done, config.maxSteps(), loss, lr, norm, config.tokensPerStep() / seconds,
+                    elapsedBefore + (System.nanoTime() - started) / 1e9));
+            boolean evalNow = done % config.evalEvery() == 0 || done == config.maxSteps();
+            if (evalNow) {
+                if (evaluate(listener, elapsedBefore + (System.nanoTime() - started) / 1e9)) {
+                    status = "early-stopped";
+                    break;
+                }
+            } else if (config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0) {
+                saveLast(listener, elapsedBefore + (System.nanoTime() - started) / 1e9);
+            }
+        }
+        double total = elapsedBefore + (System.nanoTime() - started) / 1e9;
+        if (!"finished".equals(status) || lastSavedStep != state.step()) {
+            saveLast(listener, total);
+        }
+        plot();
+        Result result = new Result(status, state.step(), state.bestValLoss(), state.bestStep(), state.lastValLoss(),
+                state.bestStep() >= 0 ? run.resolve("checkpoints/best") : null, run.resolve("checkpoints/last"), total,
+                state.tokensSeen());
+        writeRunRecord(status, result);
+        return result;
+    }
+
+    private int lastSavedStep = -1;
+
+    /** One more step done (or skipped, when its gradients were not finite). */
+    private TrainerState advance(TrainerState s) {
+        return new TrainerState(s.step() + 1, s.tokensSeen() + config.tokensPerStep(), rngState(), s.bestValLoss(),
+                s.bestStep(), s.evalsWithoutImprovement(), s.lastValLoss(), s.elapsedSeconds(), configSha);
+    }
+
+    private List<Long> rngState() {
+        List<Long> out = new ArrayList<>();
+        for (long v : dataRng.state()) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** Dropout masks from (seed, step, micro-batch, layer), so a resumed run draws the same ones. */
+    private void reseedDropout(int step, int micro) {
+        for (int i = 0; i < dropouts.size(); i++) {
+            long key = config.seed() ^ DROPOUT_STREAM;
+            key = key * 0x9E3779B97F4A7C15L + step;
+            key = key * 0x9E3779B97F4A7C15L + micro;
+            key = key * 0x9E3779B97F4A7C15L + i;
+            dropouts.get(i).reseed(key);
+        }
+    }
+
+    /** Evaluates, saves checkpoints; returns true when early stopping says to stop. */
+    private boolean evaluate(Listener listener, double elapsed) {
+        double valLoss = meanLoss(val);
+        double trainLoss = meanLoss(trainForEval);
+        boolean best = Double.isNaN(state.bestValLoss()) || valLoss < state.bestValLoss();
+        state = new TrainerState(state.step(), state.tokensSeen(), state.dataRng(),
+                best ? valLoss : state.bestValLoss(), best ? state.step() : state.bestStep(),
+                best ? 0 : state.evalsWithoutImprovement() + 1, valLoss, elapsed, configSha);
+        evalAxis.add(state.step());
+        evalTrain.add(trainLoss);
+        evalVal.add(valLoss);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("step", state.step());
+        line.put("train_loss", trainLoss);
+        line.put("val_loss", valLoss);
+        line.put("best", best);
+        run.appendMetrics(line);
+        listener.onEval(new Eval(state.step(), trainLoss, valLoss, best));
+        if (best) {
+            Path dir = run.resolve("checkpoints/best");
+            ModelFolder.save(dir, model, tokenizer, generation(), provenance(), folder -> writeState(folder));
+            listener.onCheckpoint("best", dir);
+        }
+        saveLast(listener, elapsed);
+        plot();
+        return config.earlyStop() > 0 && state.evalsWithoutImprovement() >= config.earlyStop();
+    }
+
+    /** Mean loss over {@code evalBatches} batches drawn with a fixed seed, so evaluations compare like with like. */
+    private double meanLoss(BatchSampler sampler) {
+        Rng rng = new Rng(config.seed() ^ EVAL_STREAM);
+        model.eval();
+        double sum = 0;
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            for (int i = 0; i < config.evalBatches(); i++) {
+                BatchSampler.Batch b = sampler.next(rng);
+                sum += Losses.crossEntropy(model.forward(b.ids(), config.batchSize(), model.contextLength()), b.targets())
+                        .item();
+            }
+        }
+        model.train(true);
+        return sum / config.evalBatches();
+    }
+
+    private void saveLast(Listener listener, double elapsed) {
+        state = new TrainerState(state.step(), state.tokensSeen(), rngState(), state.bestValLoss(), state.bestStep(),
+                state.evalsWithoutImprovement(), state.lastValLoss(), elapsed, configSha);
+        Path dir = run.resolve("checkpoints/last");
+        ModelFolder.save(dir, model, tokenizer, generation(), provenance(), folder -> {
+            writeState(folder);
+            optimizer.state().save(folder.resolve("optimizer.safetensors"));
+        });
+        lastSavedStep = state.step();
+        listener.onCheckpoint("last", dir);
+    }
+
+    private void writeState(Path folder) throws IOException {
+        Files.writeString(folder.resolve("trainer_state.json"), JSON.writeValueAsString(state) + "\n",
+                StandardCharsets.UTF_8);
+    }
+
+    private GenerationConfig generation() {
+        Integer sep = dataset.manifest().separatorId();
+        return GenerationConfig.defaults(-1, sep == null ? List.of() : List.of(sep));
+    }
+
+    private Map<String, String> provenance() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("hearth_run", run.id());
+        m.put("step", Integer.toString(state.step()));
+        m.put("config_sha256", configSha);
+        m.put("dataset_manifest_sha256", dataset.manifestSha256());
+        m.put("hearth_version", BuildInfo.version());
+        return m;
+    }
+
+    private void plot() {
+        LossCurve.write(run.dir(), "loss", "run " + run.id(), List.of(
+                new LossCurve.Series("train loss (per step)", stepAxis, stepLoss),
+                new LossCurve.Series("train loss (eval)", evalAxis, evalTrain),
+                new LossCurve.Series("val loss", evalAxis, evalVal)));
+    }
+
+    /** Rebuilds the curves of a resumed run from its metrics log, up to the checkpoint's step. */
+    private void reloadHistory() {
+        Path metrics = run.resolve("metrics.jsonl");
+        if (!Files.isRegularFile(metrics)) {
+            return;
+        }
+        List<String> kept = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                var node = JSON.readTree(line);
+                int step = node.path("step").asInt(-1);
+                if (step < 0 || step > state.step()) {
+                    continue; // steps after the checkpoint are repeated by the resumed run
+                }
+                kept.add(line);
+                if (node.has("loss")) {
+                    stepAxis.add(step);
+                    stepLoss.add(node.get("loss").asDouble());
+                } else if (node.has("val_loss")) {
+                    evalAxis.add(step);
+                    evalTrain.add(node.get("train_loss").asDouble());
+                    evalVal.add(node.get("val_loss").asDouble());
+                }
+            }
+            Path tmp = run.resolve("metrics.jsonl.tmp");
+            Files.write(tmp, kept, StandardCharsets.UTF_8);
+            Files.move(tmp, metrics, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new HearthException("cannot read " + metrics + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeRunRecord(String status, Result result) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", run.id());
+        r.put("kind", "train");
+        r.put("status", status);
+        r.put("updated", Instant.now().toString());
+        r.put("step", state.step());
+        r.put("max_steps", config.maxSteps());
+        r.put("best_val_loss", Double.isNaN(state.bestValLoss()) ? null : state.bestValLoss());
+        r.put("best_step", state.bestStep());
+        r.put("last_val_loss", Double.isNaN(state.lastValLoss()) ? null : state.lastValLoss());
+        r.put("tokens_seen", state.tokensSeen());
+        r.put("parameters", model.parameterCount());
+        r.put("dataset", config.data());
+        r.put("dataset_manifest_sha256", dataset.manifestSha256());
+        r.put("config_sha256", configSha);
+        r.put("hearth_version", BuildInfo.version());
+        r.put("java", Runtime.version().toString());
+        r.put("threads", dev.hearth.engine.kernels.ComputePool.shared().threads());
+        if (result != null) {
+            r.put("seconds", result.seconds());
+        }
+        run.writeJson("run.json", r);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static TrainConfig withData(TrainConfig c, String data) {
+        return new TrainConfig(c.model(), data, c.batchSize(), c.gradAccum(), c.maxSteps(), c.lr(), c.minLr(),
+                c.warmupSteps(), c.schedule(), c.weightDecay(), c.beta1(), c.beta2(), c.gradClip(), c.evalEvery(),
+                c.evalBatches(), c.earlyStop(), c.checkpointEvery(), c.seed(), c.initFrom());
+    }
+
+    private static String json(TrainConfig c) {
+        try {
+            return TrainConfigReader.JSON.writeValueAsString(c);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Top-level (and model.*) keys whose values differ between two configs' JSON. */
+    private static List<String> differences(String a, String b) {
+        try {
+            var x = TrainConfigReader.JSON.readTree(a);
+            var y = TrainConfigReader.JSON.readTree(b);
+            List<String> out = new ArrayList<>();
+            x.fieldNames().forEachRemaining(k -> {
+                if (x.get(k).isObject()) {
+                    x.get(k).fieldNames().forEachRemaining(kk -> {
+                        if (!x.get(k).get(kk).equals(y.path(k).path(kk))) {
+                            out.add(k + "." + kk + ": " + x.get(k).get(kk) + " -> " + y.path(k).path(kk));
+                        }
+                    });
+                } else if (!x.get(k).equals(y.get(k))) {
+                    out.add(k + ": " + x.get(k) + " -> " + y.get(k));
+                }
+            });
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static TrainerState readState(Path file) {
+        try {
+            return JSON.readValue(Files.readString(file), TrainerState.class);
+        } catch (IOException e) {
+            throw new HearthException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
