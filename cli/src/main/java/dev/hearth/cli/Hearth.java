@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /** The {@code hearth} command: one entry point, a subcommand per job. */
 @Command(name = "hearth", mixinStandardHelpOptions = true, versionProvider = Hearth.Version.class,
         description = "Build language-model products end to end on the JVM.",
-        subcommands = {DemoCommand.class, DataCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, DataCommand.class, TrainCommand.class, GenerateCommand.class,
+                EvalCommand.class, CommandLine.HelpCommand.class})
 public final class Hearth {
 
     @Option(names = "--home", scope = CommandLine.ScopeType.INHERIT, paramLabel = "DIR",

@@ -1,0 +1,34 @@
+package dev.hearth.engine.generate;
+
+import dev.hearth.engine.tokenize.EncodeOptions;
+import java.util.Objects;
+
+/**
+ * How a {@link Generator} turns prompt text into token ids.
+ *
+ * @param encoding     how the tokenizer encodes (special tokens, template); {@link EncodeOptions#PLAIN} by default
+ * @param bosTokenId   a token put before every prompt, or -1 for none (Llama-style models want their BOS)
+ * @param truncateLeft when a prompt leaves no room for {@code maxNewTokens} in the context, drop its oldest
+ *                     tokens (keeping the BOS token) instead of failing; off by default
+ */
+public record PromptOptions(EncodeOptions encoding, int bosTokenId, boolean truncateLeft) {
+
+    /** The text's tokens as they are: no BOS, no template, no truncation. */
+    public static final PromptOptions PLAIN = new PromptOptions(EncodeOptions.PLAIN, -1, false);
+
+    public PromptOptions {
+        Objects.requireNonNull(encoding, "encoding");
+    }
+
+    public PromptOptions withBos(int id) {
+        return new PromptOptions(encoding, id, truncateLeft);
+    }
+
+    public PromptOptions withTruncateLeft(boolean on) {
+        return new PromptOptions(encoding, bosTokenId, on);
+    }
+
+    public PromptOptions withEncoding(EncodeOptions options) {
+        return new PromptOptions(options, bosTokenId, truncateLeft);
+    }
+}

@@ -1,0 +1,274 @@
+package dev.hearth.engine.generate;
+
+import dev.hearth.engine.tensor.Rng;
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * Picks the next token from one row of logits, in Hugging Face's order:
+ *
+ * <ol>
+ *   <li>repetition penalty (CTRL): for every token already in the sequence, prompt included, a
+ *       logit l becomes {@code l / penalty} if l > 0, else {@code l * penalty} (each token once,
+ *       however often it occurred);</li>
+ *   <li>temperature 0: the highest score wins (the lowest id among equals), nothing is drawn;</li>
+ *   <li>otherwise the scores are divided by the temperature;</li>
+ *   <li>top-k: tokens scoring below the k-th highest score are removed (ties with it are kept);</li>
+ *   <li>top-p: of the softmax of what is left, the smallest set of most likely tokens whose
+ *       probability reaches p is kept (at least one token; equal probabilities in id order);</li>
+ *   <li>one draw {@code u = rng.nextDouble()} from the softmax of the kept scores, walking the
+ *       tokens in id order.</li>
+ * </ol>
+ *
+ * <p>Everything after the model's float logits is computed in double precision. Not thread-safe:
+ * it reuses scratch buffers between calls.
+ */
+public final class Sampler {
+    private final SamplingParams params;
+    private double[] scores = new double[0];
+    private double[] probs = new double[0];
+    private int[] heap = new int[0];
+    private double[] kHeap = new double[0];
+
+    public Sampler(SamplingParams params) {
+        this.params = params;
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    /**
+     * The next token for {@code logits[offset .. offset+vocab)}. {@code seen} marks the tokens
+     * already in the sequence (for the repetition penalty; may be null when the penalty is 1);
+     * {@code rng} gives the one draw (unused when greedy).
+     */
+    public int next(float[] logits, int offset, int vocab, BitSet seen, Rng rng) {
+        if (params.isGreedy()) {
+            return argmax(logits, offset, vocab, seen);
+        }
+        return draw(process(logits, offset, vocab, seen), vocab, rng);
+    }
+
+    /**
+     * The scores a draw is made from, for inspection and tests: the logits after the penalty, the
+     * temperature (when it is not 0), top-k and top-p, with {@code -Infinity} for removed tokens.
+     * Their softmax is the distribution {@link #next} draws from.
+     */
+    public double[] scores(float[] logits, int offset, int vocab, BitSet seen) {
+        return Arrays.copyOf(process(logits, offset, vocab, seen), vocab);
+    }
+
+    private int argmax(float[] logits, int offset, int vocab, BitSet seen) {
+        boolean penalise = params.repetitionPenalty() != 1 && seen != null;
+        int best = -1;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            float l = logits[offset + i];
+            if (l != l) {
+                throw nan(i);
+            }
+            double s = penalise && seen.get(i) ? penalise(l) : l;
+            if (best < 0 || s > bestScore) {
+                best = i;
+                bestScore = s;
+            }
+        }
+        return best;
+    }
+
+    private double penalise(double l) {
+        double r = params.repetitionPenalty();
+        return l > 0 ? l / r : l * r;
+    }
+
+    private double[] process(float[] logits, int offset, int vocab, BitSet seen) {
+        if (scores.length < vocab) {
+            scores = new double[vocab];
+            probs = new double[vocab];
+            heap = new int[vocab];
+        }
+        double[] s = scores;
+        boolean penalise = params.repetitionPenalty() != 1 && seen != null;
+        double t = params.isGreedy() ? 1 : params.temperature();
+        for (int i = 0; i < vocab; i++) {
+            double l = logits[offset + i];
+            if (l != l) {
+                throw nan(i);
+            }
+            if (penalise && seen.get(i)) {
+                l = penalise(l);
+            }
+            s[i] = l / t;
+        }
+        if (params.isGreedy()) {
+            return s;
+        }
+        if (params.topK() > 0 && params.topK() < vocab) {
+            double kth = kthLargest(s, vocab, params.topK());
+            for (int i = 0; i < vocab; i++) {
+                if (s[i] < kth) {
+                    s[i] = Double.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        if (params.topP() < 1) {
+            topP(s, vocab, params.topP());
+        }
+        return s;
+    }
+
+    /** The k-th highest value of s[0..n), with a min-heap of the k highest seen so far. */
+    private double kthLargest(double[] s, int n, int k) {
+        if (kHeap.length < k) {
+            kHeap = new double[k];
+        }
+        double[] h = kHeap;
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            double v = s[i];
+            if (size < k) {
+                int c = size++;
+                while (c > 0 && h[(c - 1) >> 1] > v) {
+                    h[c] = h[(c - 1) >> 1];
+                    c = (c - 1) >> 1;
+                }
+                h[c] = v;
+            } else if (v > h[0]) {
+                siftDownMin(h, size, v);
+            }
+        }
+        return h[0];
+    }
+
+    private static void siftDownMin(double[] h, int size, double v) {
+        int c = 0;
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= size) {
+                break;
+            }
+            int m = l + 1 < size && h[l + 1] < h[l] ? l + 1 : l;
+            if (h[m] >= v) {
+                break;
+            }
+            h[c] = h[m];
+            c = m;
+        }
+        h[c] = v;
+    }
+
+    /**
+     * Removes all but the nucleus. A token other than the most likely whose probability is below
+     * (1 - p) / (n - 1), n the tokens still in play, can never be in it (it and all tokens after it
+     * in the sorted order, at most n - 1, together have less than 1 - p), so only the others are
+     * ordered, with a heap, and only until the running sum reaches p.
+     */
+    private void topP(double[] s, int vocab, double p) {
+        double max = Double.NEGATIVE_INFINITY;
+        int top = -1;
+        int n = 0;
+        for (int i = 0; i < vocab; i++) {
+            if (s[i] > max) {
+                max = s[i];
+                top = i;
+            }
+            if (s[i] != Double.NEGATIVE_INFINITY) {
+                n++;
+            }
+        }
+        double z = 0;
+        for (int i = 0; i < vocab; i++) {
+            double e = s[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(s[i] - max);
+            probs[i] = e;
+            z += e;
+        }
+        double cutoff = n > 1 ? (1 - p) / (n - 1) * z : 0;
+        int size = 0;
+        for (int i = 0; i < vocab; i++) {
+            if (probs[i] > 0 && probs[i] >= cutoff || i == top) {
+                heap[size++] = i;
+            }
+        }
+        for (int c = size / 2 - 1; c >= 0; c--) {
+            siftDown(heap, size, c);
+        }
+        double target = p * z;
+        double cum = 0;
+        int kept = 0;
+        // pop the most likely token until the kept ones reach p; popped ids go to the end of the array
+        while (size > 0) {
+            int first = heap[0];
+            cum += probs[first];
+            kept++;
+            heap[0] = heap[--size];
+            heap[size] = first;
+            siftDown(heap, size, 0);
+            if (cum >= target) {
+                break;
+            }
+        }
+        // heap[size .. size+kept) holds the nucleus; everything else goes
+        double[] keep = probs;
+        for (int j = size; j < size + kept; j++) {
+            keep[heap[j]] = -1;           // mark
+        }
+        for (int i = 0; i < vocab; i++) {
+            if (keep[i] != -1) {
+                s[i] = Double.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
+    /** Max-heap of ids by probability, the lower id first among equals. */
+    private void siftDown(int[] h, int size, int c) {
+        int v = h[c];
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= size) {
+                break;
+            }
+            int m = l + 1 < size && before(h[l + 1], h[l]) ? l + 1 : l;
+            if (!before(h[m], v)) {
+                break;
+            }
+            h[c] = h[m];
+            c = m;
+        }
+        h[c] = v;
+    }
+
+    private boolean before(int a, int b) {
+        return probs[a] > probs[b] || (probs[a] == probs[b] && a < b);
+    }
+
+    private static int draw(double[] s, int vocab, Rng rng) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, s[i]);
+        }
+        double z = 0;
+        for (int i = 0; i < vocab; i++) {
+            z += s[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(s[i] - max);
+        }
+        double u = rng.nextDouble() * z;
+        double cum = 0;
+        int last = -1;
+        for (int i = 0; i < vocab; i++) {
+            if (s[i] == Double.NEGATIVE_INFINITY) {
+                continue;
+            }
+            cum += Math.exp(s[i] - max);
+            last = i;
+            if (u < cum) {
+                return i;
+            }
+        }
+        return last;   // u within rounding of z
+    }
+
+    private static GenerationException nan(int id) {
+        return new GenerationException("the model gave a NaN logit for token " + id + "; its weights or inputs are"
+                + " broken (check the checkpoint, or lower the learning rate if it was just trained)");
+    }
+}
