@@ -1,5 +1,5 @@
 #!/bin/sh
-# Trains the MNIST conv net the way `./hearth demo` does and reports test accuracy, wall time and
+# Trains the MNIST conv net the way `./hearth demo digits` does and reports test accuracy, wall time and
 # CPU time (user + system). Target (engine issue): >= 97% test accuracy in < 3 minutes of CPU on
 # 2 cores. Needs ../shared/data (or HEARTH_DATA) with the MNIST t10k files.
 # usage: bench/mnist-cnn.sh [extra demo options, e.g. --epochs 3 --seed 7]
@@ -11,11 +11,11 @@ trap 'rm -rf "$home"' EXIT
 ./hearth --version > /dev/null   # builds on first use, outside the timing
 log="$home/demo.log"
 if [ -x /usr/bin/time ]; then
-  /usr/bin/time -f "%e %U %S" -o "$home/time" ./hearth demo --home "$home" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
+  /usr/bin/time -f "%e %U %S" -o "$home/time" ./hearth demo digits --home "$home" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
   read -r wall user sys < "$home/time"
 else
   start=$(date +%s.%N)
-  ./hearth demo --home "$home" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
+  ./hearth demo digits --home "$home" "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
   wall=$(echo "$(date +%s.%N) - $start" | bc); user=NA; sys=NA
 fi
 grep -q "MNIST from" "$log" || { echo "MNIST not found: this measured synthetic digits, not MNIST" >&2; }

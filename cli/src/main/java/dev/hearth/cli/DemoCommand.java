@@ -1,41 +1,62 @@
 package dev.hearth.cli;
 
 import dev.hearth.engine.HearthException;
-import dev.hearth.engine.io.SafeTensors;
-import dev.hearth.engine.io.SafeTensorsFile;
+import dev.hearth.engine.generate.GenerationListener;
+import dev.hearth.engine.generate.GenerationResult;
+import dev.hearth.engine.generate.Generator;
+import dev.hearth.engine.generate.Perplexity;
+import dev.hearth.engine.generate.PerplexityOptions;
+import dev.hearth.engine.generate.PerplexityResult;
+import dev.hearth.engine.generate.PromptOptions;
+import dev.hearth.engine.generate.SamplingParams;
+import dev.hearth.engine.io.ModelFolder;
 import dev.hearth.engine.kernels.ComputePool;
-import dev.hearth.engine.models.CnnClassifier;
-import dev.hearth.engine.tensor.Rng;
 import dev.hearth.lab.RunFolder;
 import dev.hearth.lab.Workspace;
-import dev.hearth.lab.data.ImageSet;
-import dev.hearth.lab.data.Mnist;
-import dev.hearth.lab.data.SyntheticDigits;
-import dev.hearth.lab.train.ClassifierTraining;
+import dev.hearth.lab.data.DatasetPreparation;
+import dev.hearth.lab.data.DatasetManifest;
+import dev.hearth.lab.data.ReadingOptions;
+import dev.hearth.lab.data.SplitMode;
+import dev.hearth.lab.data.SupportConversations;
+import dev.hearth.lab.data.TokenizerChoice;
+import dev.hearth.lab.train.LanguageModelTraining;
+import dev.hearth.lab.train.TrainConfig;
+import dev.hearth.lab.train.TrainConfigReader;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The main job until the language-model pipeline lands: trains the MNIST conv net with the
- * engine, evaluates it, saves it as safetensors in a run folder and reloads it.
+ * {@code hearth demo}: the main job on a fresh machine. Writes the built-in corpus of
+ * customer-support conversations (English and Chinese), prepares it, trains a small Llama-style
+ * model, evaluates it on conversations it never saw, generates replies, and says where
+ * everything is.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train a convolutional network on handwritten digits with Hearth's engine, evaluate it,",
-            "save it as a safetensors checkpoint in the workspace and load it back.",
-            "Uses MNIST from ../shared/data (or --data) when present, else synthetic seven-segment digits."})
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The whole path in one command: write a synthetic corpus of customer-support conversations",
+            "(English and Chinese), prepare it (byte-level BPE), train a small Llama-style model for a few",
+            "minutes, measure it on conversations it never saw, generate replies, and print where it all is.",
+            "'hearth demo digits' trains an image classifier with the engine alone."},
+        subcommands = DigitsDemoCommand.class)
 final class DemoCommand implements Callable<Integer> {
+
+    /** The training settings of the demo; --set overrides any of them. */
+    static final Map<String, String> TRAINING = orderedMap(
+            "model.arch", "llama", "model.layers", "4", "model.heads", "4", "model.kv_heads", "2", "model.dim", "128",
+            "model.context", "128", "model.dropout", "0", "batch_size", "16", "lr", "2e-3", "min_lr", "2e-4",
+            "warmup_steps", "30", "eval_every", "50", "eval_batches", "8");
+
+    private static final String DATASET = "support-demo";
 
     @ParentCommand
     Hearth parent;
@@ -43,173 +64,178 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Folder holding " + Mnist.TEST_IMAGES + " and " + Mnist.TEST_LABELS
-                    + " (default: $HEARTH_DATA, then ../shared/data).")
-    Path data;
+    @Option(names = "--conversations", paramLabel = "N", defaultValue = "8000",
+            description = "Conversations in the corpus, half English, half Chinese (default: ${DEFAULT-VALUE}).")
+    int conversations;
 
-    @Option(names = "--synthetic", description = "Train on synthetic digits even when MNIST is present.")
-    boolean synthetic;
+    @Option(names = "--vocab", paramLabel = "N", defaultValue = "1024",
+            description = "Byte-level BPE vocabulary to train (default: ${DEFAULT-VALUE}).")
+    int vocab;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
-    int epochs;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "400",
+            description = "Optimizer steps of 16 x 128 tokens (default: ${DEFAULT-VALUE}, a few minutes on two cores).")
+    int steps;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Images per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--train-images", paramLabel = "N",
-            description = "Use only the first N training images (default: all 8,000).")
-    Integer trainImages;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the corpus, the weights, the batches and the sampling (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Any training setting, as for 'hearth train' (e.g. --set model.layers=2); repeatable.")
+    Map<String, String> set = new LinkedHashMap<>();
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        long cpuStart = processCpuNanos();
-        long wallStart = System.nanoTime();
-        Workspace ws = Workspace.resolve(parent.home);
-
-        ImageSet[] split = loadData(out);
-        ImageSet train = split[0];
-        if (trainImages != null) {
-            if (trainImages < 1 || trainImages > train.count()) {
-                throw new HearthException("--train-images must be between 1 and " + train.count() + ", got "
-                        + trainImages);
-            }
-            train = train.range(train.name(), 0, trainImages);
+        long start = System.nanoTime();
+        if (conversations < 20) {
+            throw new HearthException("--conversations must be at least 20, got " + conversations);
         }
-        ImageSet test = split[1];
-        CnnClassifier.Config config = new CnnClassifier.Config(1, train.height(), train.width(), train.classes(),
-                32, 64, 64, 3, 64);
-        CnnClassifier model = new CnnClassifier(config, new Rng(seed));
-        out.printf("model:   CnnClassifier conv 32-64-64 (3x3), dense 64 -> %d classes, %,d parameters%n",
-                config.classes(), model.parameterCount());
-        out.printf("compute: %d thread(s), Java %s, Vector API %d-bit%n", ComputePool.shared().threads(),
-                Runtime.version().feature(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        Workspace ws = Workspace.resolve(parent.home);
+        out.printf(Locale.ROOT, "workspace: %s (%d compute thread%s)%n", ws.home(), ComputePool.shared().threads(),
+                ComputePool.shared().threads() == 1 ? "" : "s");
 
-        RunFolder run = ws.newRun("demo");
-        Map<String, Object> runConfig = new LinkedHashMap<>();
-        runConfig.put("job", "demo: image classifier");
-        runConfig.put("model", config);
-        runConfig.put("train", train.name() + " (" + train.count() + " images)");
-        runConfig.put("test", test.name() + " (" + test.count() + " images)");
-        runConfig.put("epochs", epochs);
-        runConfig.put("batch_size", batch);
-        runConfig.put("learning_rate", lr);
-        runConfig.put("optimizer", "adam");
-        runConfig.put("seed", seed);
-        runConfig.put("threads", ComputePool.shared().threads());
-        run.writeJson("config.json", runConfig);
+        out.println();
+        out.println("1. corpus");
+        Path corpus = ws.home().resolve("corpora").resolve("support-conversations.jsonl");
+        SupportConversations.writeJsonl(corpus, conversations, seed);
+        out.printf(Locale.ROOT, "   %,d synthetic customer-support conversations (English and Chinese) -> %s%n",
+                conversations, corpus);
 
-        ClassifierTraining.Config tc = new ClassifierTraining.Config(epochs, batch, lr, seed);
-        Progress progress = new Progress(out, batch);
-        ClassifierTraining.Result result = new ClassifierTraining(tc).run(model, train, test,
-                new ClassifierTraining.Listener() {
+        out.println();
+        out.println("2. prepare: train a byte-level BPE, tokenize, split by conversation");
+        DatasetPreparation.Result prepared = new DatasetPreparation(
+                DatasetPreparation.Config.of(List.of(corpus), ws.home().resolve("datasets").resolve(DATASET), DATASET)
+                        .withTokenizer(new TokenizerChoice.TrainBpe(vocab, 2))
+                        .withReading(ReadingOptions.DEFAULTS)
+                        .withSplit(SplitMode.DOCUMENT, 0.1)
+                        .withSeed(seed)
+                        .withForce(true))
+                .run(new DatasetPreparation.Listener() {
                     @Override
-                    public void onStep(int epoch, int step, int steps, double loss) {
-                        progress.step(epoch, epochs, step, steps, loss);
-                        if (step % 50 == 0 || step == steps) {
-                            run.appendMetrics(Map.of("epoch", epoch, "step", step, "loss", loss));
-                        }
-                    }
-
-                    @Override
-                    public void onEpoch(ClassifierTraining.EpochResult r) {
-                        progress.done();
-                        out.printf("epoch %d/%d: train loss %.4f, test accuracy %.2f%% (%.1f s)%n", r.epoch(), epochs,
-                                r.trainLoss(), 100 * r.testAccuracy(), r.seconds());
-                        run.appendMetrics(Map.of("epoch", r.epoch(), "train_loss", r.trainLoss(),
-                                "test_accuracy", r.testAccuracy(), "seconds", r.seconds()));
+                    public void onWarning(String message) {
+                        out.println("   note: " + message);
                     }
                 });
+        DatasetManifest m = prepared.manifest();
+        out.printf(Locale.ROOT, "   tokenizer: %,d tokens; train %,d conversations (%,d tokens), val %,d (%,d tokens);"
+                        + " %.2f bytes per token -> %s%n", m.tokenizer().vocabSize(), m.splits().get("train").documents(),
+                m.splits().get("train").tokens(), m.splits().get("val").documents(), m.splits().get("val").tokens(),
+                prepared.bytesPerToken(), prepared.dir());
 
-        Path checkpoint = run.resolve("model.safetensors");
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "hearth");
-        meta.put("architecture", "CnnClassifier");
-        meta.put("config", config.toString());
-        meta.put("test_accuracy", Double.toString(result.testAccuracy()));
-        SafeTensors.write(checkpoint, model.parameters(), meta);
-        CnnClassifier reloaded = new CnnClassifier(config, new Rng(seed + 1));
-        try (SafeTensorsFile f = SafeTensorsFile.open(checkpoint)) {
-            reloaded.loadState(f.readAll(), true);
+        out.println();
+        out.println("3. train");
+        Map<String, String> settings = new LinkedHashMap<>(TRAINING);
+        settings.put("data", prepared.dir().toString());
+        settings.put("max_steps", Integer.toString(steps));
+        settings.put("seed", Long.toString(seed));
+        if (steps < 30) {
+            settings.put("warmup_steps", Integer.toString(steps / 10));
         }
-        double again = ClassifierTraining.accuracy(reloaded, test);
-        if (again != result.testAccuracy()) {
-            throw new HearthException("the reloaded checkpoint scores " + again + " but the trained model scored "
-                    + result.testAccuracy() + ": " + checkpoint + " did not round-trip");
+        settings.putAll(set);
+        TrainConfig config = TrainConfigReader.read(null, settings);
+        LanguageModelTraining.Result trained;
+        RunFolder run = ws.newRun("demo");
+        TrainingPrinter printer = new TrainingPrinter(out);
+        try (StopRequest stop = new StopRequest("hearth-demo-stop")) {
+            trained = LanguageModelTraining.start(config, run, printer, stop);
+        } finally {
+            printer.close();
         }
-        long size = sizeOf(checkpoint);
-        out.printf("saved:   %s (%,d bytes); reloaded, test accuracy %.2f%% again%n", checkpoint, size, 100 * again);
-        double wall = (System.nanoTime() - wallStart) / 1e9;
-        double cpu = (processCpuNanos() - cpuStart) / 1e9;
-        run.writeJson("result.json", Map.of("test_accuracy", result.testAccuracy(), "train_seconds", result.seconds(),
-                "wall_seconds", wall, "cpu_seconds", cpu, "checkpoint", checkpoint.getFileName().toString()));
-        out.printf("done:    test accuracy %.2f%% in %.1f s wall, %.1f s CPU; run folder %s%n", 100 * result.testAccuracy(),
-                wall, cpu, run.dir());
+        Path runDir = run.dir();
+        out.printf(Locale.ROOT, "   %s after %d steps in %.0f s: best val loss %.4f at step %d%n", trained.status(),
+                trained.steps(), trained.seconds(), trained.bestValLoss(), trained.bestStep());
+        if (!"finished".equals(trained.status()) && !"early-stopped".equals(trained.status())) {
+            out.printf("   stopped early; resume with: hearth train --resume %s%n", runDir);
+            return 130;
+        }
+
+        out.println();
+        out.println("4. evaluate the best checkpoint on 400 new conversations it never saw");
+        ModelFolder.Loaded model = ModelFolder.load(trained.best());
+        Map<String, Object> evaluation = evaluate(out, model);
+
+        out.println();
+        out.println("5. generate replies (seeded sampling, temperature 0.7, top-p 0.9)");
+        List<Map<String, Object>> samples = generate(out, model);
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("corpus", corpus.toString());
+        summary.put("dataset", prepared.dir().toString());
+        summary.put("best_model", trained.best().toString());
+        summary.put("best_val_loss", trained.bestValLoss());
+        summary.put("held_out", evaluation);
+        summary.put("samples", samples);
+        summary.put("seconds", (System.nanoTime() - start) / 1e9);
+        run.writeJson("demo.json", summary);
+
+        out.println();
+        out.printf(Locale.ROOT, "done in %.0f s. Where everything is:%n", (System.nanoTime() - start) / 1e9);
+        out.printf("   corpus          %s%n", corpus);
+        out.printf("   dataset         %s (manifest.json, tokenizer.json, token shards)%n", prepared.dir());
+        out.printf("   run             %s (config.json, metrics.jsonl, loss.png, loss.svg, demo.json)%n",
+                runDir);
+        out.printf("   best model      %s (Hugging Face layout)%n", trained.best());
+        out.println("Try it:");
+        out.printf("   ./hearth generate --model %s --prompt '%s I want to return my keyboard.'%n", trained.best(),
+                SupportConversations.CUSTOMER);
+        out.printf("   ./hearth eval ppl --model %s --data %s%n", trained.best(), corpus);
         return 0;
     }
 
-    /** MNIST (first 8,000 to train, last 2,000 to test) when found, else synthetic digits. */
-    private ImageSet[] loadData(PrintWriter out) {
-        Path dir = synthetic ? null : findMnist();
-        if (dir != null) {
-            ImageSet all = Mnist.read("mnist-t10k", dir.resolve(Mnist.TEST_IMAGES), dir.resolve(Mnist.TEST_LABELS));
-            int trainCount = all.count() * 4 / 5;
-            out.printf("data:    MNIST from %s: first %,d images to train, last %,d to test%n", dir, trainCount,
-                    all.count() - trainCount);
-            return new ImageSet[] {all.range("mnist-train", 0, trainCount),
-                all.range("mnist-test", trainCount, all.count())};
-        }
-        if (!synthetic) {
-            out.println("data:    MNIST not found (looked in --data, $HEARTH_DATA, ../shared/data);"
-                    + " using synthetic seven-segment digits");
-        }
-        out.println("data:    8,000 synthetic digits to train, 2,000 to test");
-        return new ImageSet[] {SyntheticDigits.generate("synthetic-train", 8000, seed),
-            SyntheticDigits.generate("synthetic-test", 2000, seed + 1)};
-    }
-
-    private Path findMnist() {
-        List<Path> candidates = new ArrayList<>();
-        if (data != null) {
-            if (!Files.isRegularFile(data.resolve(Mnist.TEST_IMAGES))) {
-                throw new HearthException("--data " + data + " does not hold " + Mnist.TEST_IMAGES);
+    private Map<String, Object> evaluate(PrintWriter out, ModelFolder.Loaded model) {
+        List<SupportConversations.Conversation> heldOut = SupportConversations.generate(400, seed + 7919);
+        List<Integer> eos = model.generation().eosTokenIds();
+        PerplexityOptions options = PerplexityOptions.DEFAULTS.withPrefixToken(eos.isEmpty() ? -1 : eos.get(0));
+        Perplexity perplexity = new Perplexity(model.model(), model.tokenizer());
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (String language : List.of("en", "zh")) {
+            List<String> texts = new ArrayList<>();
+            for (SupportConversations.Conversation c : heldOut) {
+                if (c.language().equals(language)) {
+                    texts.add(c.text());
+                }
             }
-            return data;
+            PerplexityResult r = perplexity.evaluate(texts, options);
+            out.printf(Locale.ROOT, "   %s: perplexity %.2f per token, %.3f bits per byte (%,d tokens, %.1f s)%n",
+                    language.equals("en") ? "English" : "Chinese", r.perplexity(), r.bitsPerByte(), r.tokens(),
+                    r.seconds());
+            result.put(language, Map.of("perplexity", r.perplexity(), "bits_per_byte", r.bitsPerByte(), "tokens",
+                    r.tokens()));
         }
-        String env = System.getenv("HEARTH_DATA");
-        if (env != null && !env.isBlank()) {
-            candidates.add(Path.of(env));
-        }
-        String root = System.getProperty("hearth.root");
-        if (root != null) {
-            candidates.add(Path.of(root).resolve("../shared/data").normalize());
-        }
-        candidates.add(Path.of("../shared/data"));
-        for (Path p : candidates) {
-            if (Files.isRegularFile(p.resolve(Mnist.TEST_IMAGES)) && Files.isRegularFile(p.resolve(Mnist.TEST_LABELS))) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        return null;
+        return result;
     }
 
-    private static long sizeOf(Path p) {
-        try {
-            return Files.size(p);
-        } catch (java.io.IOException e) {
-            return -1;
+    private List<Map<String, Object>> generate(PrintWriter out, ModelFolder.Loaded model) {
+        String c = SupportConversations.CUSTOMER + " ";
+        String a = "\n" + SupportConversations.AGENT;
+        String cz = SupportConversations.CUSTOMER_ZH + " ";
+        String az = "\n" + SupportConversations.AGENT_ZH;
+        List<String> prompts = List.of(
+                c + "Hi, my order #52817 has not arrived yet. It was due on Tuesday." + a,
+                c + "I want to return my desk lamp. How do I do that?" + a,
+                cz + "我想退掉智能手表，怎么办理？" + az,
+                cz + "订单38211被扣了两次款。" + az);
+        List<Integer> eos = model.generation().eosTokenIds();
+        SamplingParams params = new SamplingParams(0.7, 0, 0.9, 1.0, 60,
+                List.of("\n" + SupportConversations.CUSTOMER, "\n" + SupportConversations.CUSTOMER_ZH), eos, seed);
+        List<GenerationResult> results = new Generator(model.model(), model.tokenizer(),
+                PromptOptions.PLAIN.withTruncateLeft(true)).generate(prompts, params, GenerationListener.NONE);
+        List<Map<String, Object>> samples = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            String reply = results.get(i).text();
+            out.println("   " + prompts.get(i).replace("\n", "\n   ") + reply.stripTrailing().replace("\n", "\n   "));
+            out.println();
+            samples.add(Map.of("prompt", prompts.get(i), "reply", reply));
         }
+        return samples;
     }
 
-    private static long processCpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    private static Map<String, String> orderedMap(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
     }
 }

@@ -12,13 +12,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,28 +66,17 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Workspace ws = Workspace.resolve(parent.home);
         Map<String, String> overrides = overrides(ws);
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                finished.await(120, TimeUnit.SECONDS); // let the loop save its checkpoint
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "hearth-train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        Printer printer = new Printer(out);
-        try {
+        TrainingPrinter printer = new TrainingPrinter(out);
+        try (StopRequest stop = new StopRequest("hearth-train-stop")) {
             LanguageModelTraining.Result r;
             if (resume != null) {
                 RunFolder run = findRun(ws, resume);
                 TrainConfig requested = config == null && overrides.isEmpty() ? null
                         : TrainConfigReader.read(config, withData(overrides, run));
-                r = LanguageModelTraining.resume(run, requested, printer, stop::get);
+                r = LanguageModelTraining.resume(run, requested, printer, stop);
             } else {
                 TrainConfig c = TrainConfigReader.read(config, overrides);
-                r = LanguageModelTraining.start(c, ws.newRun("train"), printer, stop::get);
+                r = LanguageModelTraining.start(c, ws.newRun("train"), printer, stop);
             }
             printer.close();
             out.printf("%s after %d steps (%.0f s, %,d tokens): best val loss %.4f at step %d, last %.4f%n", r.status(),
@@ -106,12 +88,6 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         } finally {
             printer.close();
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is already stopping: the hook is running and has been released above
-            }
         }
     }
 
@@ -167,72 +143,5 @@ final class TrainCommand implements Callable<Integer> {
             throw new HearthException("no run " + run + " (looked at " + direct.toAbsolutePath() + " and " + dir + ")");
         }
         return new RunFolder(dir.getFileName().toString(), dir.toAbsolutePath().normalize());
-    }
-
-    /** Prints progress: a bar on a terminal, a line per evaluation and every tenth of the run otherwise. */
-    private static final class Printer implements LanguageModelTraining.Listener {
-        private final PrintWriter out;
-        private final boolean terminal = System.console() != null && System.console().isTerminal();
-        private ProgressBar bar;
-        private int lastTenth = -1;
-        private LanguageModelTraining.Start start;
-
-        Printer(PrintWriter out) {
-            this.out = out;
-        }
-
-        @Override
-        public void onStart(LanguageModelTraining.Start s) {
-            this.start = s;
-            out.printf("run:     %s (%s)%n", s.runId(), s.runDir());
-            out.printf("data:    %s: %,d train tokens, %,d val tokens, vocabulary %,d%n", s.dataset(), s.trainTokens(),
-                    s.valTokens(), s.vocabSize());
-            out.printf("model:   %,d parameters; %,d tokens per step; steps %d..%d%n", s.parameters(), s.tokensPerStep(),
-                    s.fromStep() + 1, s.maxSteps());
-            if (terminal) {
-                bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(s.maxSteps())
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed()
-                        .setUnit(" steps", 1).setConsumer(new ConsoleProgressBarConsumer(System.out)).build();
-                bar.stepTo(s.fromStep());
-            }
-        }
-
-        @Override
-        public void onStep(LanguageModelTraining.Step s) {
-            if (bar != null) {
-                bar.stepTo(s.step());
-                bar.setExtraMessage(String.format("loss %.4f, %,.0f tok/s", s.loss(), s.tokensPerSecond()));
-                return;
-            }
-            int tenth = s.step() * 10 / s.maxSteps();
-            if (tenth != lastTenth) {
-                lastTenth = tenth;
-                int done = s.step() - start.fromStep();
-                double eta = s.seconds() / Math.max(1, done) * (s.maxSteps() - s.step());
-                out.printf("  step %d/%d loss %.4f lr %.2e, %,.0f tok/s, ETA %.0f s%n", s.step(), s.maxSteps(), s.loss(),
-                        s.lr(), s.tokensPerSecond(), eta);
-            }
-        }
-
-        @Override
-        public void onEval(LanguageModelTraining.Eval e) {
-            String line = String.format("step %d: train loss %.4f, val loss %.4f%s", e.step(), e.trainLoss(), e.valLoss(),
-                    e.best() ? " (best so far)" : "");
-            if (bar != null) {
-                bar.pause();
-                System.out.print("\r");
-                out.println(line);
-                bar.resume();
-            } else {
-                out.println(line);
-            }
-        }
-
-        void close() {
-            if (bar != null) {
-                bar.close();
-                bar = null;
-            }
-        }
     }
 }

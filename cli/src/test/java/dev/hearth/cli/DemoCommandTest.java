@@ -2,10 +2,13 @@ package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +28,44 @@ class DemoCommandTest {
     }
 
     @Test
-    void demoTrainsSavesAndReloads() throws Exception {
-        Run r = hearth("demo", "--home", home.toString(), "--synthetic", "--epochs", "1", "--train-images", "400");
+    void demoRunsTheWholeLanguageModelPath() throws Exception {
+        Run r = hearth("demo", "--home", home.toString(), "--conversations", "120", "--vocab", "300", "--steps", "4",
+                "--set", "model.layers=1", "--set", "model.dim=32", "--set", "model.heads=2", "--set",
+                "model.kv_heads=1", "--set", "model.context=32", "--set", "batch_size=4", "--set", "eval_every=2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1. corpus", "2. prepare", "3. train", "4. evaluate", "5. generate", "done in")
+                .contains("English: perplexity", "Chinese: perplexity").contains("<客服>", "<agent>");
+        assertThat(home.resolve("corpora/support-conversations.jsonl")).exists();
+        assertThat(Files.readAllLines(home.resolve("corpora/support-conversations.jsonl"))).hasSize(120);
+        assertThat(home.resolve("datasets/support-demo/manifest.json")).exists();
+        Path run;
+        try (Stream<Path> s = Files.list(home.resolve("runs"))) {
+            run = s.filter(p -> p.getFileName().toString().contains("-demo-")).findFirst().orElseThrow();
+        }
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "generation_config.json")) {
+            assertThat(run.resolve("checkpoints/best").resolve(f)).exists();
+        }
+        JsonNode demo = new ObjectMapper().readTree(run.resolve("demo.json").toFile());
+        assertThat(demo.get("samples")).hasSize(4);
+        assertThat(demo.at("/held_out/en/bits_per_byte").asDouble()).isPositive();
+        assertThat(demo.at("/held_out/zh/bits_per_byte").asDouble()).isPositive();
+        assertThat(run.resolve("loss.png")).exists();
+    }
+
+    @Test
+    void demoRejectsATinyCorpusAndVocabulary() {
+        Run few = hearth("demo", "--home", home.toString(), "--conversations", "5");
+        assertThat(few.code()).isEqualTo(1);
+        assertThat(few.err()).contains("--conversations must be at least 20");
+        Run vocab = hearth("demo", "--home", home.toString(), "--conversations", "40", "--vocab", "100");
+        assertThat(vocab.code()).isEqualTo(1);
+        assertThat(vocab.err()).contains("bpe:100 is too small");
+    }
+
+    @Test
+    void digitsDemoTrainsSavesAndReloads() throws Exception {
+        Run r = hearth("demo", "digits", "--home", home.toString(), "--synthetic", "--epochs", "1", "--train-images",
+                "400");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("epoch 1/1").contains("reloaded").contains("done:");
         Path runs = home.resolve("runs");
@@ -41,13 +80,14 @@ class DemoCommandTest {
 
     @Test
     void badOptionsGiveAClearErrorAndCode() {
-        Run r = hearth("demo", "--home", home.toString(), "--synthetic", "--train-images", "0");
+        Run r = hearth("demo", "digits", "--home", home.toString(), "--synthetic", "--train-images", "0");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("--train-images must be between 1 and");
-        Run bad = hearth("demo", "--epochs", "many");
+        Run bad = hearth("demo", "digits", "--epochs", "many");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--epochs");
-        Run missing = hearth("demo", "--home", home.toString(), "--data", home.resolve("nowhere").toString());
+        Run missing = hearth("demo", "digits", "--home", home.toString(), "--data",
+                home.resolve("nowhere").toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("does not hold");
     }
@@ -56,6 +96,6 @@ class DemoCommandTest {
     void helpListsTheCommands() {
         Run r = hearth("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("demo");
+        assertThat(r.out()).contains("demo", "train", "generate", "eval");
     }
 }

@@ -1,7 +1,9 @@
 package dev.hearth.engine.io;
 
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.engine.HearthException;
 import dev.hearth.engine.models.Gpt;
 import dev.hearth.engine.models.LanguageModel;
 import dev.hearth.engine.ops.Views;
@@ -64,7 +66,8 @@ final class Gpt2Format implements ModelFormat {
             throw read.fail("tie_word_embeddings", "is false; Hearth's GPT-2 ties the output head to wte");
         }
         var c = new Gpt.Config(read.integer("vocab_size"), read.integer("n_positions"), read.integer("n_layer"),
-                read.integer("n_head"), read.integer("n_embd"), (float) read.number("resid_pdrop", 0), true);
+                read.integer("n_head"), read.integer("n_embd"), (float) read.number("resid_pdrop", 0),
+                read.bool("bias", true));
         return new Gpt(c, new Rng(0));
     }
 
@@ -88,6 +91,9 @@ final class Gpt2Format implements ModelFormat {
         o.put("attn_pdrop", 0.0);
         o.put("initializer_range", 0.02);
         o.put("tie_word_embeddings", true);
+        if (!c.bias()) {
+            o.put("bias", false); // Hearth's own key (transformers ignores it): the biases in the file are zeros
+        }
         o.put("torch_dtype", "float32");
         return o;
     }
@@ -95,31 +101,42 @@ final class Gpt2Format implements ModelFormat {
     @Override
     public Map<String, Tensor> toHuggingFace(LanguageModel model) {
         Map<String, Tensor> p = model.parameters();
-        int layers = ((Gpt) model).config().layers();
+        Gpt.Config c = ((Gpt) model).config();
+        int dim = c.dim();
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("transformer.wte.weight", p.get("wte.weight"));
         out.put("transformer.wpe.weight", p.get("wpe.weight"));
-        for (int i = 0; i < layers; i++) {
+        for (int i = 0; i < c.layers(); i++) {
             String h = "h." + i + ".";
             String t = "transformer.h." + i + ".";
             out.put(t + "ln_1.weight", p.get(h + "norm1.weight"));
-            out.put(t + "ln_1.bias", p.get(h + "norm1.bias"));
+            out.put(t + "ln_1.bias", bias(p, h + "norm1.bias", dim));
             out.put(t + "attn.c_attn.weight", Views.concat(List.of(p.get(h + "attn.q_proj.weight").mT(),
                     p.get(h + "attn.k_proj.weight").mT(), p.get(h + "attn.v_proj.weight").mT()), 1));
-            out.put(t + "attn.c_attn.bias", Views.concat(List.of(p.get(h + "attn.q_proj.bias"),
-                    p.get(h + "attn.k_proj.bias"), p.get(h + "attn.v_proj.bias")), 0));
+            out.put(t + "attn.c_attn.bias", Views.concat(List.of(bias(p, h + "attn.q_proj.bias", dim),
+                    bias(p, h + "attn.k_proj.bias", dim), bias(p, h + "attn.v_proj.bias", dim)), 0));
             out.put(t + "attn.c_proj.weight", p.get(h + "attn.o_proj.weight").mT());
-            out.put(t + "attn.c_proj.bias", p.get(h + "attn.o_proj.bias"));
+            out.put(t + "attn.c_proj.bias", bias(p, h + "attn.o_proj.bias", dim));
             out.put(t + "ln_2.weight", p.get(h + "norm2.weight"));
-            out.put(t + "ln_2.bias", p.get(h + "norm2.bias"));
+            out.put(t + "ln_2.bias", bias(p, h + "norm2.bias", dim));
             out.put(t + "mlp.c_fc.weight", p.get(h + "mlp.fc.weight").mT());
-            out.put(t + "mlp.c_fc.bias", p.get(h + "mlp.fc.bias"));
+            out.put(t + "mlp.c_fc.bias", bias(p, h + "mlp.fc.bias", 4 * dim));
             out.put(t + "mlp.c_proj.weight", p.get(h + "mlp.proj.weight").mT());
-            out.put(t + "mlp.c_proj.bias", p.get(h + "mlp.proj.bias"));
+            out.put(t + "mlp.c_proj.bias", bias(p, h + "mlp.proj.bias", dim));
         }
         out.put("transformer.ln_f.weight", p.get("ln_f.weight"));
-        out.put("transformer.ln_f.bias", p.get("ln_f.bias"));
+        out.put("transformer.ln_f.bias", bias(p, "ln_f.bias", dim));
         return out;
+    }
+
+    /**
+     * A bias, or zeros when the model was built without biases (nanoGPT's bias=False): GPT-2's
+     * layout always has them, and zeros compute the same thing, so the folder loads in
+     * transformers; config.json's {@code "bias": false} brings it back bias-free in Hearth.
+     */
+    private static Tensor bias(Map<String, Tensor> p, String name, int size) {
+        Tensor b = p.get(name);
+        return b != null ? b : Tensor.zeros(size);
     }
 
     @Override
@@ -160,6 +177,28 @@ final class Gpt2Format implements ModelFormat {
                 out.put(name, t);
             }
         }
+        if (!((Gpt) model).config().bias()) {
+            dropZeroBiases(out);
+        }
         return out;
+    }
+
+    /** A model built without biases: the file's biases must be the zeros {@link #toHuggingFace} wrote. */
+    private static void dropZeroBiases(Map<String, Tensor> tensors) {
+        var it = tensors.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!e.getKey().endsWith(".bias")) {
+                continue;
+            }
+            float[] v = e.getValue().contiguous().toFloatArray();
+            for (float x : v) {
+                if (x != 0f) {
+                    throw new HearthException("config.json says \"bias\": false but " + e.getKey() + " is not zero;"
+                            + " remove \"bias\" from config.json to load the biases");
+                }
+            }
+            it.remove();
+        }
     }
 }

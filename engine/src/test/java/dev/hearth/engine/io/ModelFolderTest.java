@@ -99,6 +99,22 @@ class ModelFolderTest {
         assertThat(back.generation().eosTokenIds()).containsExactly(29);
     }
 
+
+    @Test
+    void gptWithoutBiasesSavesZeroBiasesAndComputesTheSame() {
+        Gpt gpt = new Gpt(new Gpt.Config(30, 12, 2, 2, 8, 0f, false), new Rng(1));
+        Path dir = tmp.resolve("gpt-nobias");
+        ModelFolder.save(dir, gpt, null, GenerationConfig.defaults(-1, List.of()), Map.of());
+        try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve("model.safetensors"))) {
+            assertThat(f.info("transformer.h.0.attn.c_attn.bias").shape()).containsExactly(24);
+            assertThat(f.info("transformer.ln_f.bias").shape()).containsExactly(8);
+        }
+        gpt.eval();
+        int[] ids = {1, 2, 3, 29, 0};
+        LanguageModel back = ModelFolder.load(dir).model();
+        assertThat(back.parameters().keySet()).isEqualTo(gpt.parameters().keySet());
+        assertThat(logits(back, ids)).containsExactly(logits(gpt, ids));
+    }
     @Test
     void llamaRoundTripsAndSavingReplacesTheFolderWhole() throws IOException {
         Llama llama = new Llama(new Llama.Config(40, 16, 2, 4, 2, 16, 24, 10000f, 1e-6f, false, false, false, 0f),

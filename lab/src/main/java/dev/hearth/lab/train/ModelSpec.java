@@ -43,9 +43,9 @@ public record ModelSpec(String arch, int layers, int heads, @JsonProperty("kv_he
         }
     }
 
-    /** nanoGPT's CPU recipe for Tiny Shakespeare: 4 layers, 4 heads, width 128, context 64. */
+    /** nanoGPT's CPU recipe for Tiny Shakespeare: 4 layers, 4 heads, width 128, context 64, no biases. */
     public static ModelSpec nanoGptCpu() {
-        return new ModelSpec("gpt", 4, 4, 0, 128, 0, 64, 0f, 10000f, true, true);
+        return new ModelSpec("gpt", 4, 4, 0, 128, 0, 64, 0f, 10000f, true, false);
     }
 
     /** A freshly initialised model of this shape over {@code vocabSize} tokens. */

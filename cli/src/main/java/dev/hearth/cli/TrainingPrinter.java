@@ -1,0 +1,75 @@
+package dev.hearth.cli;
+
+import dev.hearth.lab.train.LanguageModelTraining;
+import java.io.PrintWriter;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Prints progress: a bar on a terminal, a line per evaluation and every tenth of the run otherwise. */
+final class TrainingPrinter implements LanguageModelTraining.Listener {
+    private final PrintWriter out;
+    private final boolean terminal = System.console() != null && System.console().isTerminal();
+    private ProgressBar bar;
+    private int lastTenth = -1;
+    private LanguageModelTraining.Start start;
+
+    TrainingPrinter(PrintWriter out) {
+        this.out = out;
+    }
+
+    @Override
+    public void onStart(LanguageModelTraining.Start s) {
+        this.start = s;
+        out.printf("run:     %s (%s)%n", s.runId(), s.runDir());
+        out.printf("data:    %s: %,d train tokens, %,d val tokens, vocabulary %,d%n", s.dataset(), s.trainTokens(),
+                s.valTokens(), s.vocabSize());
+        out.printf("model:   %,d parameters; %,d tokens per step; steps %d..%d%n", s.parameters(), s.tokensPerStep(),
+                s.fromStep() + 1, s.maxSteps());
+        if (terminal) {
+            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(s.maxSteps())
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed()
+                    .setUnit(" steps", 1).setConsumer(new ConsoleProgressBarConsumer(System.out)).build();
+            bar.stepTo(s.fromStep());
+        }
+    }
+
+    @Override
+    public void onStep(LanguageModelTraining.Step s) {
+        if (bar != null) {
+            bar.stepTo(s.step());
+            bar.setExtraMessage(String.format("loss %.4f, %,.0f tok/s", s.loss(), s.tokensPerSecond()));
+            return;
+        }
+        int tenth = s.step() * 10 / s.maxSteps();
+        if (tenth != lastTenth) {
+            lastTenth = tenth;
+            int done = s.step() - start.fromStep();
+            double eta = s.seconds() / Math.max(1, done) * (s.maxSteps() - s.step());
+            out.printf("  step %d/%d loss %.4f lr %.2e, %,.0f tok/s, ETA %.0f s%n", s.step(), s.maxSteps(), s.loss(),
+                    s.lr(), s.tokensPerSecond(), eta);
+        }
+    }
+
+    @Override
+    public void onEval(LanguageModelTraining.Eval e) {
+        String line = String.format("step %d: train loss %.4f, val loss %.4f%s", e.step(), e.trainLoss(), e.valLoss(),
+                e.best() ? " (best so far)" : "");
+        if (bar != null) {
+            bar.pause();
+            System.out.print("\r");
+            out.println(line);
+            bar.resume();
+        } else {
+            out.println(line);
+        }
+    }
+
+    void close() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+}
