@@ -78,6 +78,13 @@ public final class Gemm {
 
     /** Products with fewer multiply-adds (m*n*k) than this run on the calling thread. */
     static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
+    /**
+     * Up to this many columns of B per packed chunk, a row-major A is read in place rather than
+     * packed (see {@link #macroKernelDirect}): each packed A panel would serve at most 8 column
+     * panels. Rows 4 KiB apart (a multiple of 1024 floats) would all fall in one L1 set, so those
+     * are still packed.
+     */
+    static final int DIRECT_A_MAX_COLUMNS = 8 * NR;
     /** Matrix-vector products with fewer multiply-adds (n*k) than this run on the calling thread. */
     static final long GEMV_PARALLEL_MIN_WORK = 1L << 18;
 
@@ -228,17 +235,25 @@ public final class Gemm {
         float[] ap = buffers.a(ceilDiv(tiles, blocks) * mr * k);
         int[] scatter = mr == MR_WIDE ? buffers.strideWide : buffers.strideNarrow;
         int nbPadded = roundUp(nb, NR);
+        boolean direct = mr == MR_WIDE && aCs == 1 && nbPadded <= DIRECT_A_MAX_COLUMNS && aRs % 1024 != 0;
         for (int q = 0; q < blocks; q++) {
             int ic = i0 + tiles * q / blocks * mr;
             int mc = Math.min(i1, i0 + tiles * (q + 1) / blocks * mr) - ic;
             int mcPadded = roundUp(mc, mr);
-            packA(mr, mc, k, kc, a, ao + ic * aRs, aRs, aCs, ap, scatter);
+            if (!direct) {
+                packA(mr, mc, k, kc, a, ao + ic * aRs, aRs, aCs, ap, scatter);
+            }
             for (int jc = 0; jc < nb; jc += NC) {
                 int nc = Math.min(NC, nb - jc);
                 for (int pc = 0; pc < k; pc += kc) {
                     int kcb = Math.min(kc, k - pc);
-                    macroKernel(mr, mc, nc, kcb, ap, pc * mcPadded, bp, pc * nbPadded + jc * kcb,
-                            alpha, beta, pc == 0, c, co + ic * ldc + jc, ldc, buffers.tile);
+                    if (direct) {
+                        macroKernelDirect(mc, nc, kcb, a, ao + ic * aRs + pc, aRs, bp, pc * nbPadded + jc * kcb,
+                                alpha, beta, pc == 0, c, co + ic * ldc + jc, ldc, buffers.tile);
+                    } else {
+                        macroKernel(mr, mc, nc, kcb, ap, pc * mcPadded, bp, pc * nbPadded + jc * kcb,
+                                alpha, beta, pc == 0, c, co + ic * ldc + jc, ldc, buffers.tile);
+                    }
                 }
             }
         }
@@ -264,6 +279,27 @@ public final class Gemm {
                 } else {
                     kernel4(kc, ap, ai, bp, bi, tile);
                 }
+                updateC(rows, cols, tile, alpha, beta, first, c, co + ir * ldc + jr, ldc);
+            }
+        }
+    }
+
+    /**
+     * {@link #macroKernel} for the wide tile with A read where it lies, unpacked: rows of A are
+     * contiguous in k (row-major A, {@code aCs == 1}), element (i, p) at {@code a[ao + i*lda + p]}.
+     * Packing A copies every element once per row block, which does not pay for itself when B is
+     * narrow (few column panels reuse each packed panel): with k = 128 and n = 128 packing took a
+     * sixth of the time. The fourteen rows are fourteen sequential streams, which L1 serves well.
+     */
+    private static void macroKernelDirect(int mc, int nc, int kc, float[] a, int ao, int lda, float[] bp, int bo,
+                                          float alpha, float beta, boolean first,
+                                          float[] c, int co, int ldc, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int bi = bo + jr * kc;
+            for (int ir = 0; ir < mc; ir += MR_WIDE) {
+                int rows = Math.min(MR_WIDE, mc - ir);
+                kernel14Direct(kc, a, ao + ir * lda, lda, rows, bp, bi, tile);
                 updateC(rows, cols, tile, alpha, beta, first, c, co + ir * ldc + jr, ldc);
             }
         }
@@ -362,6 +398,76 @@ public final class Gemm {
             a = FloatVector.broadcast(S, ap[ao + 11]); c11_0 = a.fma(b0, c11_0); c11_1 = a.fma(b1, c11_1);
             a = FloatVector.broadcast(S, ap[ao + 12]); c12_0 = a.fma(b0, c12_0); c12_1 = a.fma(b1, c12_1);
             a = FloatVector.broadcast(S, ap[ao + 13]); c13_0 = a.fma(b0, c13_0); c13_1 = a.fma(b1, c13_1);
+        }
+        c0_0.intoArray(t, 0 * NR); c0_1.intoArray(t, 0 * NR + V);
+        c1_0.intoArray(t, 1 * NR); c1_1.intoArray(t, 1 * NR + V);
+        c2_0.intoArray(t, 2 * NR); c2_1.intoArray(t, 2 * NR + V);
+        c3_0.intoArray(t, 3 * NR); c3_1.intoArray(t, 3 * NR + V);
+        c4_0.intoArray(t, 4 * NR); c4_1.intoArray(t, 4 * NR + V);
+        c5_0.intoArray(t, 5 * NR); c5_1.intoArray(t, 5 * NR + V);
+        c6_0.intoArray(t, 6 * NR); c6_1.intoArray(t, 6 * NR + V);
+        c7_0.intoArray(t, 7 * NR); c7_1.intoArray(t, 7 * NR + V);
+        c8_0.intoArray(t, 8 * NR); c8_1.intoArray(t, 8 * NR + V);
+        c9_0.intoArray(t, 9 * NR); c9_1.intoArray(t, 9 * NR + V);
+        c10_0.intoArray(t, 10 * NR); c10_1.intoArray(t, 10 * NR + V);
+        c11_0.intoArray(t, 11 * NR); c11_1.intoArray(t, 11 * NR + V);
+        c12_0.intoArray(t, 12 * NR); c12_1.intoArray(t, 12 * NR + V);
+        c13_0.intoArray(t, 13 * NR); c13_1.intoArray(t, 13 * NR + V);
+    }
+
+    /**
+     * {@link #kernel14} on unpacked A: row r at {@code a[ao + r*lda ..]}, contiguous in p. Rows at or
+     * past {@code rows} repeat the last real row (their sums are computed and never stored), so an
+     * edge tile never reads past A.
+     */
+    private static void kernel14Direct(int kc, float[] a, int ao, int lda, int rows, float[] bp, int bo, float[] t) {
+        int last = rows - 1;
+        int r0 = ao;
+        int r1 = ao + Math.min(1, last) * lda;
+        int r2 = ao + Math.min(2, last) * lda;
+        int r3 = ao + Math.min(3, last) * lda;
+        int r4 = ao + Math.min(4, last) * lda;
+        int r5 = ao + Math.min(5, last) * lda;
+        int r6 = ao + Math.min(6, last) * lda;
+        int r7 = ao + Math.min(7, last) * lda;
+        int r8 = ao + Math.min(8, last) * lda;
+        int r9 = ao + Math.min(9, last) * lda;
+        int r10 = ao + Math.min(10, last) * lda;
+        int r11 = ao + Math.min(11, last) * lda;
+        int r12 = ao + Math.min(12, last) * lda;
+        int r13 = ao + Math.min(13, last) * lda;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
+        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + V);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[r0 + p]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = FloatVector.broadcast(S, a[r1 + p]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = FloatVector.broadcast(S, a[r2 + p]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = FloatVector.broadcast(S, a[r3 + p]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+            x = FloatVector.broadcast(S, a[r4 + p]); c4_0 = x.fma(b0, c4_0); c4_1 = x.fma(b1, c4_1);
+            x = FloatVector.broadcast(S, a[r5 + p]); c5_0 = x.fma(b0, c5_0); c5_1 = x.fma(b1, c5_1);
+            x = FloatVector.broadcast(S, a[r6 + p]); c6_0 = x.fma(b0, c6_0); c6_1 = x.fma(b1, c6_1);
+            x = FloatVector.broadcast(S, a[r7 + p]); c7_0 = x.fma(b0, c7_0); c7_1 = x.fma(b1, c7_1);
+            x = FloatVector.broadcast(S, a[r8 + p]); c8_0 = x.fma(b0, c8_0); c8_1 = x.fma(b1, c8_1);
+            x = FloatVector.broadcast(S, a[r9 + p]); c9_0 = x.fma(b0, c9_0); c9_1 = x.fma(b1, c9_1);
+            x = FloatVector.broadcast(S, a[r10 + p]); c10_0 = x.fma(b0, c10_0); c10_1 = x.fma(b1, c10_1);
+            x = FloatVector.broadcast(S, a[r11 + p]); c11_0 = x.fma(b0, c11_0); c11_1 = x.fma(b1, c11_1);
+            x = FloatVector.broadcast(S, a[r12 + p]); c12_0 = x.fma(b0, c12_0); c12_1 = x.fma(b1, c12_1);
+            x = FloatVector.broadcast(S, a[r13 + p]); c13_0 = x.fma(b0, c13_0); c13_1 = x.fma(b1, c13_1);
         }
         c0_0.intoArray(t, 0 * NR); c0_1.intoArray(t, 0 * NR + V);
         c1_0.intoArray(t, 1 * NR); c1_1.intoArray(t, 1 * NR + V);
