@@ -88,6 +88,10 @@ final class GenerateCommand implements Callable<Integer> {
             + " context with --max-tokens (default: an error).")
     boolean truncate;
 
+    @Option(names = "--context-shift", description = "When a sequence fills the model's context, keep its most"
+            + " recent half and go on (for models with a short context; default: stop, finish reason context_full).")
+    boolean contextShift;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -106,7 +110,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long usedSeed = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
         SamplingParams params = settings(loaded.generation(), usedSeed);
-        PromptOptions options = PromptOptions.PLAIN.withTruncateLeft(truncate)
+        PromptOptions options = PromptOptions.PLAIN.withTruncateLeft(truncate).withContextShift(contextShift)
                 .withEncoding(template ? EncodeOptions.HUGGING_FACE_DEFAULT : EncodeOptions.PLAIN);
         if (bos) {
             int id = loaded.generation().bosTokenId();

@@ -28,7 +28,9 @@ import java.util.Objects;
  * logits that decide a token).
  *
  * <p>The context. A sequence ends ({@link FinishReason#CONTEXT_FULL}) when prompt and new tokens
- * together fill the model's context length. In a batch, a padded sequence runs out of cache
+ * together fill the model's context length, unless {@link PromptOptions#contextShift()} is on: then
+ * the model goes on reading only the most recent half of the context (after the BOS token, kept),
+ * re-read in a new round as below, and the sequence keeps all its tokens. In a batch, a padded sequence runs out of cache
  * positions earlier than that, by its padding; such sequences then go on in a new round: their
  * tokens so far are read again in a fresh prefill with less padding (the longest of them now has
  * none), and decoding continues with the same random streams. Rounds repeat until every sequence
@@ -105,7 +107,7 @@ public final class Generator {
                         + " holds " + context + " with at least one new token; shorten the prompt or allow left"
                         + " truncation (PromptOptions.withTruncateLeft, --truncate)");
             }
-            seqs.add(new Sequence(i, p, params, tokenizer, listener, context));
+            seqs.add(new Sequence(i, p, params, tokenizer, listener, context, promptOptions));
         }
         boolean training = model.isTraining();
         model.eval();
@@ -131,17 +133,20 @@ public final class Generator {
         int context = model.contextLength();
         int longest = 0;
         int mostNew = 0;
+        List<int[]> windows = new ArrayList<>(n);
         for (Sequence q : active) {
-            longest = Math.max(longest, q.length);
+            int[] w = q.window();
+            windows.add(w);
+            longest = Math.max(longest, w.length);
             mostNew = Math.max(mostNew, q.params.maxNewTokens() - q.generated);
         }
         int capacity = (int) Math.min(context, (long) longest + mostNew);
         int[] padding = new int[n];
         int[] ids = new int[n * longest];
         for (int b = 0; b < n; b++) {
-            Sequence q = active.get(b);
-            padding[b] = longest - q.length;
-            System.arraycopy(q.tokens, 0, ids, b * longest + padding[b], q.length);
+            int[] w = windows.get(b);
+            padding[b] = longest - w.length;
+            System.arraycopy(w, 0, ids, b * longest + padding[b], w.length);
         }
         long t0 = System.nanoTime();
         if (mostNew == 0) {                        // nothing to generate: finish without running the model
@@ -179,15 +184,16 @@ public final class Generator {
         int[] next = new int[n];
         while (true) {
             boolean anyLeft = false;
+            boolean shifted = false;
             for (int b = 0; b < n; b++) {
                 Sequence q = active.get(b);
                 if (q.finish == null) {
-                    q.accept(sampler.next(data, rowOffset[b], vocab, q.seen, q.rng), context);
+                    shifted |= q.accept(sampler.next(data, rowOffset[b], vocab, q.seen, q.rng), context);
                 }
                 anyLeft |= q.finish == null;
                 next[b] = q.tokens[q.length - 1];
             }
-            if (!anyLeft || step == capacity) {
+            if (!anyLeft || step == capacity || shifted) {
                 return;                            // unfinished sequences go on in the next round
             }
             logits = model.forward(next, n, 1, step, caches, padding).contiguous();
@@ -255,8 +261,13 @@ public final class Generator {
         final BitSet seen = new BitSet();
         final StreamingDecoder text;
         final int promptLength;
+        final boolean contextShift;
+        /** Tokens kept at the head of the window when the context shifts (the BOS token). */
+        final int head;
         int[] tokens;
         int length;
+        /** The model reads tokens[0, head) then tokens[windowStart, length); 0 until the context shifts. */
+        int windowStart;
         int generated;
         FinishReason finish;
         GenerationResult result;
@@ -265,8 +276,10 @@ public final class Generator {
         boolean prefillSet;
 
         Sequence(int index, int[] prompt, SamplingParams params, Tokenizer tokenizer, GenerationListener listener,
-                 int context) {
+                 int context, PromptOptions options) {
             this.index = index;
+            this.contextShift = options.contextShift();
+            this.head = options.bosTokenId() >= 0 && prompt[0] == options.bosTokenId() ? 1 : 0;
             this.params = params;
             this.listener = listener;
             this.rng = new Rng(params.seed() ^ ((index + 1) * 0x9E3779B97F4A7C15L));
@@ -279,6 +292,17 @@ public final class Generator {
             }
         }
 
+        /** The tokens the model reads in the next prefill. */
+        int[] window() {
+            if (windowStart == 0) {
+                return Arrays.copyOf(tokens, length);
+            }
+            int[] w = new int[head + length - windowStart];
+            System.arraycopy(tokens, 0, w, 0, head);
+            System.arraycopy(tokens, windowStart, w, head, length - windowStart);
+            return w;
+        }
+
         /** Records the first prefill this sequence took part in (a later round's counts as decoding). */
         void prefilled(long start, long end) {
             if (!prefillSet) {
@@ -288,7 +312,8 @@ public final class Generator {
             }
         }
 
-        void accept(int token, int context) {
+        /** Takes a new token; returns true when the context shifted (the window must be read again). */
+        boolean accept(int token, int context) {
             if (length == tokens.length) {
                 tokens = Arrays.copyOf(tokens, 2 * length);
             }
@@ -298,16 +323,22 @@ public final class Generator {
             listener.onTokenId(index, token);
             if (params.stopTokenIds().contains(token)) {
                 end(FinishReason.EOS, System.nanoTime());
-                return;
+                return false;
             }
             emit(text.push(token));
             if (text.stopped()) {
                 end(FinishReason.STOP_SEQUENCE, System.nanoTime());
             } else if (generated >= params.maxNewTokens()) {
                 end(FinishReason.MAX_TOKENS, System.nanoTime());
-            } else if (length >= context) {
-                end(FinishReason.CONTEXT_FULL, System.nanoTime());
+            } else if (head + length - Math.max(windowStart, head) >= context) {
+                if (!contextShift || context - head < 2) {
+                    end(FinishReason.CONTEXT_FULL, System.nanoTime());
+                    return false;
+                }
+                windowStart = length - (context - head) / 2;
+                return true;
             }
+            return false;
         }
 
         void end(FinishReason reason, long now) {

@@ -245,6 +245,33 @@ class GeneratorTest {
     }
 
     @Test
+    void contextShiftGoesOnPastTheContextReadingTheRecentHalf() {
+        int context = 16;
+        for (LanguageModel m : TinyModels.both(V, context)) {
+            Generator g = new Generator(m, CHARS, PromptOptions.PLAIN.withContextShift(true));
+            List<String> prompts = List.of("the quick br", "dog");
+            List<GenerationResult> batch = g.generate(prompts, SamplingParams.greedy(40), GenerationListener.NONE);
+            for (int i = 0; i < prompts.size(); i++) {
+                GenerationResult r = batch.get(i);
+                assertThat(r.finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
+                assertThat(r.generatedTokens()).isEqualTo(40);
+                // replay: each token is the argmax over the window the model read when it was chosen
+                int[] seq = CHARS.encode(prompts.get(i));
+                int start = 0;
+                for (int tok : r.tokenIds()) {
+                    int[] window = java.util.Arrays.copyOfRange(seq, start, seq.length);
+                    assertThat(tok).as(m.getClass().getSimpleName() + " prompt " + i)
+                            .isEqualTo(argmax(lastLogits(m, window)));
+                    seq = concat(seq, new int[] {tok});
+                    if (seq.length - start >= context) {
+                        start = seq.length - context / 2;
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void streamedDeltasOfChineseAndEmojiConcatenateToTheTextAndNeverSplitACharacter() {
         ByteLevelBpeTokenizer bpe = TinyModels.bpe();
         String text = TinyModels.MIXED;
