@@ -4,7 +4,8 @@
 # (bench/nanogpt_torch.py, Debian's python3-torch) at 1 and 2 threads when it is installed.
 # Reports training tokens/s over the steps after the first 10, as the PyTorch script counts them
 # (evaluation excluded).
-# usage: bench/train-speed.sh [steps (default 300)]
+# usage: bench/train-speed.sh [steps (default 300)]; ROUNDS=N repeats the four runs N times, alternating
+# (the machines are noisy: compare figures from one round).
 # Needs ../shared/data/tinyshakespeare.txt (or HEARTH_DATA pointing at its folder).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +17,8 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 ./hearth data prepare "$data/tinyshakespeare.txt" --home "$home" --name shakespeare-char --tokenizer char \
   --split tail > /dev/null
+for round in $(seq "${ROUNDS:-1}"); do
+echo "round $round"
 for t in 1 2; do
   HEARTH_THREADS=$t ./hearth train --home "$home" --data shakespeare-char --max-steps "$steps" \
     --eval-every 100000 --set warmup_steps=10 > "$home/train-$t.log" 2>&1 || { cat "$home/train-$t.log"; exit 1; }
@@ -29,7 +32,9 @@ if /usr/bin/python3 -c 'import torch' 2> /dev/null; then
     /usr/bin/python3 bench/nanogpt_torch.py --data "$data/tinyshakespeare.txt" --threads "$t" --steps "$steps" \
       --eval-every 100000 | grep -i "tokens/s" | sed "s/^/pytorch threads $t: /"
   done
-else
+fi
+done
+if ! /usr/bin/python3 -c 'import torch' 2> /dev/null; then
   echo "PyTorch reference skipped: install python3-torch (apt-get install python3-torch libopenblas0-pthread)"
 fi
 printf 'machine: %s, %s cores\n' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$(nproc)"
