@@ -2,12 +2,10 @@ package dev.hearth.engine.models;
 
 import dev.hearth.engine.nn.Dropout;
 import dev.hearth.engine.nn.Embedding;
-import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.nn.LayerNorm;
 import dev.hearth.engine.nn.Mlp;
 import dev.hearth.engine.nn.ModuleList;
 import dev.hearth.engine.nn.MultiHeadAttention;
-import dev.hearth.engine.nn.Positions;
 import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.ops.MatMul;
 import dev.hearth.engine.tensor.Rng;
@@ -82,16 +80,19 @@ public final class Gpt extends LanguageModel {
     }
 
     @Override
-    public Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
-        checkIds(ids, batch, time, start);
+    protected Tensor embed(int[] ids, int batch, int time, int[] positions) {
         Tensor tok = wte.forward(ids, batch, time);                                   // (B, T, C)
-        Tensor pos = wpe.forward(Positions.of(batch, time, start, padding),
-                padding == null ? new int[] {1, time} : new int[] {batch, time});       // (1 or B, T, C)
-        Tensor x = drop.forward(tok.add(pos));
-        for (int i = 0; i < h.size(); i++) {
-            x = h.get(i).forward(x, start, caches == null ? null : caches.get(i), padding);
-        }
-        x = lnF.forward(x);
+        Tensor pos = wpe.forward(positions, positions.length == time ? new int[] {1, time} : new int[] {batch, time});
+        return drop.forward(tok.add(pos));
+    }
+
+    @Override
+    protected Tensor finalNorm(Tensor x) {
+        return lnF.forward(x);
+    }
+
+    @Override
+    protected Tensor head(Tensor x) {
         return MatMul.linear(x, wte.weight(), null);                                   // tied head: (B, T, vocab)
     }
 

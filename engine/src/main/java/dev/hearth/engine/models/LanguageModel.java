@@ -2,6 +2,7 @@ package dev.hearth.engine.models;
 
 import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.nn.Positions;
 import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -10,7 +11,9 @@ import java.util.List;
 /**
  * A causal language model: token ids in, next-token logits out. Training calls
  * {@link #forward(int[], int, int)} on whole sequences; generation calls
- * {@link #forward(int[], int, int, int, List, int[])} with KV caches, a few tokens at a time.
+ * {@link #forward(int[], int, int, int, List, int[])} with KV caches, a few tokens at a time, and
+ * continuous batching {@link #forwardEach} with one set of caches per sequence. A model supplies
+ * its embedding, blocks, final norm and head; the forward passes are written once, here.
  */
 public abstract class LanguageModel extends Module {
 
@@ -30,7 +33,67 @@ public abstract class LanguageModel extends Module {
      * come from the caches and the new ones are added. {@code padding} gives, per sequence, how
      * many of its leading steps are padding (left-padded prompts), or is null.
      */
-    public abstract Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding);
+    public Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
+        return head(hidden(ids, batch, time, start, caches, padding));
+    }
+
+    /**
+     * The final hidden states (batch, time, dim), normalised, before the output head: what
+     * embeddings are pooled from. Same arguments as {@link #forward(int[], int, int, int, List, int[])}.
+     */
+    public Tensor hidden(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
+        checkIds(ids, batch, time, start);
+        Tensor x = embed(ids, batch, time, Positions.of(batch, time, start, padding));      // (B, T, C)
+        List<TransformerBlock> blocks = blocks();
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x, start, caches == null ? null : caches.get(i), padding);
+        }
+        return finalNorm(x);
+    }
+
+    /**
+     * Logits (n, 1, vocab) for one new token of each of n independent sequences, the decode step
+     * of continuous batching: sequence i has its own caches ({@code caches.get(i)}, one per layer,
+     * each of batch 1, from {@link #newCaches}) holding its earlier tokens, and its new token takes
+     * the next position of those caches. The projections and the MLP run on all n rows together;
+     * only attention reads each sequence's own cache.
+     */
+    public Tensor forwardEach(int[] ids, List<List<KvCache>> caches) {
+        int n = ids.length;
+        if (caches.size() != n) {
+            throw new dev.hearth.engine.HearthException(n + " tokens were given with caches for " + caches.size()
+                    + " sequences; give one cache list per sequence");
+        }
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = caches.get(i).getFirst().length();
+            checkIds(new int[] {ids[i]}, 1, 1, positions[i]);
+        }
+        Tensor x = embed(ids, n, 1, positions);                                              // (n, 1, C)
+        List<TransformerBlock> blocks = blocks();
+        List<KvCache> layerCaches = new ArrayList<>(n);
+        for (int l = 0; l < blocks.size(); l++) {
+            layerCaches.clear();
+            for (List<KvCache> c : caches) {
+                layerCaches.add(c.get(l));
+            }
+            x = blocks.get(l).forwardEach(x, positions, layerCaches);
+        }
+        return head(finalNorm(x));
+    }
+
+    /**
+     * Token (and, where the model has them, position) embeddings (batch, time, dim);
+     * {@code positions} has one entry per time step, shared by the batch, or one per token
+     * (batch-major), as {@link Positions#of} gives.
+     */
+    protected abstract Tensor embed(int[] ids, int batch, int time, int[] positions);
+
+    /** The normalisation after the last block. */
+    protected abstract Tensor finalNorm(Tensor x);
+
+    /** The output head: hidden states (B, T, C) to logits (B, T, vocab). */
+    protected abstract Tensor head(Tensor x);
 
     /** The transformer blocks, in order. */
     protected abstract List<TransformerBlock> blocks();

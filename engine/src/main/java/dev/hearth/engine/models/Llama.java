@@ -1,7 +1,6 @@
 package dev.hearth.engine.models;
 
 import dev.hearth.engine.nn.Embedding;
-import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.nn.Linear;
 import dev.hearth.engine.nn.Mlp;
 import dev.hearth.engine.nn.ModuleList;
@@ -89,13 +88,17 @@ public final class Llama extends LanguageModel {
     }
 
     @Override
-    public Tensor forward(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
-        checkIds(ids, batch, time, start);
-        Tensor x = embedTokens.forward(ids, batch, time);                               // (B, T, C)
-        for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, start, caches == null ? null : caches.get(i), padding);
-        }
-        x = norm.forward(x);
+    protected Tensor embed(int[] ids, int batch, int time, int[] positions) {
+        return embedTokens.forward(ids, batch, time);                                 // (B, T, C); RoPE in attention
+    }
+
+    @Override
+    protected Tensor finalNorm(Tensor x) {
+        return norm.forward(x);
+    }
+
+    @Override
+    protected Tensor head(Tensor x) {
         return lmHead != null ? lmHead.forward(x) : MatMul.linear(x, embedTokens.weight(), null); // (B, T, vocab)
     }
 

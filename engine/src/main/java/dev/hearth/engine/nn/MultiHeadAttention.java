@@ -1,9 +1,13 @@
 package dev.hearth.engine.nn;
 
+import dev.hearth.engine.HearthException;
 import dev.hearth.engine.ops.Attention;
+import dev.hearth.engine.ops.Views;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Causal self-attention with multi-head or grouped-query heads and optional rotary position
@@ -96,6 +100,39 @@ public final class MultiHeadAttention extends Layer {
         }
         Tensor y = Attention.scaledDotProduct(qh, kh, vh, true, (float) (1 / Math.sqrt(hd)), padding);
         return o.forward(y.reshape(b, t, config.dim()));
+    }
+
+    /**
+     * One new token of each of n independent sequences, x (n, 1, C): sequence i is at position
+     * {@code positions[i]} and has its own cache {@code caches.get(i)} (batch 1), to which its key
+     * and value are appended. The projections run on all n rows at once; attention reads each
+     * sequence's own cache.
+     */
+    public Tensor forwardEach(Tensor x, int[] positions, List<KvCache> caches) {
+        int n = x.dim(0);
+        if (x.rank() != 3 || x.dim(1) != 1 || x.dim(2) != config.dim()) {
+            throw ShapeException.of("attention step", x.shape(), "input must be (sequences, 1, " + config.dim() + ")");
+        }
+        if (positions.length != n || caches.size() != n) {
+            throw new HearthException(n + " sequences were given " + positions.length + " positions and "
+                    + caches.size() + " caches; give one of each per sequence");
+        }
+        int hd = config.headDim();
+        Tensor qh = q.forward(x).reshape(n, 1, config.heads(), hd);
+        Tensor kh = k.forward(x).reshape(n, 1, config.kvHeads(), hd);
+        Tensor vh = v.forward(x).reshape(n, 1, config.kvHeads(), hd);
+        if (config.ropeTheta() > 0) {
+            qh = Attention.rope(qh, positions, config.ropeTheta());
+            kh = Attention.rope(kh, positions, config.ropeTheta());
+        }
+        float scale = (float) (1 / Math.sqrt(hd));
+        List<Tensor> ys = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Tensor[] kv = caches.get(i).append(kh.narrow(0, i, 1), vh.narrow(0, i, 1));
+            ys.add(Attention.scaledDotProduct(qh.narrow(0, i, 1), kv[0], kv[1], true, scale, null));
+        }
+        Tensor y = n == 1 ? ys.getFirst() : Views.concat(ys, 0);                    // (n, 1, H, hd)
+        return o.forward(y.reshape(n, 1, config.dim()));
     }
 
     /** A cache sized for this layer. */

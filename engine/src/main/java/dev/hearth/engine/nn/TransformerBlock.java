@@ -64,6 +64,12 @@ public final class TransformerBlock extends Layer {
         return h.add(drop.forward(mlp.forward(norm2.forward(h))));
     }
 
+    /** One new token of each of n sequences, x (n, 1, C), each with its own cache; see {@link MultiHeadAttention#forwardEach}. */
+    public Tensor forwardEach(Tensor x, int[] positions, java.util.List<KvCache> caches) {
+        Tensor h = x.add(drop.forward(attn.forwardEach(norm1.forward(x), positions, caches)));
+        return h.add(drop.forward(mlp.forward(norm2.forward(h))));
+    }
+
     public MultiHeadAttention attention() {
         return attn;
     }

@@ -48,6 +48,21 @@ final class ScriptedModel extends LanguageModel {
     }
 
     @Override
+    protected Tensor embed(int[] ids, int batch, int time, int[] positions) {
+        throw new UnsupportedOperationException("a scripted model has no layers; forward is overridden");
+    }
+
+    @Override
+    protected Tensor finalNorm(Tensor x) {
+        return x;
+    }
+
+    @Override
+    protected Tensor head(Tensor x) {
+        return x;
+    }
+
+    @Override
     protected List<TransformerBlock> blocks() {
         return List.of();
     }

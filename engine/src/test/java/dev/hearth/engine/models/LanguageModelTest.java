@@ -57,6 +57,37 @@ class LanguageModelTest {
     }
 
     @Test
+    void aDecodeStepOfSequencesAtDifferentPositionsMatchesEachAlone() {
+        int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}, {8, 30, 12, 4}};
+        for (LanguageModel m : models()) {
+            m.eval();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                // Each sequence's prefix (all but its last token) goes into caches of its own...
+                List<List<KvCache>> caches = new java.util.ArrayList<>();
+                int[] last = new int[seqs.length];
+                for (int i = 0; i < seqs.length; i++) {
+                    int[] seq = seqs[i];
+                    List<KvCache> c = m.newCaches(1, 20);
+                    m.forward(java.util.Arrays.copyOf(seq, seq.length - 1), 1, seq.length - 1, 0, c, null);
+                    caches.add(c);
+                    last[i] = seq[seq.length - 1];
+                }
+                // ...then one step feeds every sequence's last token together.
+                float[] step = m.forwardEach(last, caches).toFloatArray();
+                for (int i = 0; i < seqs.length; i++) {
+                    float[] alone = m.forward(seqs[i], 1, seqs[i].length).toFloatArray();
+                    int lastRow = (seqs[i].length - 1) * 37;
+                    for (int j = 0; j < 37; j++) {
+                        assertThat(step[i * 37 + j]).as(m.getClass().getSimpleName() + " sequence " + i)
+                                .isCloseTo(alone[lastRow + j], within(1e-4f));
+                    }
+                    assertThat(caches.get(i).getFirst().length()).isEqualTo(seqs[i].length);
+                }
+            }
+        }
+    }
+
+    @Test
     void aBatchOfLeftPaddedPromptsMatchesEachPromptAlone() {
         int[] a = {4, 8, 15, 16, 23};
         int[] b = {32, 11};
