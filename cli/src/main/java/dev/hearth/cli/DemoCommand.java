@@ -22,7 +22,24 @@ import dev.hearth.lab.data.TokenizerChoice;
 import dev.hearth.lab.train.LanguageModelTraining;
 import dev.hearth.lab.train.TrainConfig;
 import dev.hearth.lab.train.TrainConfigReader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.serve.ChatTemplate;
+import dev.hearth.serve.HearthServer;
+import dev.hearth.serve.ServeOptions;
+import dev.hearth.store.ModelRegistry;
+import dev.hearth.store.ModelVersion;
+import dev.hearth.store.RateLimit;
+import dev.hearth.store.Role;
+import dev.hearth.store.Store;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +75,13 @@ final class DemoCommand implements Callable<Integer> {
 
     private static final String DATASET = "support-demo";
 
+    /** How the demo corpus writes a conversation, as a chat template for the API. */
+    static final ChatTemplate SUPPORT_CHAT = new ChatTemplate("support", Map.of(
+            "system", "{content}\n",
+            "user", SupportConversations.CUSTOMER + " {content}\n",
+            "assistant", SupportConversations.AGENT + " {content}\n"),
+            SupportConversations.AGENT, List.of("\n" + SupportConversations.CUSTOMER, "\n" + SupportConversations.CUSTOMER_ZH));
+
     @ParentCommand
     Hearth parent;
 
@@ -79,6 +103,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
             description = "Seed of the corpus, the weights, the batches and the sampling (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "N",
+            description = "Port to serve the model on at the end (default ${DEFAULT-VALUE}; a free one if it is taken).")
+    int port;
+
+    @Option(names = "--serve-seconds", paramLabel = "N",
+            description = "Stop serving after N seconds (default: serve until Ctrl-C).")
+    Long serveSeconds;
+
+    @Option(names = "--no-serve", description = "Finish after the replies instead of registering and serving the model.")
+    boolean noServe;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Any training setting, as for 'hearth train' (e.g. --set model.layers=2); repeatable.")
@@ -180,7 +215,89 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("   ./hearth generate --model %s --prompt '%s I want to return my keyboard.'%n", trained.best(),
                 SupportConversations.CUSTOMER);
         out.printf("   ./hearth eval ppl --model %s --data %s%n", trained.best(), corpus);
+        if (noServe) {
+            return 0;
+        }
+        out.println();
+        out.println("6. register the model and serve it (OpenAI-compatible API)");
+        out.flush();
+        serve(out, trained.best());
         return 0;
+    }
+
+    /** Registers the model as the champion of "support", creates a user key and serves until stopped. */
+    private void serve(PrintWriter out, Path best) {
+        SUPPORT_CHAT.save(best.resolve(ChatTemplate.FILE));
+        Store store = parent.openStore();
+        ModelVersion v = store.registry().register(DATASET.replace("-demo", ""), best, parent.workspace().models());
+        store.registry().setAlias(v.name(), ModelRegistry.CHAMPION, v.version());
+        out.printf("   registered %s (sha256 %s...) as %s@%s%n", v.ref(), v.sha256().substring(0, 16), v.name(),
+                ModelRegistry.CHAMPION);
+        String key = store.keys().create(Role.USER, "hearth demo", RateLimit.parse("120/min"), 1_000_000L).secret();
+        ServeOptions options = ServeOptions.defaults().withPort(port);
+        HearthServer server;
+        try {
+            server = ServeCommand.start(store, options, out);
+        } catch (HearthException e) {
+            out.printf("   port %d is taken (%s); using a free port%n", port, e.getMessage());
+            server = ServeCommand.start(store, options.withPort(0), out);
+        }
+        String url = server.url();
+        String question = "I want to return my desk lamp. How do I do that?";
+        String body = "{\"model\": \"" + v.name() + "\", \"messages\": [{\"role\": \"user\", \"content\": \""
+                + question + "\"}], \"max_tokens\": 60}";
+        out.println("   asking it over HTTP, as any OpenAI client would:");
+        out.println("   " + askOverHttp(url, key, body));
+        out.println();
+        out.println("Your user key (shown once; 120 requests/min, 1,000,000 tokens/day): " + key);
+        out.println("curl:");
+        out.printf("   curl %s/v1/chat/completions -H 'Authorization: Bearer %s' -H 'Content-Type: application/json'"
+                + " -d '%s'%n", url, key, body);
+        out.println("OpenAI Java SDK (com.openai:openai-java):");
+        out.printf("   OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(\"%s/v1\").apiKey(\"%s\").build();%n",
+                url, key);
+        out.printf("   ChatCompletion reply = client.chat().completions().create(ChatCompletionCreateParams.builder()%n"
+                + "           .model(\"%s\").addUserMessage(\"%s\").maxCompletionTokens(60).build());%n", v.name(),
+                question);
+        out.println("More: docs/serving.md (keys, roles, rate limits, audit log, /metrics). Press Ctrl-C to stop.");
+        out.flush();
+        HearthServer running = server;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            running.close();
+            store.close();
+            stopped.countDown();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            if (serveSeconds == null) {
+                stopped.await();
+            } else if (!stopped.await(serveSeconds, TimeUnit.SECONDS)) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                hook.run();
+                out.println("stopped serving after " + serveSeconds + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One chat request to the running server; its reply, or what went wrong. */
+    private static String askOverHttp(String url, String key, String body) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(url + "/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode j = new ObjectMapper().readTree(r.body());
+            return r.statusCode() == 200 ? "reply: " + j.at("/choices/0/message/content").asText().strip()
+                    : "HTTP " + r.statusCode() + ": " + j.at("/error/message").asText();
+        } catch (IOException e) {
+            return "the request failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     private Map<String, Object> evaluate(PrintWriter out, ModelFolder.Loaded model) {

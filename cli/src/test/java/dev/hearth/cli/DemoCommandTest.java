@@ -31,8 +31,21 @@ class DemoCommandTest {
     void demoRunsTheWholeLanguageModelPath() throws Exception {
         Run r = hearth("demo", "--home", home.toString(), "--conversations", "120", "--vocab", "300", "--steps", "4",
                 "--set", "model.layers=1", "--set", "model.dim=32", "--set", "model.heads=2", "--set",
-                "model.kv_heads=1", "--set", "model.context=32", "--set", "batch_size=4", "--set", "eval_every=2");
+                "model.kv_heads=1", "--set", "model.context=128", "--set", "batch_size=4", "--set", "eval_every=2",
+                "--port", "0", "--serve-seconds", "0");
         assertThat(r.code()).as(r.err()).isZero();
+        // It ends by registering the model, serving it and answering one chat request over HTTP.
+        assertThat(r.out()).contains("6. register", "registered support:1", "reply: ", "Your user key",
+                "curl http://127.0.0.1:", "OpenAIOkHttpClient.builder()", "stopped serving");
+        try (dev.hearth.store.Store store = dev.hearth.store.Store.open(null, home)) {
+            assertThat(store.registry().resolve("support").version()).isEqualTo(1);
+            assertThat(store.keys().list()).hasSize(1);
+            assertThat(store.audit().tail(5)).anySatisfy(e -> {
+                assertThat(e.record().endpoint()).isEqualTo("/v1/chat/completions");
+                assertThat(e.record().status()).isEqualTo(200);
+            });
+            assertThat(store.audit().verify().ok()).isTrue();
+        }
         assertThat(r.out()).contains("1. corpus", "2. prepare", "3. train", "4. evaluate", "5. generate", "done in")
                 .contains("English: perplexity", "Chinese: perplexity").contains("<客服>", "<agent>");
         assertThat(home.resolve("corpora/support-conversations.jsonl")).exists();

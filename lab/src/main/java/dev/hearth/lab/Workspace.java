@@ -28,6 +28,11 @@ public record Workspace(Path home) {
         return new Workspace(Path.of(".hearth").toAbsolutePath().normalize());
     }
 
+    /** Where registered model versions are kept: {@code models/<name>/<version>/}. */
+    public Path models() {
+        return home.resolve("models");
+    }
+
     public Path runs() {
         return home.resolve("runs");
     }

@@ -1,0 +1,307 @@
+package dev.hearth.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.engine.HearthException;
+import dev.hearth.lab.data.SupportConversations;
+import dev.hearth.serve.HearthServer;
+import dev.hearth.serve.ServeOptions;
+import dev.hearth.store.CreatedKey;
+import dev.hearth.store.Role;
+import dev.hearth.store.Store;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hearth bench serve}: a load test of the API with the definitions of vLLM's serving
+ * benchmark. Requests arrive as a Poisson process (or all at once), at most {@code concurrency}
+ * in flight, each a streamed completion of a support-conversation prompt with a fixed number of
+ * new tokens (EOS ignored). Per request: TTFT (send to first token), TPOT ((end-to-end - TTFT) /
+ * (output tokens - 1)), ITL (gaps between streamed chunks), end-to-end latency; overall: request
+ * and token throughput.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Load-test the API: Poisson arrivals, streamed completions; prints TTFT, time per output token,",
+            "inter-token latency and end-to-end latency (mean, p50, p99) and request and token throughput.",
+            "Without --url it starts a server in this process on the workspace's registry."})
+final class ServeBenchCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParentCommand
+    BenchCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--concurrency", defaultValue = "8", paramLabel = "N", description = "Most requests in flight.")
+    int concurrency;
+
+    @Option(names = "--requests", defaultValue = "64", paramLabel = "M", description = "Requests to send.")
+    int requests;
+
+    @Option(names = "--rate", defaultValue = "inf", paramLabel = "R",
+            description = "Mean arrivals per second (Poisson), or inf to send as fast as concurrency allows.")
+    String rate;
+
+    @Option(names = "--max-tokens", defaultValue = "64", paramLabel = "N", description = "New tokens per request.")
+    int maxTokens;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Model to ask (default: the first registered).")
+    String model;
+
+    @Option(names = "--url", paramLabel = "URL", description = "A running server (then --key is needed).")
+    String url;
+
+    @Option(names = "--key", paramLabel = "KEY", description = "A user key for --url (default: $HEARTH_API_KEY).")
+    String key;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed of arrivals and prompts.")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path out;
+
+    /** One request's timings, in seconds. */
+    private record Sample(double ttft, double e2e, int outputTokens, int promptTokens, List<Double> itl, String error) {}
+
+    @Override
+    public Integer call() throws Exception {
+        double perSecond = rate.equals("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(rate);
+        if (concurrency < 1 || requests < 1 || maxTokens < 1 || !(perSecond > 0)) {
+            throw new HearthException("--concurrency, --requests, --max-tokens and --rate must be positive");
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        Store store = null;
+        HearthServer server = null;
+        CreatedKey temporary = null;
+        try {
+            if (url == null) {
+                store = parent.root.openStore();
+                if (store.registry().names().isEmpty()) {
+                    throw new HearthException("no model is registered in " + store.url() + "; run ./hearth demo, or"
+                            + " hearth models register DIR --name NAME");
+                }
+                server = new HearthServer(store, ServeOptions.defaults().withPort(0).withQueue(Math.max(16,
+                        concurrency), Math.max(64, requests))).start();
+                server.loadModels();
+                temporary = store.keys().create(Role.USER, "hearth bench serve", null, null);
+                url = server.url();
+                key = temporary.secret();
+                if (model == null) {
+                    model = store.registry().names().getFirst();
+                }
+            } else if (key == null) {
+                key = System.getenv("HEARTH_API_KEY");
+                if (key == null || model == null) {
+                    throw new HearthException("--url needs --model and a user key (--key or $HEARTH_API_KEY)");
+                }
+            }
+            o.printf("benchmarking %s at %s: %d requests, concurrency %d, rate %s/s, %d new tokens each%n", model,
+                    url, requests, concurrency, rate, maxTokens);
+            o.flush();
+            run(o, perSecond);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            if (temporary != null) {
+                store.keys().revoke(temporary.key().id());
+            }
+            if (store != null) {
+                store.close();
+            }
+        }
+        return 0;
+    }
+
+    private void run(PrintWriter o, double perSecond) throws Exception {
+        List<String> prompts = prompts();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // Warm-up: one request, not counted (JIT and the model's first load).
+        send(http, prompts.getFirst());
+        Random arrivals = new Random(seed);
+        Semaphore slots = new Semaphore(concurrency);
+        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            if (Double.isFinite(perSecond)) {
+                Thread.sleep((long) (-Math.log(1 - arrivals.nextDouble()) / perSecond * 1000));
+            }
+            slots.acquire();
+            String prompt = prompts.get(i % prompts.size());
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    samples.add(send(http, prompt));
+                } finally {
+                    slots.release();
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report(o, samples, seconds);
+    }
+
+    private List<String> prompts() {
+        List<String> out = new ArrayList<>();
+        for (SupportConversations.Conversation c : SupportConversations.generate(200, seed)) {
+            String text = c.text();
+            int cut = text.indexOf('\n');
+            String first = cut > 0 ? text.substring(0, cut) : text;
+            out.add(first + "\n" + (c.language().equals("en") ? SupportConversations.AGENT
+                    : SupportConversations.AGENT_ZH));
+        }
+        return out;
+    }
+
+    private Sample send(HttpClient http, String prompt) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", model);
+        body.put("prompt", prompt);
+        body.put("max_tokens", maxTokens);
+        body.put("temperature", 0.8);
+        body.put("stream", true);
+        body.put("ignore_eos", true);
+        body.putObject("stream_options").put("include_usage", true);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        long t0 = System.nanoTime();
+        double ttft = -1;
+        long last = 0;
+        List<Double> itl = new ArrayList<>();
+        int outputTokens = 0;
+        int promptTokens = 0;
+        try {
+            HttpResponse<Stream<String>> r = http.send(request, HttpResponse.BodyHandlers.ofLines());
+            if (r.statusCode() != 200) {
+                return new Sample(0, 0, 0, 0, List.of(), "HTTP " + r.statusCode() + " " + String.join("", r.body()
+                        .toList()));
+            }
+            for (Iterator<String> it = r.body().iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+                    continue;
+                }
+                JsonNode chunk = JSON.readTree(line.substring(6));
+                if (chunk.has("error")) {
+                    return new Sample(0, 0, 0, 0, List.of(), chunk.get("error").path("message").asText());
+                }
+                if (chunk.path("usage").isObject()) {
+                    outputTokens = chunk.get("usage").path("completion_tokens").asInt();
+                    promptTokens = chunk.get("usage").path("prompt_tokens").asInt();
+                }
+                JsonNode choices = chunk.path("choices");
+                if (choices.isEmpty() || choices.get(0).path("text").asText("").isEmpty()) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (ttft < 0) {
+                    ttft = (now - t0) / 1e9;
+                } else {
+                    itl.add((now - last) / 1e9);
+                }
+                last = now;
+            }
+        } catch (IOException e) {
+            return new Sample(0, 0, 0, 0, List.of(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Sample(0, 0, 0, 0, List.of(), "interrupted");
+        }
+        return new Sample(Math.max(0, ttft), (System.nanoTime() - t0) / 1e9, outputTokens, promptTokens, itl, null);
+    }
+
+    private void report(PrintWriter o, List<Sample> samples, double seconds) throws IOException {
+        List<Sample> ok = samples.stream().filter(s -> s.error == null).toList();
+        List<Sample> failed = samples.stream().filter(s -> s.error != null).toList();
+        long outTokens = ok.stream().mapToLong(Sample::outputTokens).sum();
+        long inTokens = ok.stream().mapToLong(Sample::promptTokens).sum();
+        double[] ttft = ok.stream().mapToDouble(Sample::ttft).toArray();
+        double[] e2e = ok.stream().mapToDouble(Sample::e2e).toArray();
+        double[] tpot = ok.stream().filter(s -> s.outputTokens > 1)
+                .mapToDouble(s -> (s.e2e - s.ttft) / (s.outputTokens - 1)).toArray();
+        double[] itl = ok.stream().flatMap(s -> s.itl.stream()).mapToDouble(Double::doubleValue).toArray();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", model);
+        result.put("requests", samples.size());
+        result.put("failed", failed.size());
+        result.put("concurrency", concurrency);
+        result.put("rate", rate);
+        result.put("max_tokens", maxTokens);
+        result.put("duration_s", seconds);
+        result.put("request_throughput", ok.size() / seconds);
+        result.put("output_token_throughput", outTokens / seconds);
+        result.put("total_token_throughput", (inTokens + outTokens) / seconds);
+        o.printf(Locale.ROOT, "%n successful requests       %d (failed %d)%n", ok.size(), failed.size());
+        o.printf(Locale.ROOT, " duration                  %.2f s%n", seconds);
+        o.printf(Locale.ROOT, " request throughput        %.2f req/s%n", ok.size() / seconds);
+        o.printf(Locale.ROOT, " output token throughput   %.1f tok/s%n", outTokens / seconds);
+        o.printf(Locale.ROOT, " total token throughput    %.1f tok/s%n", (inTokens + outTokens) / seconds);
+        o.printf(" %-26s %10s %10s %10s%n", "(ms)", "mean", "p50", "p99");
+        for (Map.Entry<String, double[]> e : Map.of("time to first token", ttft, "time per output token", tpot,
+                "inter-token latency", itl, "end-to-end latency", e2e).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(List.of("time to first token",
+                        "time per output token", "inter-token latency", "end-to-end latency")::indexOf))).toList()) {
+            double[] v = e.getValue();
+            Map<String, Double> stats = Map.of("mean", mean(v) * 1000, "p50", percentile(v, 50) * 1000, "p99",
+                    percentile(v, 99) * 1000);
+            o.printf(Locale.ROOT, " %-26s %10.1f %10.1f %10.1f%n", e.getKey(), stats.get("mean"), stats.get("p50"),
+                    stats.get("p99"));
+            result.put(e.getKey().replace(' ', '_') + "_ms", stats);
+        }
+        for (Sample s : failed.stream().limit(3).toList()) {
+            o.println(" failed: " + s.error);
+        }
+        if (out != null) {
+            Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            o.println(" written to " + out);
+        }
+    }
+
+    private static double mean(double[] v) {
+        return v.length == 0 ? Double.NaN : Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    /** The nearest-rank percentile after linear interpolation, as numpy's default computes it. */
+    private static double percentile(double[] v, double p) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        double pos = p / 100 * (s.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(s.length - 1, lo + 1);
+        return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+    }
+
+}

@@ -1,0 +1,110 @@
+package dev.hearth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.engine.generate.GenerationConfig;
+import dev.hearth.engine.io.ModelFolder;
+import dev.hearth.engine.models.Llama;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tokenize.CharTokenizer;
+import dev.hearth.store.AuditRecord;
+import dev.hearth.store.Store;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** hearth models, keys and audit from the command line, on the workspace's SQLite store. */
+class RegistryCommandsTest {
+
+    @TempDir
+    Path home;
+
+    private record Run(int code, String out, String err) {}
+
+    private Run hearth(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--home";
+        all[args.length + 1] = home.toString();
+        int code = Hearth.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path model(String name, long seed) {
+        CharTokenizer tok = CharTokenizer.train("abcdefgh ");
+        Llama m = new Llama(new Llama.Config(tok.vocabSize(), 16, 1, 2, 1, 8, 16, 10000f, 1e-6f, false, false, false,
+                0f), new Rng(seed));
+        Path dir = home.resolve("src").resolve(name);
+        ModelFolder.save(dir, m, tok, GenerationConfig.defaults(-1, List.of()), Map.of());
+        return dir;
+    }
+
+    @Test
+    void registerListAliasAndRollBack() {
+        Run r1 = hearth("models", "register", model("a", 1).toString(), "--name", "bot");
+        assertThat(r1.code()).as(r1.err()).isZero();
+        assertThat(r1.out()).contains("registered bot:1", "{champion=1}");
+        assertThat(hearth("models", "register", model("b", 2).toString(), "--name", "bot").out())
+                .contains("registered bot:2");
+        assertThat(hearth("models", "alias", "bot", "2", "champion").out()).contains("bot@champion -> bot:2");
+        assertThat(hearth("models", "list").out()).contains("bot", "[champion]");
+        assertThat(hearth("models", "rollback", "bot").out()).contains("bot@champion -> bot:1");
+        Run none = hearth("models", "rollback", "bot");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).startsWith("error: ");
+        Run bad = hearth("models", "register", home.resolve("nope").toString(), "--name", "bot");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("nope");
+        Run badName = hearth("models", "register", model("c", 3).toString(), "--name", "Bad Name!");
+        assertThat(badName.code()).isEqualTo(1);
+    }
+
+    @Test
+    void keysArePrintedOnceAndOnlyTheirHashIsKept() throws Exception {
+        Run created = hearth("keys", "create", "--role", "user", "--rate", "60/min", "--tokens-per-day", "1000");
+        assertThat(created.code()).as(created.err()).isZero();
+        String secret = created.out().strip();
+        assertThat(secret).startsWith("hk-");
+        Run list = hearth("keys", "list");
+        assertThat(list.out()).contains("user", "60/min", "1000", "active").doesNotContain(secret);
+        String id = secret.split("-")[1];
+        assertThat(hearth("keys", "revoke", id).out()).contains("revoked " + id);
+        assertThat(hearth("keys", "list").out()).contains("revoked");
+        assertThat(hearth("keys", "create", "--role", "king").code()).isEqualTo(1);
+        assertThat(hearth("keys", "create", "--role", "user", "--rate", "fast").code()).isEqualTo(1);
+        try (Store store = Store.open(null, home)) {
+            assertThat(store.keys().authenticate(secret)).get().satisfies(k -> assertThat(k.revoked()).isTrue());
+        }
+    }
+
+    @Test
+    void auditVerifyNamesAnEditedRow() throws Exception {
+        try (Store store = Store.open(null, home)) {
+            for (int i = 0; i < 5; i++) {
+                store.audit().append(new AuditRecord(Instant.now(), "k" + i, "user", "POST", "/v1/completions",
+                        "bot", "bot:1", 10, 5, 200, 12, null, null, "req" + i));
+            }
+        }
+        Run ok = hearth("audit", "verify");
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out()).contains("intact", "5 rows");
+        assertThat(hearth("audit", "tail", "-n", "2").out().lines()).hasSize(2);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("hearth.db"));
+             Statement st = c.createStatement()) {
+            assertThat(st.executeUpdate("UPDATE audit_log SET completion_tokens = 500 WHERE seq = 3")).isEqualTo(1);
+        }
+        Run tampered = hearth("audit", "verify");
+        assertThat(tampered.code()).isEqualTo(1);
+        assertThat(tampered.out()).contains("row 3", "TAMPERED");
+    }
+}

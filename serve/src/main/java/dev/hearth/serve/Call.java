@@ -1,0 +1,109 @@
+package dev.hearth.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.store.ApiKey;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/** One request in flight: who made it, what it used, and what the audit log will say of it. */
+final class Call {
+    private final Context ctx;
+    private final String requestId;
+    private final long startNanos;
+    private final Instant at;
+    ApiKey key;
+    String model;
+    String modelVersion;
+    int promptTokens;
+    int completionTokens;
+    String error;
+    String prompt;
+    /** The status of a failure; for a stream it differs from the 200 already sent. */
+    int failedStatus;
+    /** Set once server-sent events have started: errors then go into the stream. */
+    OutputStream events;
+
+    Call(Context ctx, String requestId, long startNanos, Instant at) {
+        this.ctx = ctx;
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+        this.at = at;
+    }
+
+    Context ctx() {
+        return ctx;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    Instant at() {
+        return at;
+    }
+
+    void json(JsonNode body) {
+        try {
+            ctx.contentType("application/json").result(HearthServer.JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answers with OpenAI's error shape (in the event stream when one has started). */
+    void fail(ApiException e) {
+        error = e.getMessage();
+        failedStatus = e.status();
+        ObjectNode body = HearthServer.JSON.createObjectNode();
+        ObjectNode err = body.putObject("error");
+        err.put("message", e.getMessage());
+        err.put("type", e.type());
+        err.put("param", e.param());
+        err.put("code", e.code());
+        if (events != null) {
+            try {
+                sse(body);
+                events.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+                events.flush();
+            } catch (IOException ignored) {
+                // the client has gone; the audit log still records the error
+            }
+            return;
+        }
+        ctx.status(e.status());
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        json(body);
+    }
+
+    /** Opens a server-sent event stream. */
+    void startEvents() throws IOException {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        events = ctx.res().getOutputStream();
+    }
+
+    /** Writes one {@code data:} event and flushes it (an IOException means the client has gone). */
+    void sse(JsonNode data) throws IOException {
+        events.write(("data: " + HearthServer.JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        events.flush();
+    }
+
+    void done() throws IOException {
+        events.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        events.flush();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.hearth.serve;
+
+import dev.hearth.engine.generate.GenerationListener;
+import dev.hearth.engine.generate.GenerationResult;
+import dev.hearth.engine.generate.SamplingParams;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One request's generation as the scheduler sees it: its prompts (each to be completed
+ * {@code n} times), its sampling settings and deadline, and the events it produces. The
+ * scheduler thread puts events in; the request's own thread takes them out ({@link #next}), so a
+ * slow client never holds up the batch.
+ */
+public final class GenerationJob implements GenerationListener {
+
+    /** What the request's thread hears: text of one choice, one choice finished, or the job failed. */
+    public sealed interface Event {
+        record Delta(int choice, String text) implements Event {}
+        record Finished(int choice, GenerationResult result) implements Event {}
+        record Failed(ApiException error) implements Event {}
+    }
+
+    private final List<int[]> prompts;
+    private final int n;
+    private final SamplingParams params;
+    private final long deadlineNanos;
+    private final long arrivalNanos = System.nanoTime();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final AtomicInteger open;
+    private volatile boolean cancelled;
+    private volatile long firstTokenNanos;
+    private volatile long lastTokenNanos;
+
+    /**
+     * @param prompts   token ids of each prompt
+     * @param n         completions per prompt; choice {@code p * n + i} is completion i of prompt p
+     * @param params    sampling settings (the seed of choice c derives from (seed, c))
+     * @param timeoutNanos how long the whole job may take, queueing included
+     */
+    public GenerationJob(List<int[]> prompts, int n, SamplingParams params, long timeoutNanos) {
+        this.prompts = List.copyOf(prompts);
+        this.n = n;
+        this.params = params;
+        this.deadlineNanos = arrivalNanos + timeoutNanos;
+        this.open = new AtomicInteger(prompts.size() * n);
+    }
+
+    public List<int[]> prompts() {
+        return prompts;
+    }
+
+    public int n() {
+        return n;
+    }
+
+    public int choices() {
+        return prompts.size() * n;
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    public long arrivalNanos() {
+        return arrivalNanos;
+    }
+
+    /** When the first token of any choice was chosen (0 before). */
+    public long firstTokenNanos() {
+        return firstTokenNanos;
+    }
+
+    public boolean expired(long now) {
+        return now - deadlineNanos > 0;
+    }
+
+    /** Stops the job at the next step (the client went away); its sequences leave the batch. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /** True once every choice has finished or the job has failed. */
+    public boolean done() {
+        return open.get() <= 0;
+    }
+
+    /** The next event, or null when none came within {@code timeoutMillis}. */
+    public Event next(long timeoutMillis) throws InterruptedException {
+        return events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onTokenId(int choice, int tokenId) {
+        long now = System.nanoTime();
+        if (firstTokenNanos == 0) {
+            firstTokenNanos = now;
+        }
+        lastTokenNanos = now;
+    }
+
+    /** Nanoseconds between this token and the previous one of the job (0 for the first). */
+    long lastTokenNanos() {
+        return lastTokenNanos;
+    }
+
+    @Override
+    public void onToken(int choice, String textDelta) {
+        events.add(new Event.Delta(choice, textDelta));
+    }
+
+    @Override
+    public void onFinish(int choice, GenerationResult result) {
+        events.add(new Event.Finished(choice, result));
+        open.decrementAndGet();
+    }
+
+    /** Ends the job with an error; the request's thread reports it. */
+    public void fail(ApiException error) {
+        open.set(0);
+        events.add(new Event.Failed(error));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.hearth.serve;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How the server runs.
+ *
+ * @param host            address to bind ("127.0.0.1" by default; "0.0.0.0" for every interface)
+ * @param port            TCP port (0 picks a free one)
+ * @param maxBatch        sequences decoded together per model
+ * @param queueCapacity   requests that may wait per model; past it, 429
+ * @param maxBodyBytes    largest request body accepted (413 past it)
+ * @param maxTokens       the most new tokens one request may ask for (beyond the model's context)
+ * @param requestTimeout  how long one request may take, queueing included (504 past it)
+ * @param idleTimeout     how long a connection may stay silent (a slow client is dropped after it)
+ * @param auditPrompts    store prompt text in the audit log (off: only counts and metadata)
+ * @param tlsKeystore     a PKCS12 or JKS keystore to serve HTTPS, or null for plain HTTP
+ * @param tlsPassword     its password
+ */
+public record ServeOptions(String host, int port, int maxBatch, int queueCapacity, long maxBodyBytes, int maxTokens,
+                           Duration requestTimeout, Duration idleTimeout, boolean auditPrompts, Path tlsKeystore,
+                           char[] tlsPassword) {
+
+    public static ServeOptions defaults() {
+        return new ServeOptions("127.0.0.1", 8080, 16, 64, 1 << 20, 4096, Duration.ofMinutes(2),
+                Duration.ofSeconds(30), false, null, null);
+    }
+
+    public ServeOptions withPort(int p) {
+        return new ServeOptions(host, p, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
+                auditPrompts, tlsKeystore, tlsPassword);
+    }
+
+    public ServeOptions withQueue(int batch, int capacity) {
+        return new ServeOptions(host, port, batch, capacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
+                auditPrompts, tlsKeystore, tlsPassword);
+    }
+
+    public ServeOptions withLimits(long bodyBytes, int tokens, Duration timeout, Duration idle) {
+        return new ServeOptions(host, port, maxBatch, queueCapacity, bodyBytes, tokens, timeout, idle, auditPrompts,
+                tlsKeystore, tlsPassword);
+    }
+
+    public ServeOptions withAuditPrompts(boolean on) {
+        return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
+                idleTimeout, on, tlsKeystore, tlsPassword);
+    }
+
+    public ServeOptions withTls(Path keystore, char[] password) {
+        return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
+                idleTimeout, auditPrompts, keystore, password);
+    }
+
+    public ServeOptions withHost(String h) {
+        return new ServeOptions(h, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
+                auditPrompts, tlsKeystore, tlsPassword);
+    }
+}

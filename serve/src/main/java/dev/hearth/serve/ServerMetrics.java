@@ -1,0 +1,85 @@
+package dev.hearth.serve;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The server's Prometheus metrics, all named {@code hearth_*}: latency histograms (time to first
+ * token, inter-token latency, end-to-end latency, in seconds), queue length and running
+ * requests, prompt and generated token counters, requests by endpoint and status, and rejected
+ * requests by reason. {@link #scrape()} gives the text exposition format.
+ */
+public final class ServerMetrics {
+    private static final Duration[] LATENCY_BUCKETS = buckets(
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10,
+            20, 30, 60);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public ServerMetrics(Supplier<Number> queueLength, Supplier<Number> running) {
+        Gauge.builder("hearth.queue.length", queueLength).description("Requests waiting for a batch slot")
+                .register(registry);
+        Gauge.builder("hearth.running.requests", running).description("Requests in the running batch")
+                .register(registry);
+    }
+
+    private static Duration[] buckets(double... seconds) {
+        Duration[] d = new Duration[seconds.length];
+        for (int i = 0; i < seconds.length; i++) {
+            d[i] = Duration.ofNanos((long) (seconds[i] * 1e9));
+        }
+        return d;
+    }
+
+    private Timer timer(String name, String description, String model) {
+        return Timer.builder(name).description(description).tag("model", model).serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+    }
+
+    public void timeToFirstToken(String model, long nanos) {
+        timer("hearth.time.to.first.token", "From arrival to the first generated token", model)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void interTokenLatency(String model, long nanos) {
+        timer("hearth.inter.token.latency", "Between successive tokens of a sequence", model)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void endToEndLatency(String model, long nanos) {
+        timer("hearth.e2e.request.latency", "From arrival to the last token", model)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void promptTokens(String model, long n) {
+        Counter.builder("hearth.prompt.tokens").description("Prompt tokens read").tag("model", model)
+                .register(registry).increment(n);
+    }
+
+    public void generatedTokens(String model, long n) {
+        Counter.builder("hearth.generation.tokens").description("Tokens generated").tag("model", model)
+                .register(registry).increment(n);
+    }
+
+    public void request(String endpoint, int status) {
+        Counter.builder("hearth.requests").description("Requests by endpoint and HTTP status")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry).increment();
+    }
+
+    /** A request turned away: queue_full, rate_limited, quota_exceeded, unauthenticated, forbidden, invalid. */
+    public void rejected(String reason) {
+        Counter.builder("hearth.rejected.requests").description("Requests refused, by reason").tag("reason", reason)
+                .register(registry).increment();
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
