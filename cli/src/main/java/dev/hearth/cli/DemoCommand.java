@@ -20,6 +20,7 @@ import dev.hearth.lab.data.SplitMode;
 import dev.hearth.lab.data.SupportConversations;
 import dev.hearth.lab.data.TokenizerChoice;
 import dev.hearth.lab.train.LanguageModelTraining;
+import dev.hearth.lab.train.RunRecorder;
 import dev.hearth.lab.train.TrainConfig;
 import dev.hearth.lab.train.TrainConfigReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -172,8 +173,15 @@ final class DemoCommand implements Callable<Integer> {
         LanguageModelTraining.Result trained;
         RunFolder run = ws.newRun("demo");
         TrainingPrinter printer = new TrainingPrinter(out);
-        try (StopRequest stop = new StopRequest("hearth-demo-stop")) {
-            trained = LanguageModelTraining.start(config, run, printer, stop);
+        String status = "failed";
+        try (StopRequest stop = new StopRequest("hearth-demo-stop"); Store store = parent.openStore()) {
+            RunRecorder recorder = new RunRecorder(store.runs(), "demo", printer);
+            try {
+                trained = LanguageModelTraining.start(config, run, recorder, stop);
+                status = trained.status();
+            } finally {
+                recorder.finish(status);
+            }
         } finally {
             printer.close();
         }

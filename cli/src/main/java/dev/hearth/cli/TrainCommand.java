@@ -4,6 +4,8 @@ import dev.hearth.engine.HearthException;
 import dev.hearth.lab.RunFolder;
 import dev.hearth.lab.Workspace;
 import dev.hearth.lab.train.LanguageModelTraining;
+import dev.hearth.lab.train.RunRecorder;
+import dev.hearth.store.Store;
 import dev.hearth.lab.train.TrainConfig;
 import dev.hearth.lab.train.TrainConfigReader;
 import java.io.PrintWriter;
@@ -67,16 +69,23 @@ final class TrainCommand implements Callable<Integer> {
         Workspace ws = Workspace.resolve(parent.home);
         Map<String, String> overrides = overrides(ws);
         TrainingPrinter printer = new TrainingPrinter(out);
-        try (StopRequest stop = new StopRequest("hearth-train-stop")) {
+        String status = "failed";
+        try (StopRequest stop = new StopRequest("hearth-train-stop"); Store store = parent.openStore()) {
+            RunRecorder recorder = new RunRecorder(store.runs(), "train", printer);
             LanguageModelTraining.Result r;
-            if (resume != null) {
-                RunFolder run = findRun(ws, resume);
-                TrainConfig requested = config == null && overrides.isEmpty() ? null
-                        : TrainConfigReader.read(config, withData(overrides, run));
-                r = LanguageModelTraining.resume(run, requested, printer, stop);
-            } else {
-                TrainConfig c = TrainConfigReader.read(config, overrides);
-                r = LanguageModelTraining.start(c, ws.newRun("train"), printer, stop);
+            try {
+                if (resume != null) {
+                    RunFolder run = findRun(ws, resume);
+                    TrainConfig requested = config == null && overrides.isEmpty() ? null
+                            : TrainConfigReader.read(config, withData(overrides, run));
+                    r = LanguageModelTraining.resume(run, requested, recorder, stop);
+                } else {
+                    TrainConfig c = TrainConfigReader.read(config, overrides);
+                    r = LanguageModelTraining.start(c, ws.newRun("train"), recorder, stop);
+                }
+                status = r.status();
+            } finally {
+                recorder.finish(status);
             }
             printer.close();
             out.printf("%s after %d steps (%.0f s, %,d tokens): best val loss %.4f at step %d, last %.4f%n", r.status(),

@@ -45,6 +45,14 @@ class DemoCommandTest {
                 assertThat(e.record().status()).isEqualTo(200);
             });
             assertThat(store.audit().verify().ok()).isTrue();
+            // The training run and its metrics are in the store too.
+            assertThat(store.runs().list(5)).singleElement().satisfies(run -> {
+                assertThat(run.kind()).isEqualTo("demo");
+                assertThat(run.status()).isEqualTo("finished");
+                assertThat(run.endedAt()).isNotNull();
+                assertThat(store.runs().metrics(run.id(), "val_loss")).hasSize(2);
+                assertThat(store.runs().metrics(run.id(), "loss")).hasSize(4);
+            });
         }
         assertThat(r.out()).contains("1. corpus", "2. prepare", "3. train", "4. evaluate", "5. generate", "done in")
                 .contains("English: perplexity", "Chinese: perplexity").contains("<客服>", "<agent>");
