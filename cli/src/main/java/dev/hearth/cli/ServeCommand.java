@@ -60,6 +60,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "A connection silent this long is closed (slow clients) (default ${DEFAULT-VALUE}).")
     long idleTimeout;
 
+    @Option(names = "--compute-threads", paramLabel = "N",
+            description = "Threads each model computes with (default: one fewer than the cores, at least 1).")
+    Integer computeThreads;
+
     @Option(names = "--audit-prompts", description = "Also store prompt text in the audit log (off by default).")
     boolean auditPrompts;
 
@@ -96,6 +100,12 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions o = ServeOptions.defaults().withHost(host).withPort(port).withQueue(maxBatch, queue)
                 .withLimits(maxBody, maxTokens, Duration.ofSeconds(timeout), Duration.ofSeconds(idleTimeout))
                 .withAuditPrompts(auditPrompts);
+        if (computeThreads != null) {
+            if (computeThreads < 1) {
+                throw new HearthException("--compute-threads must be at least 1, got " + computeThreads);
+            }
+            o = o.withComputeThreads(computeThreads);
+        }
         if (tlsKeystore != null) {
             if (!Files.isRegularFile(tlsKeystore)) {
                 throw new HearthException("--tls-keystore " + tlsKeystore + " is not a file");

@@ -48,6 +48,27 @@ public final class ApiException extends HearthException {
         return new ApiException(429, type, code, null, message, Math.max(1, retryAfterSeconds));
     }
 
+    /** 503: the server is stopping and takes no more work. */
+    public static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", "shutting_down", null, "the server is shutting down", 1);
+    }
+
+    /** 500: something failed inside the server; the message says what, without internals. */
+    public static ApiException internal(String message) {
+        return new ApiException(500, "server_error", "internal_error", null, message, 0);
+    }
+
+    /** 413: the body is larger than the server accepts. */
+    public static ApiException tooLarge(String message) {
+        return new ApiException(413, "invalid_request_error", "request_too_large", null, message, 0);
+    }
+
+    /** 504: the request passed the server's request timeout. */
+    public static ApiException timeout() {
+        return new ApiException(504, "timeout", "request_timeout", null,
+                "the request did not finish within the server's request timeout", 0);
+    }
+
     public int status() {
         return status;
     }

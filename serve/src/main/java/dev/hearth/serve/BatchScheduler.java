@@ -5,6 +5,7 @@ import dev.hearth.engine.generate.FinishReason;
 import dev.hearth.engine.generate.PromptOptions;
 import dev.hearth.engine.generate.Sampler;
 import dev.hearth.engine.generate.Sequence;
+import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.models.LanguageModel;
 import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.tensor.Tensor;
@@ -30,60 +31,74 @@ import org.slf4j.LoggerFactory;
  * sequence's next token with its own settings. A sequence leaves the batch as soon as it
  * finishes, is cancelled (its client went away) or passes its deadline, and its slot is filled
  * at the next admit. Past the queue's capacity {@link #submit} refuses at once (429), so
- * overload never hangs a client.
+ * overload never hangs a client. The thread computes on a pool of its own
+ * ({@link ServeOptions#computeThreads()}).
  */
 public final class BatchScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
 
     private final LanguageModel model;
     private final Tokenizer tokenizer;
-    private final String label;
     private final int maxBatch;
-    private final ServerMetrics metrics;
+    private final ServerMetrics.ModelMeters meters;
     private final BlockingQueue<Object> queue;
     private final List<Running> running = new ArrayList<>();
+    private final ComputePool pool;
     private final Thread thread;
     private volatile boolean open = true;
     private volatile int runningJobs;
 
-    /** A sequence in the batch: its job, state, caches and sampler. */
-    private record Running(GenerationJob job, Sequence seq, List<KvCache> caches, Sampler sampler, long[] lastToken) {}
+    /** A sequence in the batch: its job, state, caches and sampler, and when it last produced a token. */
+    private static final class Running {
+        final GenerationJob job;
+        final Sequence seq;
+        final List<KvCache> caches;
+        final Sampler sampler;
+        long lastToken;
+
+        Running(GenerationJob job, Sequence seq, List<KvCache> caches, Sampler sampler) {
+            this.job = job;
+            this.seq = seq;
+            this.caches = caches;
+            this.sampler = sampler;
+        }
+    }
 
     /** Work done on the model's thread between steps (embeddings). */
     private record Task<T>(Function<LanguageModel, T> work, CompletableFuture<T> result) {}
 
-    public BatchScheduler(LanguageModel model, Tokenizer tokenizer, String label, int maxBatch, int queueCapacity,
+    public BatchScheduler(LanguageModel model, Tokenizer tokenizer, String label, ServeOptions options,
                           ServerMetrics metrics) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.label = label;
-        this.maxBatch = maxBatch;
-        this.metrics = metrics;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.thread = Thread.ofPlatform().name("hearth-batch-" + label).daemon().start(this::loop);
+        this.maxBatch = options.maxBatch();
+        this.meters = metrics.forModel(label);
+        this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+        this.pool = new ComputePool(options.computeThreads());
+        this.thread = Thread.ofPlatform().name("hearth-batch-" + label).daemon()
+                .start(() -> ComputePool.runWith(pool, this::loop));
     }
 
-    /** Queues a job, or refuses it at once with 429 when the queue is full. */
+    /** Queues a job, or refuses it at once: 429 when the queue is full, 503 when stopping. */
     public void submit(GenerationJob job) {
-        if (!open) {
-            throw new ApiException(503, "server_error", "shutting_down", null, "the server is shutting down", 1);
-        }
-        if (!queue.offer(job)) {
-            metrics.rejected("queue_full");
-            throw ApiException.tooMany("server_overloaded", "queue_full", "the server is at capacity ("
-                    + queue.size() + " requests waiting, " + runningJobs + " running); retry after a moment", 1);
-        }
+        offer(job);
     }
 
     /** Runs {@code work} on the model's thread between decode steps (the model is not thread-safe). */
     public <T> CompletableFuture<T> call(Function<LanguageModel, T> work) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        if (!queue.offer(new Task<>(work, f))) {
-            metrics.rejected("queue_full");
-            throw ApiException.tooMany("server_overloaded", "queue_full", "the server is at capacity; retry after a"
-                    + " moment", 1);
-        }
+        offer(new Task<>(work, f));
         return f;
+    }
+
+    private void offer(Object work) {
+        if (!open) {
+            throw ApiException.shuttingDown();
+        }
+        if (!queue.offer(work)) {
+            throw ApiException.tooMany("server_overloaded", "queue_full", "the server is at capacity ("
+                    + queue.size() + " requests waiting, " + runningJobs + " running); retry after a moment", 1);
+        }
     }
 
     public int queueLength() {
@@ -92,6 +107,11 @@ public final class BatchScheduler implements AutoCloseable {
 
     public int runningRequests() {
         return runningJobs;
+    }
+
+    /** True when nothing waits or runs. */
+    public boolean idle() {
+        return queue.isEmpty() && runningJobs == 0;
     }
 
     private void loop() {
@@ -115,25 +135,32 @@ public final class BatchScheduler implements AutoCloseable {
                             "the server ran out of memory with " + running.size() + " sequences running; retry", 1));
                 } catch (RuntimeException e) {
                     LOG.error("decode step failed", e);
-                    failAll(new ApiException(500, "server_error", "internal_error", null,
-                            "generation failed: " + e.getMessage(), 0));
+                    failAll(ApiException.internal("generation failed"));
                 }
             }
+        } catch (Throwable e) {
+            LOG.error("the batch thread stopped", e);
+            throw e;
         } finally {
-            failAll(new ApiException(503, "server_error", "shutting_down", null, "the server is shutting down", 1));
+            open = false;                          // no more work is taken once the thread is gone
+            failAll(ApiException.shuttingDown());
             for (Object o; (o = queue.poll()) != null; ) {
-                reject(o, new ApiException(503, "server_error", "shutting_down", null, "the server is shutting down", 1));
+                reject(o, ApiException.shuttingDown());
             }
         }
     }
 
+    /** Starts waiting jobs while their sequences fit in the batch (a job larger than the batch runs alone). */
     private void admit() {
-        while (running.size() < maxBatch) {
-            Object next = queue.poll();
+        while (true) {
+            Object next = queue.peek();
             if (next == null) {
                 return;
             }
-            start(next);
+            if (next instanceof GenerationJob job && !running.isEmpty() && running.size() + job.choices() > maxBatch) {
+                return;
+            }
+            start(queue.poll());
         }
     }
 
@@ -149,16 +176,21 @@ public final class BatchScheduler implements AutoCloseable {
         }
         try {
             prefill(job);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             running.removeIf(r -> r.job == job);
             LOG.warn("prefill failed", e);
-            job.fail(new ApiException(500, "server_error", "internal_error", null, "reading the prompt failed: "
-                    + e.getMessage(), 0));
+            job.fail(e instanceof OutOfMemoryError
+                    ? new ApiException(503, "server_error", "out_of_memory", null, "the server ran out of memory"
+                            + " reading the prompt; retry", 1)
+                    : ApiException.internal("reading the prompt failed"));
         }
         updateRunning();
     }
 
     private <T> void runTask(Task<T> task) {
+        if (task.result().isDone()) {
+            return;                                // its request has given up
+        }
         try {
             task.result().complete(task.work().apply(model));
         } catch (RuntimeException e) {
@@ -175,7 +207,7 @@ public final class BatchScheduler implements AutoCloseable {
         int maxNew = job.params().maxNewTokens();
         for (int p = 0; p < job.prompts().size(); p++) {
             int[] ids = job.prompts().get(p);
-            metrics.promptTokens(label, (long) ids.length * job.n());
+            meters.promptTokens().increment(ids.length);
             for (int i = 0; i < job.n(); i++) {
                 int choice = p * job.n() + i;
                 Sequence seq = new Sequence(choice, ids, job.params(), tokenizer, job, context, PromptOptions.PLAIN);
@@ -188,7 +220,7 @@ public final class BatchScheduler implements AutoCloseable {
                 List<KvCache> caches = model.newCaches(1, Math.min(context, ids.length + maxNew));
                 Tensor logits = model.forward(ids, 1, ids.length, 0, caches, null).contiguous();
                 seq.prefilled(t0, System.nanoTime());
-                Running r = new Running(job, seq, caches, sampler, new long[1]);
+                Running r = new Running(job, seq, caches, sampler);
                 take(r, logits.data(), logits.offset() + (ids.length - 1) * vocabAll, vocab, context);
                 if (seq.finish() == null) {
                     running.add(r);
@@ -200,18 +232,18 @@ public final class BatchScheduler implements AutoCloseable {
     /** Samples and accepts one token for {@code r}, recording its latency. */
     private void take(Running r, float[] data, int offset, int vocab, int context) {
         int token = r.seq.sample(r.sampler, data, offset, vocab);
-        long before = r.job.firstTokenNanos();
+        boolean first = r.job.firstTokenNanos() == 0;
         r.seq.accept(token, context);
         long now = System.nanoTime();
-        if (before == 0) {
-            metrics.timeToFirstToken(label, now - r.job.arrivalNanos());
-        } else if (r.lastToken[0] != 0) {
-            metrics.interTokenLatency(label, now - r.lastToken[0]);
+        if (first) {
+            meters.timeToFirstToken().record(now - r.job.arrivalNanos(), TimeUnit.NANOSECONDS);
+        } else if (r.lastToken != 0) {
+            meters.interTokenLatency().record(now - r.lastToken, TimeUnit.NANOSECONDS);
         }
-        r.lastToken[0] = now;
-        metrics.generatedTokens(label, 1);
+        r.lastToken = now;
+        meters.generatedTokens().increment();
         if (r.seq.finish() != null && r.job.done()) {
-            metrics.endToEndLatency(label, now - r.job.arrivalNanos());
+            meters.endToEndLatency().record(now - r.job.arrivalNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -253,12 +285,11 @@ public final class BatchScheduler implements AutoCloseable {
         return job.cancelled()
                 ? new ApiException(499, "invalid_request_error", "client_closed_request", null,
                         "the client closed the connection", 0)
-                : new ApiException(504, "timeout", "request_timeout", null,
-                        "the request did not finish within the server's request timeout", 0);
+                : ApiException.timeout();
     }
 
     private void updateRunning() {
-        runningJobs = (int) running.stream().map(Running::job).distinct().count();
+        runningJobs = (int) running.stream().map(r -> r.job).distinct().count();
     }
 
     private void failAll(ApiException e) {
@@ -289,5 +320,6 @@ public final class BatchScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        pool.close();
     }
 }

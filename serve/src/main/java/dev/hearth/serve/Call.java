@@ -26,6 +26,15 @@ final class Call {
     String prompt;
     /** The status of a failure; for a stream it differs from the 200 already sent. */
     int failedStatus;
+    /** The id the client sees ({@code cmpl-...}, {@code chatcmpl-...}); the audit log and feedback use it. */
+    String publicId;
+    /** Tokens taken from the key's daily quota up front, and the UTC day they were taken from. */
+    long reserved;
+    java.time.LocalDate day = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    /** Whether the request reached the model (and so is charged for its tokens). */
+    boolean submitted;
+    /** Set when a write to the client failed: nothing more is written. */
+    boolean clientGone;
     /** Set once server-sent events have started: errors then go into the stream. */
     OutputStream events;
 
@@ -42,6 +51,11 @@ final class Call {
 
     String requestId() {
         return requestId;
+    }
+
+    /** The id given to the client when there is one, else the request id. */
+    String publicId() {
+        return publicId != null ? publicId : requestId;
     }
 
     long startNanos() {
@@ -64,6 +78,9 @@ final class Call {
     void fail(ApiException e) {
         error = e.getMessage();
         failedStatus = e.status();
+        if (clientGone) {
+            return;
+        }
         ObjectNode body = HearthServer.JSON.createObjectNode();
         ObjectNode err = body.putObject("error");
         err.put("message", e.getMessage());
@@ -73,8 +90,7 @@ final class Call {
         if (events != null) {
             try {
                 sse(body);
-                events.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-                events.flush();
+                done();
             } catch (IOException ignored) {
                 // the client has gone; the audit log still records the error
             }
@@ -98,8 +114,13 @@ final class Call {
 
     /** Writes one {@code data:} event and flushes it (an IOException means the client has gone). */
     void sse(JsonNode data) throws IOException {
-        events.write(("data: " + HearthServer.JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        sseBuffered(data);
         events.flush();
+    }
+
+    /** Writes one {@code data:} event without flushing: more are about to follow. */
+    void sseBuffered(JsonNode data) throws IOException {
+        events.write(("data: " + HearthServer.JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
     void done() throws IOException {

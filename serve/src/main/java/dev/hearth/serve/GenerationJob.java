@@ -27,24 +27,26 @@ public final class GenerationJob implements GenerationListener {
     private final List<int[]> prompts;
     private final int n;
     private final SamplingParams params;
+    private final long arrivalNanos;
     private final long deadlineNanos;
-    private final long arrivalNanos = System.nanoTime();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final AtomicInteger open;
+    private final AtomicInteger generated = new AtomicInteger();
     private volatile boolean cancelled;
     private volatile long firstTokenNanos;
-    private volatile long lastTokenNanos;
 
     /**
-     * @param prompts   token ids of each prompt
-     * @param n         completions per prompt; choice {@code p * n + i} is completion i of prompt p
-     * @param params    sampling settings (the seed of choice c derives from (seed, c))
-     * @param timeoutNanos how long the whole job may take, queueing included
+     * @param prompts      token ids of each prompt
+     * @param n            completions per prompt; choice {@code p * n + i} is completion i of prompt p
+     * @param params       sampling settings (the seed of choice c derives from (seed, c))
+     * @param arrivalNanos when the request arrived ({@link System#nanoTime()}): latencies count from here
+     * @param timeoutNanos how long the whole request may take from its arrival, queueing included
      */
-    public GenerationJob(List<int[]> prompts, int n, SamplingParams params, long timeoutNanos) {
+    public GenerationJob(List<int[]> prompts, int n, SamplingParams params, long arrivalNanos, long timeoutNanos) {
         this.prompts = List.copyOf(prompts);
         this.n = n;
         this.params = params;
+        this.arrivalNanos = arrivalNanos;
         this.deadlineNanos = arrivalNanos + timeoutNanos;
         this.open = new AtomicInteger(prompts.size() * n);
     }
@@ -74,11 +76,16 @@ public final class GenerationJob implements GenerationListener {
         return firstTokenNanos;
     }
 
+    /** Tokens generated so far over all choices (what the key is charged, even if the client leaves). */
+    public int generatedTokens() {
+        return generated.get();
+    }
+
     public boolean expired(long now) {
         return now - deadlineNanos > 0;
     }
 
-    /** Stops the job at the next step (the client went away); its sequences leave the batch. */
+    /** Stops the job at the next step (the client went away, or the request ended); its sequences leave the batch. */
     public void cancel() {
         cancelled = true;
     }
@@ -97,18 +104,17 @@ public final class GenerationJob implements GenerationListener {
         return events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void onTokenId(int choice, int tokenId) {
-        long now = System.nanoTime();
-        if (firstTokenNanos == 0) {
-            firstTokenNanos = now;
-        }
-        lastTokenNanos = now;
+    /** True when events are waiting (the request's thread may write them together, flushing once). */
+    public boolean hasEvents() {
+        return !events.isEmpty();
     }
 
-    /** Nanoseconds between this token and the previous one of the job (0 for the first). */
-    long lastTokenNanos() {
-        return lastTokenNanos;
+    @Override
+    public void onTokenId(int choice, int tokenId) {
+        if (firstTokenNanos == 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+        generated.incrementAndGet();
     }
 
     @Override

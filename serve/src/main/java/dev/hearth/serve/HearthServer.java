@@ -11,6 +11,7 @@ import dev.hearth.store.AuditRecord;
 import dev.hearth.store.AuditVerification;
 import dev.hearth.store.Role;
 import dev.hearth.store.Store;
+import dev.hearth.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -61,10 +62,9 @@ public final class HearthServer implements AutoCloseable {
     public HearthServer(Store store, ServeOptions options) {
         this.store = store;
         this.options = options;
-        ModelCatalog[] holder = new ModelCatalog[1];
-        this.metrics = new ServerMetrics(() -> holder[0].queueLength(), () -> holder[0].runningRequests());
+        this.metrics = new ServerMetrics();
         this.catalog = new ModelCatalog(store.registry(), options, metrics);
-        holder[0] = catalog;
+        metrics.watch(catalog::queueLength, catalog::runningRequests);
         this.openAi = new OpenAiEndpoints(catalog, store, options);
         this.admin = new AdminEndpoints(store);
         this.app = Javalin.create(config -> {
@@ -135,7 +135,6 @@ public final class HearthServer implements AutoCloseable {
             ApiKey key = authenticate(ctx);
             call.key = key;
             if (!roles.contains(key.role())) {
-                metrics.rejected("forbidden");
                 throw ApiException.forbidden("the " + key.role().name().toLowerCase() + " key " + key.id()
                         + " may not call " + ctx.method() + " " + ctx.path() + " (it needs the role "
                         + roles.stream().map(r -> r.name().toLowerCase()).sorted().toList() + ")");
@@ -146,26 +145,42 @@ public final class HearthServer implements AutoCloseable {
                 call.error = "HTTP " + ctx.statusCode();
             }
         } catch (ApiException e) {
-            if (e.status() == 429 && "rate_limit_exceeded".equals(e.code())) {
-                metrics.rejected("rate_limited");
-            } else if (e.status() == 429 && "insufficient_quota".equals(e.code())) {
-                metrics.rejected("quota_exceeded");
-            } else if (e.status() == 401) {
-                metrics.rejected("unauthenticated");
-            } else if (e.status() == 400 || e.status() == 413) {
-                metrics.rejected("invalid");
+            String reason = rejection(e);
+            if (reason != null) {
+                metrics.rejected(reason);
             }
             call.fail(e);
+        } catch (StoreException e) {
+            LOG.error("the store failed during request {}", call.requestId(), e);
+            call.fail(new ApiException(503, "server_error", "store_unavailable", null, "the server's database is"
+                    + " unavailable; retry shortly", 5));
         } catch (HearthException e) {
             call.fail(ApiException.invalid(null, e.getMessage()));
         } catch (Exception e) {
-            LOG.error("request failed", e);
-            call.fail(new ApiException(500, "server_error", "internal_error", null, "internal error: " + e, 0));
+            LOG.error("request {} failed", call.requestId(), e);
+            call.fail(ApiException.internal("internal error; the server log has the details (request "
+                    + call.requestId() + ")"));
         } finally {
             int status = call.failedStatus != 0 ? call.failedStatus : ctx.statusCode();
             metrics.request(label, status);
             audit(call, status);
         }
+    }
+
+    /** The reason label of a refused request, or null for failures that are not refusals. */
+    private static String rejection(ApiException e) {
+        return switch (e.status()) {
+            case 400, 413 -> "invalid";
+            case 401 -> "unauthenticated";
+            case 403 -> "forbidden";
+            case 429 -> switch (String.valueOf(e.code())) {
+                case "queue_full" -> "queue_full";
+                case "rate_limit_exceeded" -> "rate_limited";
+                case "insufficient_quota" -> "quota_exceeded";
+                default -> "other";
+            };
+            default -> null;
+        };
     }
 
     private ApiKey authenticate(Context ctx) {
@@ -187,22 +202,24 @@ public final class HearthServer implements AutoCloseable {
     }
 
     private void audit(Call call, int status) {
-        if (call.ctx().path().equals("/healthz")) {
-            return;
-        }
         ApiKey key = call.key;
         long latency = (System.nanoTime() - call.startNanos()) / 1_000_000;
         try {
             store.audit().append(new AuditRecord(call.at(), key == null ? null : key.id(),
                     key == null ? null : key.role().name().toLowerCase(), call.ctx().method().name(), call.ctx().path(),
                     call.model, call.modelVersion, call.promptTokens, call.completionTokens, status, latency, call.error,
-                    options.auditPrompts() ? call.prompt : null, call.requestId()));
-            if (key != null && call.promptTokens + call.completionTokens > 0) {
-                store.keys().addTokens(key.id(), LocalDate.now(ZoneOffset.UTC),
-                        call.promptTokens + call.completionTokens);
-            }
+                    options.auditPrompts() ? call.prompt : null, call.publicId()));
         } catch (RuntimeException e) {
-            LOG.error("could not write the audit record of request {}", call.requestId(), e);
+            LOG.error("could not write the audit record of request {}", call.publicId(), e);
+        }
+        // What the key is charged: the tokens of a request that reached the model, less what was reserved.
+        long charged = call.submitted ? call.promptTokens + call.completionTokens : 0;
+        if (key != null && charged != call.reserved) {
+            try {
+                store.keys().addTokens(key.id(), call.day, charged - call.reserved);
+            } catch (RuntimeException e) {
+                LOG.error("could not count the tokens of request {}", call.publicId(), e);
+            }
         }
     }
 
@@ -324,8 +341,8 @@ public final class HearthServer implements AutoCloseable {
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > maxBytes) {
-                    throw new ApiException(413, "invalid_request_error", "request_too_large", null, "the request body is "
-                            + length + " bytes; the server accepts at most " + maxBytes, 0);
+                    throw ApiException.tooLarge("the request body is " + length.trim() + " bytes; the server accepts at"
+                            + " most " + maxBytes);
                 }
             } catch (NumberFormatException ignored) {
                 // Jetty has already refused a malformed Content-Length
@@ -335,13 +352,12 @@ public final class HearthServer implements AutoCloseable {
         try {
             bytes = ctx.bodyAsBytes();
         } catch (RuntimeException e) {
-            throw new ApiException(413, "invalid_request_error", "request_too_large", null,
-                    "the request body could not be read (at most " + maxBytes + " bytes are accepted): " + e.getMessage(),
-                    0);
+            throw ApiException.tooLarge("the request body could not be read (at most " + maxBytes + " bytes are"
+                    + " accepted)");
         }
         if (bytes.length > maxBytes) {
-            throw new ApiException(413, "invalid_request_error", "request_too_large", null, "the request body is "
-                    + bytes.length + " bytes; the server accepts at most " + maxBytes, 0);
+            throw ApiException.tooLarge("the request body is " + bytes.length + " bytes; the server accepts at most "
+                    + maxBytes);
         }
         String text;
         try {

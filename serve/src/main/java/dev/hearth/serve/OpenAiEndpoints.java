@@ -92,41 +92,43 @@ final class OpenAiEndpoints {
         f.unsupported("suffix", "insertion is not implemented");
         f.unsupported("logprobs", "log-probabilities are not returned");
         f.unsupported("best_of", "use n");
-        List<int[]> prompts = completionPrompts(f, served, call);
-        generate(call, f, served, prompts, List.of(), 16, false);
+        Inputs prompts = inputs(f.node("prompt"), served, "prompt");
+        call.prompt = prompts.text();
+        generate(call, f, served, prompts.ids(), List.of(), 16, false);
     }
 
-    private List<int[]> completionPrompts(RequestFields f, ServedModel served, Call call) {
-        JsonNode p = f.node("prompt");
+    /** Prompts or inputs as OpenAI takes them: a string, strings, token ids, or lists of token ids. */
+    private record Inputs(List<int[]> ids, String text) {}
+
+    private static Inputs inputs(JsonNode p, ServedModel served, String param) {
         if (p == null || p.isNull()) {
-            throw ApiException.invalid("prompt", "missing required parameter 'prompt'");
+            throw ApiException.invalid(param, "missing required parameter '" + param + "'");
         }
         Tokenizer tok = served.loaded().tokenizer();
         List<int[]> out = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         if (p.isTextual()) {
-            out.add(encode(tok, p.asText(), "prompt"));
+            out.add(encode(tok, p.asText(), param));
             text.append(p.asText());
         } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
-            out.add(tokenIds(p, served, "prompt"));
+            out.add(tokenIds(p, served, param));
         } else if (p.isArray() && !p.isEmpty()) {
             for (JsonNode one : p) {
                 if (one.isTextual()) {
-                    out.add(encode(tok, one.asText(), "prompt"));
+                    out.add(encode(tok, one.asText(), param));
                     text.append(one.asText()).append('\n');
                 } else if (one.isArray()) {
-                    out.add(tokenIds(one, served, "prompt"));
+                    out.add(tokenIds(one, served, param));
                 } else {
-                    throw ApiException.invalid("prompt", "'prompt' must be a string, an array of strings or of token"
-                            + " ids; it holds " + RequestFields.kind(one));
+                    throw ApiException.invalid(param, "'" + param + "' must hold strings or token id arrays, got "
+                            + RequestFields.kind(one));
                 }
             }
         } else {
-            throw ApiException.invalid("prompt", "'prompt' must be a non-empty string, array of strings or array"
+            throw ApiException.invalid(param, "'" + param + "' must be a non-empty string, array of strings or array"
                     + " of token ids, got " + RequestFields.kind(p));
         }
-        call.prompt = text.toString();
-        return out;
+        return new Inputs(out, text.toString());
     }
 
     private static int[] tokenIds(JsonNode array, ServedModel served, String param) {
@@ -277,35 +279,56 @@ final class OpenAiEndpoints {
         boolean stream = f.bool("stream", false);
         boolean includeUsage = stream && f.node("stream_options") != null
                 && f.node("stream_options").path("include_usage").asBoolean(false);
-        checkQuota(call, maxTokens * n * prompts.size());
+        reserveQuota(call, maxTokens * n * prompts.size());
 
-        GenerationJob job = new GenerationJob(prompts, n, params, options.requestTimeout().toNanos());
-        served.scheduler().submit(job);
+        GenerationJob job = new GenerationJob(prompts, n, params, call.startNanos(), options.requestTimeout().toNanos());
         String id = (chat ? "chatcmpl-" : "cmpl-") + call.requestId();
+        call.publicId = id;
+        served.scheduler().submit(job);
+        call.submitted = true;
         long created = call.at().getEpochSecond();
-        if (stream) {
-            stream(call, job, id, created, served.id(), chat, includeUsage);
-        } else {
-            whole(call, job, id, created, served.id(), chat);
+        try {
+            if (stream) {
+                stream(call, job, id, created, served.id(), chat, includeUsage);
+            } else {
+                whole(call, job, id, created, served.id(), chat);
+            }
+        } finally {
+            job.cancel();                          // a request that ends early frees its batch slot
+            call.completionTokens = job.generatedTokens();
         }
     }
 
-    /** Refuses (429) when the prompt and the most the answer may take would pass the key's daily quota. */
-    private void checkQuota(Call call, long mostNewTokens) {
+    /** The next event of a job; a job past its deadline ends with 504 even if the scheduler is stuck. */
+    private static GenerationJob.Event next(GenerationJob job) throws InterruptedException {
+        GenerationJob.Event e = job.next(250);
+        if (e == null && job.expired(System.nanoTime() - 2_000_000_000L)) {
+            throw ApiException.timeout();
+        }
+        return e;
+    }
+
+    /**
+     * Takes the prompt and the most the answer may take from the key's daily quota, atomically
+     * (what is not used is given back when the request ends), or refuses with 429.
+     */
+    private void reserveQuota(Call call, long mostNewTokens) {
         Long quota = call.key.tokensPerDay();
         if (quota == null) {
             return;
         }
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        long used = store.keys().tokensUsed(call.key.id(), today);
-        if (used + call.promptTokens + mostNewTokens > quota) {
+        LocalDate today = call.day;
+        long wanted = call.promptTokens + mostNewTokens;
+        if (store.keys().reserveTokens(call.key.id(), today, wanted, quota)) {
+            call.reserved = wanted;
+        } else {
+            long used = store.keys().tokensUsed(call.key.id(), today);
             long toMidnight = java.time.Duration.between(Instant.now(),
                     today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()).toSeconds();
-            call.promptTokens = 0;
             throw ApiException.tooMany("insufficient_quota", "insufficient_quota", "key " + call.key.id()
                     + " has used " + used + " of its " + quota + " tokens for today (UTC); this request may take "
-                    + (call.promptTokens + mostNewTokens) + " (prompt plus max_tokens). Ask for fewer tokens, or wait"
-                    + " for the quota to renew at midnight UTC", toMidnight);
+                    + wanted + " (prompt plus max_tokens). Ask for fewer tokens, or wait for the quota to renew at"
+                    + " midnight UTC", toMidnight);
         }
     }
 
@@ -314,7 +337,7 @@ final class OpenAiEndpoints {
         GenerationResult[] results = new GenerationResult[job.choices()];
         int finished = 0;
         while (finished < results.length) {
-            GenerationJob.Event e = job.next(1000);
+            GenerationJob.Event e = next(job);
             if (e instanceof GenerationJob.Event.Finished fin) {
                 results[fin.choice()] = fin.result();
                 call.completionTokens += fin.result().generatedTokens();
@@ -344,36 +367,48 @@ final class OpenAiEndpoints {
         call.json(out);
     }
 
+    /**
+     * Server-sent events. The stream opens with the first token, so a request refused while it
+     * waits (timeout, shutdown) still gets its HTTP status.
+     */
     private void stream(Call call, GenerationJob job, String id, long created, String model, boolean chat,
                         boolean includeUsage) throws InterruptedException {
         String object = chat ? "chat.completion.chunk" : "text_completion";
         try {
-            call.startEvents();
-            if (chat) {
-                for (int i = 0; i < job.choices(); i++) {
-                    ObjectNode delta = HearthServer.JSON.createObjectNode();
-                    delta.put("role", "assistant");
-                    delta.put("content", "");
-                    call.sse(chunk(id, object, created, model, i, delta, null, true));
-                }
-            }
             int finished = 0;
             while (finished < job.choices()) {
-                GenerationJob.Event e = job.next(1000);
-                switch (e) {
-                    case null -> { }
-                    case GenerationJob.Event.Delta d -> {
-                        ObjectNode delta = HearthServer.JSON.createObjectNode();
-                        delta.put("content", d.text());
-                        call.sse(chunk(id, object, created, model, d.choice(), delta, null, chat));
+                GenerationJob.Event e = next(job);
+                if (e == null) {
+                    continue;
+                }
+                if (e instanceof GenerationJob.Event.Failed fail) {
+                    throw fail.error();
+                }
+                if (call.events == null) {
+                    call.startEvents();
+                    if (chat) {
+                        for (int i = 0; i < job.choices(); i++) {
+                            ObjectNode delta = HearthServer.JSON.createObjectNode();
+                            delta.put("role", "assistant");
+                            delta.put("content", "");
+                            call.sse(chunk(id, object, created, model, i, delta, null, true));
+                        }
                     }
-                    case GenerationJob.Event.Finished fin -> {
-                        call.completionTokens += fin.result().generatedTokens();
-                        finished++;
-                        call.sse(chunk(id, object, created, model, fin.choice(), HearthServer.JSON.createObjectNode(),
-                                finishReason(fin.result().finishReason()), chat));
+                }
+                if (e instanceof GenerationJob.Event.Delta d) {
+                    ObjectNode delta = HearthServer.JSON.createObjectNode();
+                    delta.put("content", d.text());
+                    ObjectNode c = chunk(id, object, created, model, d.choice(), delta, null, chat);
+                    if (job.hasEvents()) {
+                        call.sseBuffered(c);                 // more are waiting: one flush for all of them
+                    } else {
+                        call.sse(c);
                     }
-                    case GenerationJob.Event.Failed fail -> throw fail.error();
+                } else if (e instanceof GenerationJob.Event.Finished fin) {
+                    call.completionTokens += fin.result().generatedTokens();
+                    finished++;
+                    call.sse(chunk(id, object, created, model, fin.choice(), HearthServer.JSON.createObjectNode(),
+                            finishReason(fin.result().finishReason()), chat));
                 }
             }
             if (includeUsage) {
@@ -384,6 +419,7 @@ final class OpenAiEndpoints {
             }
             call.done();
         } catch (IOException e) {
+            call.clientGone = true;
             job.cancel();                          // the client has gone: free its batch slot
             throw new ApiException(499, "invalid_request_error", "client_closed_request", null,
                     "the client closed the connection during the stream", 0);
@@ -441,31 +477,9 @@ final class OpenAiEndpoints {
             throw ApiException.invalid("encoding_format", "'encoding_format' must be float or base64, got '" + format
                     + "'");
         }
-        JsonNode input = f.node("input");
-        if (input == null || input.isNull()) {
-            throw ApiException.invalid("input", "missing required parameter 'input'");
-        }
-        Tokenizer tok = served.loaded().tokenizer();
-        List<int[]> inputs = new ArrayList<>();
-        if (input.isTextual()) {
-            inputs.add(encode(tok, input.asText(), "input"));
-        } else if (input.isArray() && !input.isEmpty() && input.get(0).isIntegralNumber()) {
-            inputs.add(tokenIds(input, served, "input"));
-        } else if (input.isArray() && !input.isEmpty()) {
-            for (JsonNode one : input) {
-                if (one.isTextual()) {
-                    inputs.add(encode(tok, one.asText(), "input"));
-                } else if (one.isArray()) {
-                    inputs.add(tokenIds(one, served, "input"));
-                } else {
-                    throw ApiException.invalid("input", "'input' must hold strings or token id arrays, got "
-                            + RequestFields.kind(one));
-                }
-            }
-        } else {
-            throw ApiException.invalid("input", "'input' must be a non-empty string or array, got "
-                    + RequestFields.kind(input));
-        }
+        Inputs parsed = inputs(f.node("input"), served, "input");
+        List<int[]> inputs = parsed.ids();
+        call.prompt = parsed.text();
         if (inputs.size() > 2048) {
             throw ApiException.invalid("input", "'input' holds " + inputs.size() + " items; at most 2048 per request");
         }
@@ -477,20 +491,21 @@ final class OpenAiEndpoints {
             }
             call.promptTokens += inputs.get(i).length;
         }
-        checkQuota(call, 0);
+        reserveQuota(call, 0);
         float[][] vectors;
+        var future = served.scheduler().call(m -> embed(m, inputs));
+        call.submitted = true;
+        long left = options.requestTimeout().toNanos() - (System.nanoTime() - call.startNanos());
         try {
-            vectors = served.scheduler().call(m -> embed(m, inputs))
-                    .get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            vectors = future.get(Math.max(1, left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new ApiException(504, "timeout", "request_timeout", null, "the embeddings took longer than the"
-                    + " request timeout", 0);
+            future.cancel(false);
+            throw ApiException.timeout();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ApiException a) {
                 throw a;
             }
-            throw new ApiException(500, "server_error", "internal_error", null, "embedding failed: "
-                    + e.getCause().getMessage(), 0);
+            throw ApiException.internal("embedding failed: " + e.getCause().getMessage());
         }
         ArrayNode data = HearthServer.JSON.createArrayNode();
         for (int i = 0; i < vectors.length; i++) {

@@ -17,43 +17,55 @@ import java.time.Duration;
  * @param auditPrompts    store prompt text in the audit log (off: only counts and metadata)
  * @param tlsKeystore     a PKCS12 or JKS keystore to serve HTTPS, or null for plain HTTP
  * @param tlsPassword     its password
+ * @param computeThreads  threads each model's scheduler computes with (by default one fewer than the
+ *                        cores, leaving one for the network side: tiny models decode faster that way)
  */
 public record ServeOptions(String host, int port, int maxBatch, int queueCapacity, long maxBodyBytes, int maxTokens,
                            Duration requestTimeout, Duration idleTimeout, boolean auditPrompts, Path tlsKeystore,
-                           char[] tlsPassword) {
+                           char[] tlsPassword, int computeThreads) {
+
+    /** One fewer than the cores, at least one. */
+    public static int defaultComputeThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
 
     public static ServeOptions defaults() {
         return new ServeOptions("127.0.0.1", 8080, 16, 64, 1 << 20, 4096, Duration.ofMinutes(2),
-                Duration.ofSeconds(30), false, null, null);
+                Duration.ofSeconds(30), false, null, null, defaultComputeThreads());
     }
 
     public ServeOptions withPort(int p) {
         return new ServeOptions(host, p, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads);
     }
 
     public ServeOptions withQueue(int batch, int capacity) {
         return new ServeOptions(host, port, batch, capacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads);
     }
 
     public ServeOptions withLimits(long bodyBytes, int tokens, Duration timeout, Duration idle) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, bodyBytes, tokens, timeout, idle, auditPrompts,
-                tlsKeystore, tlsPassword);
+                tlsKeystore, tlsPassword, computeThreads);
     }
 
     public ServeOptions withAuditPrompts(boolean on) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, on, tlsKeystore, tlsPassword);
+                idleTimeout, on, tlsKeystore, tlsPassword, computeThreads);
     }
 
     public ServeOptions withTls(Path keystore, char[] password) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, auditPrompts, keystore, password);
+                idleTimeout, auditPrompts, keystore, password, computeThreads);
+    }
+
+    public ServeOptions withComputeThreads(int threads) {
+        return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
+                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, threads);
     }
 
     public ServeOptions withHost(String h) {
         return new ServeOptions(h, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads);
     }
 }

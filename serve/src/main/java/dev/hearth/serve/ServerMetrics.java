@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +21,8 @@ public final class ServerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public ServerMetrics(Supplier<Number> queueLength, Supplier<Number> running) {
+    /** Registers the gauges of queue length and running requests. */
+    public void watch(Supplier<Number> queueLength, Supplier<Number> running) {
         Gauge.builder("hearth.queue.length", queueLength).description("Requests waiting for a batch slot")
                 .register(registry);
         Gauge.builder("hearth.running.requests", running).description("Requests in the running batch")
@@ -37,34 +37,24 @@ public final class ServerMetrics {
         return d;
     }
 
+    /** The meters of one served model version, looked up once (the scheduler records per token). */
+    public record ModelMeters(Timer timeToFirstToken, Timer interTokenLatency, Timer endToEndLatency, Counter promptTokens,
+                              Counter generatedTokens) {}
+
+    public ModelMeters forModel(String model) {
+        return new ModelMeters(
+                timer("hearth.time.to.first.token", "From arrival to the first generated token", model),
+                timer("hearth.inter.token.latency", "Between successive tokens of a sequence", model),
+                timer("hearth.e2e.request.latency", "From arrival to the last token", model),
+                Counter.builder("hearth.prompt.tokens").description("Prompt tokens read").tag("model", model)
+                        .register(registry),
+                Counter.builder("hearth.generation.tokens").description("Tokens generated").tag("model", model)
+                        .register(registry));
+    }
+
     private Timer timer(String name, String description, String model) {
         return Timer.builder(name).description(description).tag("model", model).serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
-    }
-
-    public void timeToFirstToken(String model, long nanos) {
-        timer("hearth.time.to.first.token", "From arrival to the first generated token", model)
-                .record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    public void interTokenLatency(String model, long nanos) {
-        timer("hearth.inter.token.latency", "Between successive tokens of a sequence", model)
-                .record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    public void endToEndLatency(String model, long nanos) {
-        timer("hearth.e2e.request.latency", "From arrival to the last token", model)
-                .record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    public void promptTokens(String model, long n) {
-        Counter.builder("hearth.prompt.tokens").description("Prompt tokens read").tag("model", model)
-                .register(registry).increment(n);
-    }
-
-    public void generatedTokens(String model, long n) {
-        Counter.builder("hearth.generation.tokens").description("Tokens generated").tag("model", model)
-                .register(registry).increment(n);
     }
 
     public void request(String endpoint, int status) {

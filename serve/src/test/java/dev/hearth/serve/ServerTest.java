@@ -215,6 +215,7 @@ class ServerTest {
             assertThat(e.record().promptTokens()).isEqualTo(8);
             assertThat(e.record().completionTokens()).isEqualTo(3);
             assertThat(e.record().prompt()).isNull();              // prompts are kept only with --audit-prompts
+            assertThat(e.record().requestId()).startsWith("cmpl-");  // the id the client saw, for feedback
         });
         HttpResponse<String> verifyResponse = s.get("/v1/audit/verify", s.auditor);
         assertThat(verifyResponse.statusCode()).as(verifyResponse.body()).isEqualTo(200);

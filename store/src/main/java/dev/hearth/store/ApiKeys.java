@@ -141,9 +141,6 @@ public final class ApiKeys {
 
     /** Adds to the key's tokens for the day, atomically (an upsert), so several servers may count at once. */
     public void addTokens(String keyId, LocalDate dayUtc, long tokens) {
-        if (tokens < 0) {
-            throw new StoreException("cannot add " + tokens + " tokens to API key " + keyId + ": the count must be zero or more");
-        }
         db.write("counting tokens for API key " + keyId, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO api_key_usage (key_id, day, tokens) VALUES (?, ?, ?) "
@@ -162,6 +159,39 @@ public final class ApiKeys {
         });
     }
 
+    /**
+     * Takes {@code tokens} from the key's quota for the day if they fit within {@code quota},
+     * atomically (safe with several servers on one database); returns false, taking nothing, if
+     * they do not. {@link #addTokens} with a negative count gives back what was not used.
+     */
+    public boolean reserveTokens(String keyId, LocalDate dayUtc, long tokens, long quota) {
+        if (tokens < 0) {
+            throw new StoreException("cannot reserve " + tokens + " tokens: the count must be zero or more");
+        }
+        return db.write("reserving tokens for API key " + keyId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO api_key_usage (key_id, day, tokens) VALUES (?, ?, 0) ON CONFLICT (key_id, day) DO NOTHING")) {
+                ps.setString(1, keyId);
+                ps.setString(2, dayUtc.toString());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (Database.isForeignKeyViolation(e)) {
+                    throw unknownKey(keyId);
+                }
+                throw e;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE api_key_usage SET tokens = tokens + ? WHERE key_id = ? AND day = ? AND tokens + ? <= ?")) {
+                ps.setLong(1, tokens);
+                ps.setString(2, keyId);
+                ps.setString(3, dayUtc.toString());
+                ps.setLong(4, tokens);
+                ps.setLong(5, quota);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     private ApiKey find(java.sql.Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE id = ?")) {
             ps.setString(1, id);
@@ -175,7 +205,7 @@ public final class ApiKeys {
     }
 
     private static StoreException unknownKey(String id) {
-        return new StoreException("unknown API key '" + id + "': list the keys to see their ids");
+        return new NotFoundException("unknown API key '" + id + "': list the keys to see their ids");
     }
 
     private static ApiKey keyOf(ResultSet rs) throws SQLException {

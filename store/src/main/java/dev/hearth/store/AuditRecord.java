@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param model        the model asked for, or null
  * @param modelVersion the version that answered ({@code name:3}), or null
  * @param error        what went wrong, or null
- * @param prompt       the prompt (after any PII guardrail), or null when prompts are not kept
+ * @param prompt       the prompt text as received, or null when prompts are not kept (the default)
  * @param requestId    the request's id, or null
  */
 public record AuditRecord(Instant at, String keyId, String role, String method, String endpoint,

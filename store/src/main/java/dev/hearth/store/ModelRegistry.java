@@ -305,7 +305,7 @@ public final class ModelRegistry {
             Map<String, Integer> aliases = aliasesOf(c, name);
             Integer v = aliases.get(wantedAlias);
             if (v == null) {
-                throw new StoreException("model " + name + " has no alias '" + wantedAlias + "'; "
+                throw new NotFoundException("model " + name + " has no alias '" + wantedAlias + "'; "
                         + (aliases.isEmpty() ? "it has no aliases" : "its aliases are " + aliases.entrySet().stream()
                         .map(e -> e.getKey() + " (version " + e.getValue() + ")").collect(Collectors.joining(", "))));
             }
@@ -599,7 +599,7 @@ public final class ModelRegistry {
                 known.add(rs.getString(1));
             }
         }
-        throw new StoreException("unknown model '" + name + "': " + (known.isEmpty()
+        throw new NotFoundException("unknown model '" + name + "': " + (known.isEmpty()
                 ? "no models are registered yet; register one first"
                 : "known models are " + String.join(", ", known)));
     }
@@ -611,7 +611,7 @@ public final class ModelRegistry {
             return found.getFirst();
         }
         int highest = highestVersion(c, name);
-        throw new StoreException("model " + name + " has no version " + version + "; its versions are "
+        throw new NotFoundException("model " + name + " has no version " + version + "; its versions are "
                 + (highest == 1 ? "1" : "1 to " + highest));
     }
 }

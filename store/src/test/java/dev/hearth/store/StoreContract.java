@@ -411,9 +411,31 @@ abstract class StoreContract {
         assertThatThrownBy(() -> store.keys().addTokens("nope", today, 1))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("unknown API key 'nope'");
-        assertThatThrownBy(() -> store.keys().addTokens(id, today, -1))
-                .isInstanceOf(StoreException.class)
-                .hasMessageContaining("zero or more");
+        store.keys().addTokens(id, today, -50);                           // a refund of an unused reservation
+        assertThat(store.keys().tokensUsed(id, today)).isEqualTo(100);
+    }
+
+    @Test
+    void reservationsNeverPassTheQuotaEvenConcurrently() throws Exception {
+        String id = store.keys().create(Role.USER, "dave", null, 1000L).key().id();
+        LocalDate today = LocalDate.of(2026, 5, 21);
+        assertThat(store.keys().reserveTokens(id, today, 600, 1000)).isTrue();
+        assertThat(store.keys().reserveTokens(id, today, 600, 1000)).isFalse();
+        assertThat(store.keys().tokensUsed(id, today)).isEqualTo(600);
+        java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 40; i++) {
+                pool.submit(() -> {
+                    if (store.keys().reserveTokens(id, today, 30, 1000)) {
+                        granted.incrementAndGet();
+                    }
+                });
+            }
+        }
+        assertThat(granted.get()).isEqualTo(13);                             // 600 + 13 * 30 = 990 <= 1000
+        assertThat(store.keys().tokensUsed(id, today)).isEqualTo(990);
+        assertThatThrownBy(() -> store.keys().reserveTokens("nope", today, 1, 10))
+                .isInstanceOf(NotFoundException.class);
     }
 
     @Test

@@ -127,6 +127,11 @@ public final class Gemm {
             gemv(pool, n, k, alpha, a, aOff, aCs, b, bOff, bRs, bCs, beta, c, cOff, 1);
             return;
         }
+        if (m <= SMALL_M && aCs == 1 && bRs == 1) {
+            // a few rows times a weight stored (n x k) row-major: the batched decode step
+            smallDots(pool, m, n, k, alpha, a, aOff, aRs, b, bOff, bCs, beta, c, cOff, ldc);
+            return;
+        }
         if (n == 1) {
             // C column (m x 1) = A (m x k) * B column (k x 1), i.e. its transpose (1 x k) * A^T (k x m)
             gemv(pool, m, k, alpha, b, bOff, bRs, a, aOff, aCs, aRs, beta, c, cOff, ldc);
@@ -659,6 +664,59 @@ public final class Gemm {
             for (int j = 0; j < n; j++) {
                 y[yo + j * ys] = yc[j];
             }
+        }
+    }
+
+    /** Most rows of A that {@link #smallDots} takes (more go to the packed, blocked product). */
+    static final int SMALL_M = 8;
+
+    /**
+     * C (m x n) = A (m x k) * B (k x n) for a few rows, when rows of A are contiguous
+     * (A(i, p) at {@code a[aOff + i*aRs + p]}) and so are columns of B (B(p, j) at
+     * {@code b[bOff + j*bCs + p]}, a weight stored (n x k) as {@code linear} uses it): the dot
+     * products of {@link #gemvDots}, four rows of A sharing each load of B, so B is read
+     * ceil(m/4) times and never packed. Each C(i, j) is summed in exactly the order gemvDots
+     * uses, so a row gives the same bits here as alone: a sequence decodes the same in a batch.
+     */
+    private static void smallDots(ComputePool pool, int m, int n, int k, float alpha, float[] a, int aOff, int aRs,
+                                  float[] b, int bOff, int bCs, float beta, float[] c, int cOff, int ldc) {
+        int chunk = GEMV_COLUMNS;
+        int chunks = ceilDiv(n, chunk);
+        if ((long) m * n * k < GEMV_PARALLEL_MIN_WORK || chunks < 2 || pool.threads() == 1) {
+            smallDotsColumns(0, n, m, k, alpha, a, aOff, aRs, b, bOff, bCs, beta, c, cOff, ldc);
+        } else {
+            int grain = (int) Math.max(1, ceilDiv(GEMV_PARALLEL_MIN_WORK, (long) chunk * k * m));
+            pool.parallelFor(chunks, grain, (c0, c1) -> smallDotsColumns(c0 * chunk, Math.min(n, c1 * chunk), m, k,
+                    alpha, a, aOff, aRs, b, bOff, bCs, beta, c, cOff, ldc));
+        }
+    }
+
+    /** {@link #smallDots} for columns [j0, j1). */
+    private static void smallDotsColumns(int j0, int j1, int m, int k, float alpha, float[] a, int aOff, int aRs,
+                                         float[] b, int bOff, int bCs, float beta, float[] c, int cOff, int ldc) {
+        int kv = S.loopBound(k);
+        int i0 = 0;
+        for (; i0 + 4 <= m; i0 += 4) {
+            int a0 = aOff + i0 * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+            int c0 = cOff + i0 * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+            for (int j = j0; j < j1; j++) {
+                int bj = bOff + j * bCs;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int p = 0; p < kv; p += V) {
+                    FloatVector w = FloatVector.fromArray(S, b, bj + p);
+                    s0 = w.fma(FloatVector.fromArray(S, a, a0 + p), s0);
+                    s1 = w.fma(FloatVector.fromArray(S, a, a1 + p), s1);
+                    s2 = w.fma(FloatVector.fromArray(S, a, a2 + p), s2);
+                    s3 = w.fma(FloatVector.fromArray(S, a, a3 + p), s3);
+                }
+                c[c0 + j] = update(dotTail(s0, kv, k, a, a0, b, bj), c[c0 + j], alpha, beta, true);
+                c[c1 + j] = update(dotTail(s1, kv, k, a, a1, b, bj), c[c1 + j], alpha, beta, true);
+                c[c2 + j] = update(dotTail(s2, kv, k, a, a2, b, bj), c[c2 + j], alpha, beta, true);
+                c[c3 + j] = update(dotTail(s3, kv, k, a, a3, b, bj), c[c3 + j], alpha, beta, true);
+            }
+        }
+        for (; i0 < m; i0++) {
+            gemvDots(j0, j1, k, alpha, a, aOff + i0 * aRs, b, bOff, bCs, beta, c, cOff + i0 * ldc);
         }
     }
 

@@ -145,6 +145,38 @@ class GemmTest {
     }
 
     @Test
+    void aFewRowsTimesAWeightGiveEachRowTheBitsItHasAlone() {
+        java.util.Random r = new java.util.Random(3);
+        for (int m = 2; m <= 8; m++) {
+            for (int[] nk : new int[][] {{37, 29}, {128, 128}, {300, 200}}) {
+                int n = nk[0];
+                int k = nk[1];
+                float[] a = new float[m * k];
+                float[] w = new float[n * k];                  // (n, k) row-major: B(p, j) = w[j*k + p]
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) r.nextGaussian();
+                }
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) r.nextGaussian();
+                }
+                float[] c = new float[m * n];
+                Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, w, 0, 1, k, 0f, c, 0, n);
+                float[] ref = new float[m * n];
+                Gemm.sgemmReference(m, n, k, 1f, a, 0, k, 1, w, 0, 1, k, 0f, ref, 0, n);
+                for (int i = 0; i < m; i++) {
+                    float[] alone = new float[n];
+                    Gemm.sgemm(1, n, k, 1f, a, i * k, k, 1, w, 0, 1, k, 0f, alone, 0, n);
+                    for (int j = 0; j < n; j++) {
+                        assertThat(c[i * n + j]).as("m=%d n=%d k=%d row %d col %d", m, n, k, i, j)
+                                .isEqualTo(alone[j]);
+                        assertThat(c[i * n + j]).isCloseTo(ref[i * n + j], org.assertj.core.data.Offset.offset(1e-3f));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void squareAndRaggedSizesMatchTheReference() {
         int[] sizes = {1, 2, 3, 4, 5, 7, 8, 13, 14, 15, 16, 17, 28, 29, 31, 32, 33, 64, 65, 97, 128, 129};
         long seed = 1;
