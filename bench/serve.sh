@@ -3,7 +3,7 @@
 # concurrency 1 and N against it (a separate client process, as vLLM's benchmark runs), and
 # prints the aggregate-throughput ratio. Needs a workspace where ./hearth demo has run (it runs
 # `./hearth demo --no-serve` first when no model is registered).
-# usage: bench/serve.sh [CONCURRENCY=8] [REQUESTS_PER_SLOT=8] [MAX_TOKENS=64]
+# usage: [SERVE_ARGS="--compute-threads 2"] bench/serve.sh [CONCURRENCY=8] [REQUESTS_PER_SLOT=8] [MAX_TOKENS=64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 c=${1:-8}; per=${2:-8}; tokens=${3:-64}
@@ -14,7 +14,7 @@ if ! ./hearth models list 2>/dev/null | grep -q '^support'; then
   ./hearth models register "$(ls -d "$HEARTH_HOME"/runs/*-demo-*/checkpoints/best | tail -1)" --name support
 fi
 key=$(./hearth keys create --role user --name "bench/serve.sh" 2>/dev/null)
-./hearth serve --port "$port" > /tmp/hearth-bench-serve.log 2>&1 &
+./hearth serve --port "$port" ${SERVE_ARGS:-} > /tmp/hearth-bench-serve.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; ./hearth keys revoke "$(echo "$key" | cut -d- -f2)" > /dev/null 2>&1' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 1; done

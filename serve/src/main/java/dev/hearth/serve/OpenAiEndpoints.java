@@ -562,7 +562,28 @@ final class OpenAiEndpoints {
 
     // ---- feedback
 
-    void feedback(Call call) {
+    /**
+     * The audit record of the answer {@code requestId} that this key received (an admin's: any).
+     * A stream's record is written just after its last event, so a quick client may ask before it
+     * is there: look a few times.
+     */
+    private dev.hearth.store.AuditRecord answerFor(Call call, String requestId) throws InterruptedException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            var found = store.audit().byRequestId(requestId).stream()
+                    .map(dev.hearth.store.AuditEntry::record)
+                    .filter(r -> r.status() == 200 && r.modelVersion() != null)
+                    .filter(r -> call.key.role() == dev.hearth.store.Role.ADMIN || call.key.id().equals(r.keyId()))
+                    .findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(100);
+        }
+        throw ApiException.notFound("request_not_found", "id", "no answer with id '" + requestId + "' was given to"
+                + " this key; send the id of a completion you received");
+    }
+
+    void feedback(Call call) throws InterruptedException {
         RequestFields f = new RequestFields(HearthServer.parseBody(call.ctx(), options.maxBodyBytes()));
         String requestId = f.requiredString("id");
         int rating = (int) f.integer("rating", 0, -1, 5);
@@ -573,15 +594,11 @@ final class OpenAiEndpoints {
         if (comment != null && comment.length() > 10_000) {
             throw ApiException.invalid("comment", "'comment' is " + comment.length() + " characters; at most 10000");
         }
-        String model = f.string("model", null);
-        String version = null;
-        if (model != null) {
-            try {
-                version = catalog.registry().resolve(model).ref();
-            } catch (dev.hearth.store.StoreException e) {
-                throw ApiException.notFound("model_not_found", "model", e.getMessage());
-            }
-        }
+        // Feedback is taken only on an answer this key received (an admin may rate any), and is
+        // filed against the model version that gave it: no one can poison another key's data.
+        dev.hearth.store.AuditRecord answered = answerFor(call, requestId);
+        String model = answered.model();
+        String version = answered.modelVersion();
         call.model = model;
         call.modelVersion = version;
         store.feedback().add(new Feedback(requestId, call.key.id(), model, version, rating, comment, Instant.now()));

@@ -296,7 +296,7 @@ class ServerTest {
         JsonNode j = TestServer.json(s.post("/v1/completions", s.user, completion("rate me", 2, 1, 1)));
         String id = j.get("id").asText();
         HttpResponse<String> r = s.post("/v1/feedback", s.user, "{\"id\":\"" + id
-                + "\",\"rating\":1,\"comment\":\"good\",\"model\":\"tiny\"}");
+                + "\",\"rating\":1,\"comment\":\"good\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(s.store.feedback().list("tiny", 10)).anySatisfy(f -> {
             assertThat(f.requestId()).isEqualTo(id);
@@ -304,6 +304,11 @@ class ServerTest {
             assertThat(f.modelVersion()).isEqualTo("tiny:1");
         });
         assertError(s.post("/v1/feedback", s.user, "{\"id\":\"x\",\"rating\":9}"), 400, "invalid_request_error", null);
+        assertError(s.post("/v1/feedback", s.user, "{\"id\":\"cmpl-nope\",\"rating\":1}"), 404, "not_found_error",
+                "request_not_found");
+        String other = s.store.keys().create(dev.hearth.store.Role.USER, "other", null, null).secret();
+        assertError(s.post("/v1/feedback", other, "{\"id\":\"" + id + "\",\"rating\":-1}"), 404, "not_found_error",
+                "request_not_found");
     }
 
     static JsonNode read(String json) {

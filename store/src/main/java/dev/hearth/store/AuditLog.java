@@ -113,6 +113,17 @@ public final class AuditLog {
         });
     }
 
+    /** The rows of one request id, in seq order (usually one). */
+    public List<AuditEntry> byRequestId(String requestId) {
+        return db.read("reading the audit log", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM audit_log WHERE request_id = ? ORDER BY seq")) {
+                ps.setString(1, requestId);
+                return List.copyOf(entries(ps));
+            }
+        });
+    }
+
     /**
      * Walks the whole chain in seq order and reports each problem at the row where it is: an edited
      * row (its hash no longer matches its content), a deleted row (a gap in seq), a row rewritten

@@ -127,8 +127,9 @@ public final class Gemm {
             gemv(pool, n, k, alpha, a, aOff, aCs, b, bOff, bRs, bCs, beta, c, cOff, 1);
             return;
         }
-        if (m <= SMALL_M && aCs == 1 && bRs == 1) {
-            // a few rows times a weight stored (n x k) row-major: the batched decode step
+        if (aCs == 1 && bRs == 1 && (m <= SMALL_M || (m <= 4 * SMALL_M && (long) n * k <= SMALL_DOTS_MAX_WEIGHT))) {
+            // a few rows times a weight stored (n x k) row-major: the batched decode step, or a short
+            // prompt through a weight that stays in L2, where packing costs more than it saves
             smallDots(pool, m, n, k, alpha, a, aOff, aRs, b, bOff, bCs, beta, c, cOff, ldc);
             return;
         }
@@ -667,8 +668,14 @@ public final class Gemm {
         }
     }
 
-    /** Most rows of A that {@link #smallDots} takes (more go to the packed, blocked product). */
+    /**
+     * Most rows of A that {@link #smallDots} takes (more go to the packed, blocked product), and
+     * up to 4x as many when the weight is at most {@link #SMALL_DOTS_MAX_WEIGHT} floats.
+     */
     static final int SMALL_M = 8;
+
+    /** A weight this small (1 MiB) stays in L2 while {@link #smallDots} reads it once per four rows. */
+    static final long SMALL_DOTS_MAX_WEIGHT = 1L << 18;
 
     /**
      * C (m x n) = A (m x k) * B (k x n) for a few rows, when rows of A are contiguous
