@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.store.ApiKey;
 import dev.hearth.store.CreatedKey;
 import dev.hearth.store.ModelVersion;
+import dev.hearth.store.NotFoundException;
 import dev.hearth.store.RateLimit;
 import dev.hearth.store.Role;
 import dev.hearth.store.Store;
@@ -51,8 +52,10 @@ final class AdminEndpoints {
         }
         try {
             store.registry().setAlias(name, alias, version);
-        } catch (StoreException e) {
+        } catch (NotFoundException e) {
             throw ApiException.notFound("model_not_found", "version", e.getMessage());
+        } catch (StoreException e) {
+            throw ApiException.invalid("alias", e.getMessage());
         }
         call.model = name + "@" + alias;
         call.modelVersion = name + ":" + version;
@@ -68,6 +71,8 @@ final class AdminEndpoints {
         ModelVersion v;
         try {
             v = store.registry().rollback(name);
+        } catch (NotFoundException e) {
+            throw ApiException.notFound("model_not_found", "name", e.getMessage());
         } catch (StoreException e) {
             throw ApiException.invalid("name", e.getMessage());
         }
@@ -111,7 +116,7 @@ final class AdminEndpoints {
     void revokeKey(Call call) {
         try {
             call.json(key(store.keys().revoke(call.ctx().pathParam("id"))));
-        } catch (StoreException e) {
+        } catch (NotFoundException e) {
             throw ApiException.notFound("key_not_found", "id", e.getMessage());
         }
     }

@@ -68,7 +68,7 @@ final class OpenAiEndpoints {
         ModelVersion v;
         try {
             v = catalog.registry().resolve(ref);
-        } catch (dev.hearth.store.StoreException e) {
+        } catch (dev.hearth.store.NotFoundException e) {
             throw ApiException.notFound("model_not_found", "model", e.getMessage());
         }
         call.json(model(ref, v.createdAt()));
