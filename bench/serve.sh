@@ -22,7 +22,7 @@ run() {
   ./hearth bench serve --url "http://127.0.0.1:$port" --key "$key" --model support --concurrency "$1" \
     --requests "$2" --max-tokens "$tokens" --out "/tmp/hearth-bench-serve-$1.json" 2>/dev/null
 }
-run "$c" $((2 * c)) > /dev/null        # warm-up: JIT and caches, not counted
+run "$c" $((16 * c)) > /dev/null       # warm-up: the JIT compiles for several seconds; not counted
 run 1 "$per"
 run "$c" $((c * per))
 python3 - "$c" <<'PY'

@@ -114,13 +114,17 @@ final class Call {
 
     /** Writes one {@code data:} event and flushes it (an IOException means the client has gone). */
     void sse(JsonNode data) throws IOException {
-        sseBuffered(data);
+        write("data: " + HearthServer.JSON.writeValueAsString(data) + "\n\n");
         events.flush();
     }
 
-    /** Writes one {@code data:} event without flushing: more are about to follow. */
-    void sseBuffered(JsonNode data) throws IOException {
-        events.write(("data: " + HearthServer.JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    /** Writes text already in event form ({@code data: ...\n\n}) without flushing. */
+    void write(String event) throws IOException {
+        events.write(event.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void flush() throws IOException {
+        events.flush();
     }
 
     void done() throws IOException {

@@ -374,6 +374,13 @@ final class OpenAiEndpoints {
     private void stream(Call call, GenerationJob job, String id, long created, String model, boolean chat,
                         boolean includeUsage) throws InterruptedException {
         String object = chat ? "chat.completion.chunk" : "text_completion";
+        // The text events are most of the stream: written from a fixed prefix, not built as trees.
+        String prefix = "data: {\"id\":" + quote(id) + ",\"object\":" + quote(object) + ",\"created\":" + created
+                + ",\"model\":" + quote(model) + ",\"system_fingerprint\":null,\"choices\":[{\"index\":";
+        String field = chat ? ",\"delta\":{\"content\":" : ",\"text\":";
+        String suffix = (chat ? "}" : "") + ",\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+        java.util.function.Function<GenerationJob.Event.Delta, String> deltaEvent = d ->
+                prefix + d.choice() + field + quote(d.text()) + suffix;
         try {
             int finished = 0;
             while (finished < job.choices()) {
@@ -396,13 +403,9 @@ final class OpenAiEndpoints {
                     }
                 }
                 if (e instanceof GenerationJob.Event.Delta d) {
-                    ObjectNode delta = HearthServer.JSON.createObjectNode();
-                    delta.put("content", d.text());
-                    ObjectNode c = chunk(id, object, created, model, d.choice(), delta, null, chat);
-                    if (job.hasEvents()) {
-                        call.sseBuffered(c);                 // more are waiting: one flush for all of them
-                    } else {
-                        call.sse(c);
+                    call.write(deltaEvent.apply(d));
+                    if (!job.hasEvents()) {
+                        call.flush();                        // more waiting: one flush for all of them
                     }
                 } else if (e instanceof GenerationJob.Event.Finished fin) {
                     call.completionTokens += fin.result().generatedTokens();
@@ -424,6 +427,11 @@ final class OpenAiEndpoints {
             throw new ApiException(499, "invalid_request_error", "client_closed_request", null,
                     "the client closed the connection during the stream", 0);
         }
+    }
+
+    /** A JSON string literal. */
+    private static String quote(String text) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
     }
 
     private static ObjectNode chunk(String id, String object, long created, String model, int index, ObjectNode delta,

@@ -727,6 +727,91 @@ public final class Gemm {
         }
     }
 
+    /** Most rows {@link #smallRowsT} is meant for; past it the packed product wins. */
+    public static final int SMALL_ROWS = 32;
+
+    /**
+     * C (m x n) = A (m x k) * W^T for a few rows, given {@code wt}, the weight already transposed
+     * (k x n, row-major: row p holds input feature p's weight for every output): for each p, one
+     * load of two vectors of wt and a broadcast of A(i, p) per row feed multiply-adds into that
+     * row's accumulators: no packing, no horizontal sums. Rows of A are contiguous
+     * ({@code a[aOff + i*aRs + p]}); C's rows are {@code ldc} apart, and C = A*W^T + beta*C.
+     * Every C(i, j) is the same chain of fused multiply-adds over p in order, whatever m is and
+     * whichever rows share a block: a row gives the same bits alone or in any batch.
+     *
+     * Shapes: a (m, k), wt (k, n), c (m, n); 1 <= m (any m works; it pays for m up to {@link #SMALL_ROWS}).
+     */
+    public static void smallRowsT(int m, int n, int k, float[] a, int aOff, int aRs, float[] wt, float beta,
+                                  float[] c, int cOff, int ldc) {
+        ComputePool pool = ComputePool.shared();
+        int width = 2 * V;
+        int blocks = ceilDiv(n, width);
+        if ((long) m * n * k < GEMV_PARALLEL_MIN_WORK || blocks < 2 || pool.threads() == 1) {
+            smallRowsTColumns(0, n, m, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
+        } else {
+            int grain = (int) Math.max(1, ceilDiv(GEMV_PARALLEL_MIN_WORK, (long) width * k * m));
+            pool.parallelFor(blocks, grain, (b0, b1) -> smallRowsTColumns(b0 * width, Math.min(n, b1 * width), m, k,
+                    a, aOff, aRs, wt, n, beta, c, cOff, ldc));
+        }
+    }
+
+    /** {@link #smallRowsT} for columns [j0, j1): two vectors of columns (masked at the edge), four rows, then one. */
+    private static void smallRowsTColumns(int j0, int j1, int m, int k, float[] a, int aOff, int aRs, float[] wt,
+                                          int n, float beta, float[] c, int cOff, int ldc) {
+        for (int j = j0; j < j1; j += 2 * V) {
+            VectorMask<Float> lo = S.indexInRange(j, j1);
+            VectorMask<Float> hi = S.indexInRange(j + V, j1);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                int a0 = aOff + i * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+                FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+                for (int p = 0, w = j; p < k; p++, w += n) {
+                    FloatVector wl = FloatVector.fromArray(S, wt, w, lo);
+                    FloatVector wh = FloatVector.fromArray(S, wt, w + V, hi);
+                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+                    FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+                    FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+                    FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+                    s0 = wl.fma(x0, s0);
+                    t0 = wh.fma(x0, t0);
+                    s1 = wl.fma(x1, s1);
+                    t1 = wh.fma(x1, t1);
+                    s2 = wl.fma(x2, s2);
+                    t2 = wh.fma(x2, t2);
+                    s3 = wl.fma(x3, s3);
+                    t3 = wh.fma(x3, t3);
+                }
+                int r = cOff + i * ldc + j;
+                storeRow(s0, t0, beta, c, r, lo, hi);
+                storeRow(s1, t1, beta, c, r + ldc, lo, hi);
+                storeRow(s2, t2, beta, c, r + 2 * ldc, lo, hi);
+                storeRow(s3, t3, beta, c, r + 3 * ldc, lo, hi);
+            }
+            for (; i < m; i++) {
+                int a0 = aOff + i * aRs;
+                FloatVector s0 = FloatVector.zero(S), t0 = s0;
+                for (int p = 0, w = j; p < k; p++, w += n) {
+                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+                    s0 = FloatVector.fromArray(S, wt, w, lo).fma(x0, s0);
+                    t0 = FloatVector.fromArray(S, wt, w + V, hi).fma(x0, t0);
+                }
+                storeRow(s0, t0, beta, c, cOff + i * ldc + j, lo, hi);
+            }
+        }
+    }
+
+    /** Two vectors of sums into C at {@code ci}: C = s (beta 0) or fma(C, beta, s), masked at the edge. */
+    private static void storeRow(FloatVector s, FloatVector t, float beta, float[] c, int ci, VectorMask<Float> lo,
+                                 VectorMask<Float> hi) {
+        if (beta != 0) {
+            FloatVector b = FloatVector.broadcast(S, beta);
+            s = FloatVector.fromArray(S, c, ci, lo).fma(b, s);
+            t = FloatVector.fromArray(S, c, ci + V, hi).fma(b, t);
+        }
+        s.intoArray(c, ci, lo);
+        t.intoArray(c, ci + V, hi);
+    }
+
     /** Columns per matrix-vector block: four vectors (and the unit of the thread split). */
     private static final int GEMV_COLUMNS = 4 * V;
 

@@ -98,6 +98,17 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * Evaluation mode for good: every parameter is frozen (never changed again, refused by
+     * optimizers), so kernels may keep faster layouts of the weights; a served model's small
+     * batches then read transposed weight copies (twice the weights' memory).
+     */
+    public final Module freezeForInference() {
+        eval();
+        parameters().values().forEach(Tensor::freeze);
+        return this;
+    }
+
     public final Module eval() {
         return train(false);
     }

@@ -153,9 +153,15 @@ public final class MatMul {
             }
             beta = 1f;
         }
-        // y (rows, out) = x (rows, in) @ W^T: B(p, j) = W(j, p).
-        Gemm.sgemm(rows, outF, in, 1f, xc.data(), xc.offset(), in, 1,
-                weight.data(), weight.offset(), weight.stride(1), weight.stride(0), beta, y, 0, outF);
+        if (weight.frozen() && rows <= Gemm.SMALL_ROWS && !Autograd.isEnabled()) {
+            // a served model's few rows (decode steps, short prompts): read the kept transposed weight
+            Gemm.smallRowsT(rows, outF, in, xc.data(), xc.offset(), in, weight.transposedForInference(), beta, y, 0,
+                    outF);
+        } else {
+            // y (rows, out) = x (rows, in) @ W^T: B(p, j) = W(j, p).
+            Gemm.sgemm(rows, outF, in, 1f, xc.data(), xc.offset(), in, 1,
+                    weight.data(), weight.offset(), weight.stride(1), weight.stride(0), beta, y, 0, outF);
+        }
         int[] outDims = x.shape().toArray();
         outDims[outDims.length - 1] = outF;
         Tensor out = Tensor.of(y, outDims);

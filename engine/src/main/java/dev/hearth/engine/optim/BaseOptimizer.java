@@ -19,6 +19,12 @@ abstract class BaseOptimizer implements Optimizer {
         if (!(lr >= 0)) {
             throw new HearthException("the learning rate must be >= 0, got " + lr);
         }
+        params.forEach((name, p) -> {
+            if (p.frozen()) {
+                throw new HearthException("parameter " + name + " is frozen for inference; load the model again to"
+                        + " train it");
+            }
+        });
         this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         this.lr = lr;
     }

@@ -34,6 +34,8 @@ public final class Tensor {
     private boolean retainGrad;
     private Tensor grad;
     private Node gradFn;
+    private volatile boolean frozen;
+    private volatile float[] transposed;
 
     private Tensor(float[] data, int offset, Shape shape, int[] strides) {
         this.data = data;
@@ -238,6 +240,10 @@ public final class Tensor {
     // ---------------------------------------------------------------- in-place (optimizers, initialisers)
 
     private void checkInPlace(String what) {
+        if (frozen) {
+            throw new AutogradException(what + " on a tensor frozen for inference (Module.freezeForInference);"
+                    + " load the model again to change it");
+        }
         if (requiresGrad && Autograd.isEnabled()) {
             throw new AutogradException(what + " on a tensor that requires gradients while recording: wrap it in"
                     + " Autograd.noGrad() (optimizers and initialisers do)");
@@ -299,6 +305,51 @@ public final class Tensor {
     // ---------------------------------------------------------------- autograd
 
     /** True for leaves that asked for gradients and for every result computed from one while recording. */
+    /**
+     * Promises that this tensor's values never change again (a served model's weights): in-place
+     * operations and optimizers refuse it, and kernels may keep derived layouts of it
+     * ({@link #transposedForInference}).
+     */
+    public Tensor freeze() {
+        requiresGrad = false;
+        frozen = true;
+        return this;
+    }
+
+    public boolean frozen() {
+        return frozen;
+    }
+
+    /**
+     * For a frozen (rows, cols) tensor: its transpose, row-major (cols, rows), made once and kept.
+     * What {@code MatMul.linear} reads for a few rows of input, so that each weight row is a
+     * contiguous run of output columns.
+     */
+    public float[] transposedForInference() {
+        if (!frozen || rank() != 2) {
+            throw new ShapeException("only a frozen matrix keeps a transposed copy; this one is "
+                    + (frozen ? "of shape " + shape : "not frozen"));
+        }
+        float[] t = transposed;
+        if (t == null) {
+            synchronized (this) {
+                t = transposed;
+                if (t == null) {
+                    int rows = dim(0);
+                    int cols = dim(1);
+                    t = new float[rows * cols];
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < cols; j++) {
+                            t[j * rows + i] = data[offset + i * strides[0] + j * strides[1]];
+                        }
+                    }
+                    transposed = t;
+                }
+            }
+        }
+        return t;
+    }
+
     public boolean requiresGrad() {
         return requiresGrad;
     }

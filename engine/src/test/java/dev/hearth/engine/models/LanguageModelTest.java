@@ -88,6 +88,40 @@ class LanguageModelTest {
     }
 
     @Test
+    void aFrozenModelDecodesLikeTheTrainableOneAndRefusesChanges() {
+        int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}, {8, 30, 12, 4}};
+        for (LanguageModel m : models()) {
+            m.eval();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                float[][] before = new float[seqs.length][];
+                for (int i = 0; i < seqs.length; i++) {
+                    before[i] = m.forward(seqs[i], 1, seqs[i].length).toFloatArray();
+                }
+                m.freezeForInference();
+                List<List<KvCache>> caches = new java.util.ArrayList<>();
+                int[] last = new int[seqs.length];
+                for (int i = 0; i < seqs.length; i++) {
+                    List<KvCache> c = m.newCaches(1, 20);
+                    m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, c, null);
+                    caches.add(c);
+                    last[i] = seqs[i][seqs[i].length - 1];
+                }
+                float[] step = m.forwardEach(last, caches).toFloatArray();
+                for (int i = 0; i < seqs.length; i++) {
+                    int lastRow = (seqs[i].length - 1) * 37;
+                    for (int j = 0; j < 37; j++) {
+                        assertThat(step[i * 37 + j]).isCloseTo(before[i][lastRow + j], within(1e-4f));
+                    }
+                }
+            }
+            assertThatThrownBy(() -> new dev.hearth.engine.optim.AdamW(m.parameters(), 1e-3,
+                    dev.hearth.engine.optim.AdamW.defaults())).hasMessageContaining("frozen for inference");
+            assertThatThrownBy(() -> m.parameters().values().iterator().next().fill(0f))
+                    .hasMessageContaining("frozen for inference");
+        }
+    }
+
+    @Test
     void aBatchOfLeftPaddedPromptsMatchesEachPromptAlone() {
         int[] a = {4, 8, 15, 16, 23};
         int[] b = {32, 11};
