@@ -132,6 +132,10 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("loading models from %s ...%n", store.url());
         out.flush();
         server.loadModels();
+        if (server.catalog().loadedModels().isEmpty()) {
+            out.println("no models are registered yet: requests get 404 until one is (hearth models register DIR"
+                    + " --name NAME)");
+        }
         out.printf("serving %s at %s (store %s)%n", server.catalog().loadedModels().stream().map(m -> m.id())
                 .toList(), server.url(), store.url());
         out.flush();
