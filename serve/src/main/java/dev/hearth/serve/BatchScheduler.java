@@ -201,8 +201,7 @@ public final class BatchScheduler implements AutoCloseable {
     /** Reads each of the job's prompts into caches of its own and chooses every choice's first token. */
     private void prefill(GenerationJob job) {
         int context = model.contextLength();
-        int vocabAll = model.vocabSize();
-        int vocab = Math.min(vocabAll, tokenizer.vocabSize());
+        int vocab = Math.min(model.vocabSize(), tokenizer.vocabSize());
         Sampler sampler = new Sampler(job.params());
         int maxNew = job.params().maxNewTokens();
         for (int p = 0; p < job.prompts().size(); p++) {
@@ -218,10 +217,10 @@ public final class BatchScheduler implements AutoCloseable {
                     continue;
                 }
                 List<KvCache> caches = model.newCaches(1, Math.min(context, ids.length + maxNew));
-                Tensor logits = model.forward(ids, 1, ids.length, 0, caches, null).contiguous();
+                Tensor logits = model.forwardLast(ids, caches).contiguous();                  // (1, 1, vocab)
                 seq.prefilled(t0, System.nanoTime());
                 Running r = new Running(job, seq, caches, sampler);
-                take(r, logits.data(), logits.offset() + (ids.length - 1) * vocabAll, vocab, context);
+                take(r, logits.data(), logits.offset(), vocab, context);
                 if (seq.finish() == null) {
                     running.add(r);
                 }

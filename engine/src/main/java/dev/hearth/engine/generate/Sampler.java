@@ -242,14 +242,17 @@ public final class Sampler {
         return probs[a] > probs[b] || (probs[a] == probs[b] && a < b);
     }
 
-    private static int draw(double[] s, int vocab, Rng rng) {
+    /** Draws from the softmax of {@code s}: each exponential is computed once and kept for the walk. */
+    private int draw(double[] s, int vocab, Rng rng) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {
             max = Math.max(max, s[i]);
         }
+        double[] e = probs;
         double z = 0;
         for (int i = 0; i < vocab; i++) {
-            z += s[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(s[i] - max);
+            e[i] = s[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(s[i] - max);
+            z += e[i];
         }
         double u = rng.nextDouble() * z;
         double cum = 0;
@@ -258,7 +261,7 @@ public final class Sampler {
             if (s[i] == Double.NEGATIVE_INFINITY) {
                 continue;
             }
-            cum += Math.exp(s[i] - max);
+            cum += e[i];
             last = i;
             if (u < cum) {
                 return i;

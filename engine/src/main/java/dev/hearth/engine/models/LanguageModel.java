@@ -52,6 +52,16 @@ public abstract class LanguageModel extends Module {
     }
 
     /**
+     * Logits (1, 1, vocab) of the last position only, for one sequence read into {@code caches}
+     * from position 0: a prompt's prefill, which needs only the next token's distribution (the
+     * head is the widest matrix of a small model; this skips it for every other position).
+     */
+    public Tensor forwardLast(int[] ids, List<KvCache> caches) {
+        Tensor h = hidden(ids, 1, ids.length, 0, caches, null);                          // (1, T, C)
+        return head(h.narrow(1, ids.length - 1, 1));
+    }
+
+    /**
      * Logits (n, 1, vocab) for one new token of each of n independent sequences, the decode step
      * of continuous batching: sequence i has its own caches ({@code caches.get(i)}, one per layer,
      * each of batch 1, from {@link #newCaches}) holding its earlier tokens, and its new token takes

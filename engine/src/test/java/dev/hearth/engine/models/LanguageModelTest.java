@@ -76,6 +76,11 @@ class LanguageModelTest {
                 float[] step = m.forwardEach(last, caches).toFloatArray();
                 for (int i = 0; i < seqs.length; i++) {
                     float[] alone = m.forward(seqs[i], 1, seqs[i].length).toFloatArray();
+                    float[] lastOnly = m.forwardLast(seqs[i], m.newCaches(1, 20)).toFloatArray();
+                    assertThat(lastOnly).hasSize(37);
+                    for (int j = 0; j < 37; j++) {
+                        assertThat(lastOnly[j]).isCloseTo(alone[(seqs[i].length - 1) * 37 + j], within(1e-4f));
+                    }
                     int lastRow = (seqs[i].length - 1) * 37;
                     for (int j = 0; j < 37; j++) {
                         assertThat(step[i * 37 + j]).as(m.getClass().getSimpleName() + " sequence " + i)
