@@ -4,12 +4,17 @@
 # prints the aggregate-throughput ratio. Needs a workspace where ./hearth demo has run (it runs
 # `./hearth demo --no-serve` first when no model is registered).
 # usage: [SERVE_ARGS="--compute-threads 2"] bench/serve.sh [CONCURRENCY=8] [REQUESTS_PER_SLOT=8] [MAX_TOKENS=64]
+# With SERVE_MODEL_DIR=DIR, that model folder is registered as "support" instead of the demo's
+# model (use a HEARTH_HOME of its own), e.g. the 15M Llama shape of
+# dev.hearth.bench.Stories15mFolder (see docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 c=${1:-8}; per=${2:-8}; tokens=${3:-64}
 export HEARTH_HOME=${HEARTH_HOME:-$PWD/.hearth}
 port=${PORT:-18080}
-if ! ./hearth models list 2>/dev/null | grep -q '^support'; then
+if ! ./hearth models list 2>/dev/null | grep -q '^support' && [ -n "${SERVE_MODEL_DIR:-}" ]; then
+  ./hearth models register "$SERVE_MODEL_DIR" --name support
+elif ! ./hearth models list 2>/dev/null | grep -q '^support'; then
   ./hearth demo --no-serve > /dev/null
   ./hearth models register "$(ls -d "$HEARTH_HOME"/runs/*-demo-*/checkpoints/best | tail -1)" --name support
 fi

@@ -731,6 +731,13 @@ public final class Gemm {
     public static final int SMALL_ROWS = 32;
 
     /**
+     * Largest weight (floats) {@link #smallRowsT} is meant for: it walks the transposed weight
+     * down its columns, rows {@code n} floats apart, which the prefetchers follow only while the
+     * weight is small; a larger one (a 32,000-token head) is read in place, row by row, instead.
+     */
+    public static final long SMALL_ROWS_MAX_WEIGHT = 1L << 20;
+
+    /**
      * C (m x n) = A (m x k) * W^T for a few rows, given {@code wt}, the weight already transposed
      * (k x n, row-major: row p holds input feature p's weight for every output): for each p, one
      * load of two vectors of wt and a broadcast of A(i, p) per row feed multiply-adds into that

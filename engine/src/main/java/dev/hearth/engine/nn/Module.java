@@ -101,7 +101,7 @@ public abstract class Module {
     /**
      * Evaluation mode for good: every parameter is frozen (never changed again, refused by
      * optimizers), so kernels may keep faster layouts of the weights; a served model's small
-     * batches then read transposed weight copies (twice the weights' memory).
+     * batches then read transposed copies of its weights of up to 4 MB (a second copy of those).
      */
     public final Module freezeForInference() {
         eval();

@@ -153,7 +153,8 @@ public final class MatMul {
             }
             beta = 1f;
         }
-        if (weight.frozen() && rows <= Gemm.SMALL_ROWS && !Autograd.isEnabled()) {
+        if (weight.frozen() && rows <= Gemm.SMALL_ROWS && (long) outF * in <= Gemm.SMALL_ROWS_MAX_WEIGHT
+                && !Autograd.isEnabled()) {
             // a served model's few rows (decode steps, short prompts): read the kept transposed weight
             Gemm.smallRowsT(rows, outF, in, xc.data(), xc.offset(), in, weight.transposedForInference(), beta, y, 0,
                     outF);
