@@ -1,0 +1,127 @@
+package dev.hearth.guard.pii;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Finds personal data in text: runs the recognizers, lets context words raise or lower each
+ * score, drops what falls below the threshold, and resolves overlapping findings — the higher
+ * score wins, then the longer span. Safe to share between threads.
+ *
+ * <pre>{@code
+ * PiiAnalyzer analyzer = PiiAnalyzer.builder().build();
+ * for (Finding f : analyzer.analyze("Call Ann Lee on +44 20 7946 0958")) { ... }
+ * }</pre>
+ */
+public final class PiiAnalyzer {
+    /** The score a finding needs by default. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
+
+    private final List<Recognizer> recognizers;
+    private final Set<EntityType> types;
+    private final ContextWords context;
+    private final double threshold;
+
+    private PiiAnalyzer(List<Recognizer> recognizers, Set<EntityType> types, ContextWords context, double threshold) {
+        this.recognizers = recognizers;
+        this.types = types;
+        this.context = context;
+        this.threshold = threshold;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every recognizer Hearth has, in the order they run. */
+    static List<Recognizer> allRecognizers() {
+        return List.of(new EmailRecognizer(), new UrlRecognizer(), new NumberRecognizer(), new NetworkRecognizer(),
+                new IbanRecognizer(), new CryptoRecognizer(), new EnglishNameRecognizer(), new ChineseNameRecognizer());
+    }
+
+    public Set<EntityType> types() {
+        return types;
+    }
+
+    public double threshold() {
+        return threshold;
+    }
+
+    /** The findings in {@code text}, ordered by start, none overlapping. */
+    public List<Finding> analyze(String text) {
+        List<Finding> raw = new ArrayList<>();
+        for (Recognizer r : recognizers) {
+            r.scan(text, raw);
+        }
+        List<Finding> scored = new ArrayList<>(raw.size());
+        for (Finding f : raw) {
+            if (types.contains(f.type())) {
+                Finding g = context.apply(text, f);
+                if (g.score() >= threshold) {
+                    scored.add(g);
+                }
+            }
+        }
+        return resolveOverlaps(scored);
+    }
+
+    /** Keeps the best of overlapping findings (higher score, then longer span, then earlier), ordered by start. */
+    public static List<Finding> resolveOverlaps(Collection<Finding> findings) {
+        List<Finding> byRank = new ArrayList<>(findings);
+        byRank.sort(Comparator.comparingDouble(Finding::score).reversed()
+                .thenComparing(Comparator.comparingInt(Finding::length).reversed())
+                .thenComparingInt(Finding::start));
+        List<Finding> kept = new ArrayList<>();
+        java.util.TreeMap<Integer, Finding> byStart = new java.util.TreeMap<>();
+        for (Finding f : byRank) {
+            var before = byStart.floorEntry(f.start());
+            var after = byStart.ceilingEntry(f.start());
+            boolean clash = before != null && before.getValue().end() > f.start()
+                    || after != null && after.getValue().start() < f.end();
+            if (!clash) {
+                byStart.put(f.start(), f);
+            }
+        }
+        kept.addAll(byStart.values());
+        return kept;
+    }
+
+    public static final class Builder {
+        private Set<EntityType> types = EnumSet.allOf(EntityType.class);
+        private double threshold = DEFAULT_THRESHOLD;
+        private ContextWords context = ContextWords.defaults();
+
+        /** Only these types are reported (all by default). */
+        public Builder types(Collection<EntityType> only) {
+            if (only.isEmpty()) {
+                throw new PiiException("no entity types chosen; name at least one, or leave the list out for all");
+            }
+            this.types = EnumSet.copyOf(only);
+            return this;
+        }
+
+        /** Findings scoring below this are dropped (default 0.5). */
+        public Builder threshold(double t) {
+            if (!(t >= 0 && t <= 1)) {
+                throw new PiiException("the score threshold must lie in [0, 1], not " + t);
+            }
+            this.threshold = t;
+            return this;
+        }
+
+        public Builder context(ContextWords words) {
+            this.context = words;
+            return this;
+        }
+
+        public PiiAnalyzer build() {
+            List<Recognizer> rs = allRecognizers().stream()
+                    .filter(r -> r.types().stream().anyMatch(types::contains)).toList();
+            return new PiiAnalyzer(rs, types, context, threshold);
+        }
+    }
+}
