@@ -6,8 +6,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code hearth data}: datasets in the workspace. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Prepare datasets: raw text to tokenized shards the trainer reads.",
-        subcommands = {DataPrepareCommand.class, CommandLine.HelpCommand.class})
+        description = "Datasets: scrub personal data out of raw files, prepare tokenized shards the trainer reads.",
+        subcommands = {DataPrepareCommand.class, DataScrubCommand.class, CommandLine.HelpCommand.class})
 final class DataCommand implements Runnable {
 
     @ParentCommand
