@@ -3,7 +3,9 @@ package dev.hearth.cli;
 import dev.hearth.engine.HearthException;
 import dev.hearth.lab.Workspace;
 import dev.hearth.lab.data.DatasetManifest;
+import dev.hearth.guard.pii.ScrubPolicy;
 import dev.hearth.lab.data.DatasetPreparation;
+import dev.hearth.lab.data.DatasetScrub;
 import dev.hearth.lab.data.DocumentSeparator;
 import dev.hearth.lab.data.ReadingOptions;
 import dev.hearth.lab.data.SplitMode;
@@ -102,11 +104,29 @@ final class DataPrepareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace a dataset already in the folder.")
     boolean force;
 
+    @Option(names = "--scrub", arity = "0..1", fallbackValue = "", paramLabel = "POLICY.yaml",
+            description = {"First remove personal data from the inputs (as 'hearth data scrub' does) into the dataset's",
+                "scrubbed/ folder and make the dataset from those copies; the manifest records the originals' hashes,",
+                "the policy and what was found. Without a file: every type replaced by its <TYPE> tag."})
+    String scrub;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "With --scrub: the master key for hash, pseudonym and encrypt (default: $HEARTH_MASTER_KEY).")
+    Path keyFile;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DatasetPreparation.Config config = config();
+        DataScrubCommand.Setup scrubSetup = null;
+        if (scrub != null) {
+            Path policyFile = scrub.isEmpty() ? null : Path.of(scrub);
+            ScrubPolicy policy = policyFile == null ? ScrubPolicy.defaults() : ScrubPolicy.load(policyFile);
+            scrubSetup = DataScrubCommand.Setup.of(parent.parent, policy, keyFile, null);
+            config = config.withScrub(new DatasetScrub(scrubSetup.anonymizer(), config.threads(), policyFile,
+                    scrubSetup.key() == null ? null : scrubSetup.key().id()));
+        }
         Progress progress = new Progress(out, 1);
         DatasetPreparation.Result r = new DatasetPreparation(config).run(new DatasetPreparation.Listener() {
             @Override
@@ -126,6 +146,9 @@ final class DataPrepareCommand implements Callable<Integer> {
             }
         });
         progress.done();
+        if (scrubSetup != null) {
+            scrubSetup.saveMapping();
+        }
         printSummary(out, r);
         return 0;
     }
@@ -172,6 +195,11 @@ final class DataPrepareCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "text:      %,d bytes from %d input file%s, %.2f bytes per token (%s, %s)%n",
                 m.textBytes(), m.inputs().size(), m.inputs().size() == 1 ? "" : "s", r.bytesPerToken(), m.dtype(),
                 m.split().mode() + " split, val fraction " + m.split().valFraction());
+        if (m.scrub() != null) {
+            out.printf(Locale.ROOT, "scrubbed:  %,d records, found %s; %,d problem(s); %s/ and %s%n",
+                    m.scrub().path("records").asLong(), m.scrub().path("found"), m.scrub().path("problems").asLong(),
+                    DatasetScrub.FOLDER, DatasetScrub.REPORT);
+        }
         DatasetManifest.Skipped sk = m.skipped();
         if (sk.count() == 0) {
             out.println("skipped:   nothing");

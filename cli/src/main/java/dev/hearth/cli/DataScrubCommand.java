@@ -78,28 +78,44 @@ final class DataScrubCommand implements Callable<Integer> {
 
     record Result(ScrubReport report, Path reportFile, Path mapping, double seconds) {}
 
-    /** Runs a scrub with a progress bar and writes its report; shared with {@code data prepare --scrub}. */
+    /**
+     * A policy's anonymizer with the master key (from --key-file or $HEARTH_MASTER_KEY, when set)
+     * and the workspace's pseudonym mapping; {@link #saveMapping} keeps the numbering for later runs.
+     */
+    record Setup(Anonymizer anonymizer, MasterKey key, Pseudonyms pseudonyms, Path mapping) {
+        static Setup of(Hearth root, ScrubPolicy policy, Path keyFile, Path mapping) {
+            MasterKey key = MasterKey.find(keyFile, System.getenv()).orElse(null);
+            Path map = mapping != null ? mapping : PiiCommand.defaultMapping(root);
+            Pseudonyms pseudonyms = key == null ? new Pseudonyms() : Pseudonyms.load(map, key);
+            return new Setup(new Anonymizer(policy, key, pseudonyms), key, pseudonyms, map);
+        }
+
+        /** Saves the mapping (encrypted) when pseudonyms were given out; returns its path, or null. */
+        Path saveMapping() {
+            if (pseudonyms.size() == 0) {
+                return null;
+            }
+            pseudonyms.save(mapping, key);
+            return mapping;
+        }
+    }
+
+    /** Runs a scrub with a progress bar and writes its report. */
     static Result scrub(Hearth root, Path in, Path out, ScrubPolicy policy, Scrubber.Format format, Path keyFile,
                         Path mapping, Path report, int threads, long maxRecordBytes, PrintWriter pw) throws Exception {
-        MasterKey key = MasterKey.find(keyFile, System.getenv()).orElse(null);
-        Path map = mapping != null ? mapping : PiiCommand.defaultMapping(root);
-        Pseudonyms pseudonyms = key == null ? new Pseudonyms() : Pseudonyms.load(map, key);
-        Anonymizer anonymizer = new Anonymizer(policy, key, pseudonyms);
+        Setup setup = Setup.of(root, policy, keyFile, mapping);
         Progress progress = new Progress(pw, 1);
         long total = Files.isDirectory(in) ? sizeOf(in) : Files.exists(in) ? Files.size(in) : 0;
         progress.begin("scrub", total, " MB", 1_000_000);
         long t0 = System.nanoTime();
-        ScrubReport r = new Scrubber(anonymizer, threads, maxRecordBytes).scrub(in, out, format, progress::update);
+        ScrubReport r = new Scrubber(setup.anonymizer(), threads, maxRecordBytes).scrub(in, out, format, progress::update);
         progress.done();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        boolean usedPseudonyms = pseudonyms.size() > 0;
-        if (usedPseudonyms) {
-            pseudonyms.save(map, key);
-        }
+        Path saved = setup.saveMapping();
         Path reportFile = report != null ? report : out.resolveSibling(out.getFileName() + ".scrub-report.json");
         PiiCommand.atomicWrite(reportFile, w -> w.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(r)));
-        return new Result(r, reportFile, usedPseudonyms ? map : null, seconds);
+        return new Result(r, reportFile, saved, seconds);
     }
 
     private static long sizeOf(Path dir) throws java.io.IOException {

@@ -13,7 +13,12 @@ import dev.hearth.engine.io.ModelFolder;
 import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.lab.RunFolder;
 import dev.hearth.lab.Workspace;
+import dev.hearth.guard.pii.Anonymizer;
+import dev.hearth.guard.pii.PiiAnalyzer;
+import dev.hearth.guard.pii.Pseudonyms;
+import dev.hearth.guard.pii.ScrubPolicy;
 import dev.hearth.lab.data.DatasetPreparation;
+import dev.hearth.lab.data.DatasetScrub;
 import dev.hearth.lab.data.DatasetManifest;
 import dev.hearth.lab.data.ReadingOptions;
 import dev.hearth.lab.data.SplitMode;
@@ -56,13 +61,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code hearth demo}: the main job on a fresh machine. Writes the built-in corpus of
- * customer-support conversations (English and Chinese), prepares it, trains a small Llama-style
+ * customer-support conversations (English and Chinese), scrubs personal data out of it, prepares it, trains a small Llama-style
  * model, evaluates it on conversations it never saw, generates replies, and says where
  * everything is.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The whole path in one command: write a synthetic corpus of customer-support conversations",
-            "(English and Chinese), prepare it (byte-level BPE), train a small Llama-style model for a few",
+            "(English and Chinese), scrub personal data out of it, prepare it (byte-level BPE), train a small Llama-style model for a few",
             "minutes, measure it on conversations it never saw, generate replies, and print where it all is.",
             "'hearth demo digits' trains an image classifier with the engine alone."},
         subcommands = DigitsDemoCommand.class)
@@ -139,9 +144,10 @@ final class DemoCommand implements Callable<Integer> {
                 conversations, corpus);
 
         out.println();
-        out.println("2. prepare: train a byte-level BPE, tokenize, split by conversation");
+        out.println("2. prepare: scrub personal data, train a byte-level BPE, tokenize, split by conversation");
         DatasetPreparation.Result prepared = new DatasetPreparation(
                 DatasetPreparation.Config.of(List.of(corpus), ws.home().resolve("datasets").resolve(DATASET), DATASET)
+                        .withScrub(new DatasetScrub(SCRUB, ComputePool.shared().threads(), null, null))
                         .withTokenizer(new TokenizerChoice.TrainBpe(vocab, 2))
                         .withReading(ReadingOptions.DEFAULTS)
                         .withSplit(SplitMode.DOCUMENT, 0.1)
@@ -154,6 +160,8 @@ final class DemoCommand implements Callable<Integer> {
                     }
                 });
         DatasetManifest m = prepared.manifest();
+        out.printf(Locale.ROOT, "   scrubbed: found %s in %,d conversations, each replaced by its type tag (%s/%s)%n",
+                m.scrub().path("found"), m.scrub().path("records").asLong(), prepared.dir(), DatasetScrub.REPORT);
         out.printf(Locale.ROOT, "   tokenizer: %,d tokens; train %,d conversations (%,d tokens), val %,d (%,d tokens);"
                         + " %.2f bytes per token -> %s%n", m.tokenizer().vocabSize(), m.splits().get("train").documents(),
                 m.splits().get("train").tokens(), m.splits().get("val").documents(), m.splits().get("val").tokens(),
@@ -308,6 +316,14 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo's scrub: every type of personal data replaced by its tag; needs no key. */
+    private static final Anonymizer SCRUB = new Anonymizer(ScrubPolicy.defaults(), null, new Pseudonyms());
+    private static final PiiAnalyzer PII = ScrubPolicy.defaults().analyzer();
+
+    private static String scrubbed(String text) {
+        return SCRUB.anonymize(text, PII.analyze(text), null);
+    }
+
     private Map<String, Object> evaluate(PrintWriter out, ModelFolder.Loaded model) {
         List<SupportConversations.Conversation> heldOut = SupportConversations.generate(400, seed + 7919);
         List<Integer> eos = model.generation().eosTokenIds();
@@ -318,7 +334,7 @@ final class DemoCommand implements Callable<Integer> {
             List<String> texts = new ArrayList<>();
             for (SupportConversations.Conversation c : heldOut) {
                 if (c.language().equals(language)) {
-                    texts.add(c.text());
+                    texts.add(scrubbed(c.text())); // the held-out text gets the scrub the training text got
                 }
             }
             PerplexityResult r = perplexity.evaluate(texts, options);

@@ -44,7 +44,7 @@ final class ChineseNameRecognizer implements Recognizer {
                 i++;
                 continue;
             }
-            if (!dict.placeFirst[c] && !dict.zhSurname[c] && !dict.zhCompoundFirst[c]) {
+            if (!dict.placeFirst[c] && !dict.zhSurname[c] && !dict.zhCompoundFirst[c] && c != '小' && c != '老') {
                 i++;
                 continue;
             }
@@ -56,7 +56,10 @@ final class ChineseNameRecognizer implements Recognizer {
                 i = end;
                 continue;
             }
-            int e = name(s, i, out);
+            int e = (c == '小' || c == '老') ? familiarName(s, i, out) : -1;
+            if (e < 0) {
+                e = name(s, i, out);
+            }
             i = e > 0 ? e : i + 1;
         }
     }
@@ -93,6 +96,23 @@ final class ChineseNameRecognizer implements Recognizer {
             }
             k++;
         }
+        return end;
+    }
+
+    /**
+     * 小王, 老李: a surname after 小 or 老, as colleagues and customers are called, when it stands
+     * alone (followed by punctuation, a title or the end) and is not a word such as 老师 or 小时.
+     */
+    private int familiarName(String s, int i, List<Finding> out) {
+        int n = s.length();
+        if (i + 1 >= n || !dict.zhSurname[s.charAt(i + 1)] || COMMON_WORDS.contains(s.substring(i, i + 2))) {
+            return -1;
+        }
+        int end = i + 2;
+        if (end < n && Chars.cjk(s.charAt(end)) && titleAt(s, end) < 0) {
+            return -1;
+        }
+        out.add(new Finding(EntityType.PERSON, i, end, 0.6, "小/老 + surname"));
         return end;
     }
 
@@ -154,7 +174,8 @@ final class ChineseNameRecognizer implements Recognizer {
     /** Two-character words that begin with a character common in given names: not part of a name. */
     private static final Set<String> COMMON_WORDS = Set.of("明天", "明年", "明白", "明显", "今天", "天气", "天天",
             "和平", "平时", "平安", "国家", "国际", "文化", "学生", "学习", "安全", "生日", "生活", "新闻", "东西",
-            "中国", "中心", "小时", "大家", "家里", "心里", "一起", "一下", "一直", "三个", "二十", "长期", "乐观");
+            "中国", "中心", "小时", "大家", "家里", "心里", "一起", "一下", "一直", "三个", "二十", "长期", "乐观",
+            "老师", "老板", "老公", "老家", "老人", "老年", "小孩", "小心", "小姐", "小学", "小说", "小区", "小吃");
     private static final String[] CUES_AFTER = {"说", "表示", "认为", "出生", "毕业", "的电话", "的手机", "的邮箱",
         "的地址", "的身份证", "的账户", "于1", "于2"};
 

@@ -2,7 +2,6 @@ package dev.hearth.guard.pii;
 
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -48,54 +47,137 @@ public final class ContextWords {
                 "moved", "born in", "住在", "位于", "地址", "来自", "住址", "在"));
         c.support.put(EntityType.CRYPTO, List.of("bitcoin", "btc", "wallet", "比特币", "钱包"));
         c.support.put(EntityType.MAC_ADDRESS, List.of("mac", "device", "ethernet", "wifi", "网卡"));
+        c.compile();
         return c;
     }
 
-    /** Raises or lowers {@code f}'s score by the words around it in {@code text}. */
+    /**
+     * Raises or lowers {@code f}'s score by the words around it in {@code text}. When words of
+     * both kinds are near ("the tracking number ... call me on 415 555 0132"), the nearer decides.
+     */
     Finding apply(String text, Finding f) {
-        List<String> up = support.get(f.type());
-        List<String> down = against.get(f.type());
+        Compiled up = compiledSupport.get(f.type());
+        Compiled down = compiledAgainst.get(f.type());
         if (up == null && down == null) {
             return f;
         }
         int a = Math.max(0, f.start() - WINDOW_BEFORE);
         int b = Math.min(text.length(), f.end() + WINDOW_AFTER);
-        String before = text.substring(a, f.start()).toLowerCase(Locale.ROOT);
-        String after = text.substring(f.end(), b).toLowerCase(Locale.ROOT);
-        String down1 = find(down, before, after);
-        if (down1 != null) {
-            return f.withScore(Math.max(0, f.score() - PENALTY), f.reason() + "; context '" + down1 + "' lowers");
+        Match against = down == null ? null : down.nearest(text, a, f.start(), f.end(), b);
+        Match support = up == null ? null : up.nearest(text, a, f.start(), f.end(), b);
+        if (against != null && (support == null || against.distance() < support.distance())) {
+            return f.withScore(Math.max(0, f.score() - PENALTY), f.reason() + "; context '" + against.word() + "' lowers");
         }
-        String up1 = find(up, before, after);
-        if (up1 != null && f.score() < 1.0) {
+        if (support != null && f.score() < 1.0) {
             double s = Math.max(MIN_WITH_SUPPORT, Math.min(1.0, f.score() + BOOST));
-            return f.withScore(s, f.reason() + "; context '" + up1 + "'");
+            return f.withScore(s, f.reason() + "; context '" + support.word() + "'");
         }
         return f;
     }
 
-    private static String find(List<String> words, String before, String after) {
-        if (words == null) {
-            return null;
-        }
-        for (String w : words) {
-            if (containsWord(before, w) || w.length() > 2 && containsWord(after, w)) {
-                return w;
-            }
-        }
-        return null;
+    /** A context word and how many characters lie between it and the finding. */
+    private record Match(String word, int distance) {}
+
+    private final Map<EntityType, Compiled> compiledSupport = new EnumMap<>(EntityType.class);
+    private final Map<EntityType, Compiled> compiledAgainst = new EnumMap<>(EntityType.class);
+
+    private void compile() {
+        support.forEach((t, w) -> compiledSupport.put(t, new Compiled(w)));
+        against.forEach((t, w) -> compiledAgainst.put(t, new Compiled(w)));
     }
 
-    static boolean containsWord(String hay, String w) {
-        int k = hay.indexOf(w);
-        boolean cjk = Chars.cjk(w.charAt(0));
-        while (k >= 0) {
-            if (cjk || (k == 0 || !Chars.alnum(hay.charAt(k - 1)))
-                    && (k + w.length() == hay.length() || !Chars.alnum(hay.charAt(k + w.length())))) {
-                return true;
+    /**
+     * A word list arranged for matching without allocating: single English words by length
+     * (compared case-insensitively in place), phrases, and Chinese words (substrings).
+     */
+    private static final class Compiled {
+        final String[][] byLength = new String[32][];
+        final List<String> phrases = new java.util.ArrayList<>();
+        final List<String> cjk = new java.util.ArrayList<>();
+
+        Compiled(List<String> words) {
+            Map<Integer, List<String>> lengths = new java.util.HashMap<>();
+            for (String w : words) {
+                if (Chars.cjk(w.charAt(0))) {
+                    cjk.add(w);
+                } else if (w.indexOf(' ') >= 0) {
+                    phrases.add(w);
+                } else {
+                    lengths.computeIfAbsent(w.length(), k -> new java.util.ArrayList<>()).add(w);
+                }
             }
-            k = hay.indexOf(w, k + 1);
+            lengths.forEach((len, l) -> byLength[len] = l.toArray(String[]::new));
         }
-        return false;
+
+        /**
+         * The word nearest the finding: the last before it (in {@code [a, s)}) or the first after
+         * it (in {@code [e, b)}, words of three letters or more), whichever is closer; or null.
+         */
+        Match nearest(String text, int a, int s, int e, int b) {
+            Match before = null;
+            int k = a;
+            while (k < s) {
+                int[] hit = new int[2];
+                String w = findIn(text, k, s, 1, hit);
+                if (w == null) {
+                    break;
+                }
+                before = new Match(w, s - hit[1]);
+                k = hit[0] + 1;
+            }
+            int[] hit = new int[2];
+            String w = findIn(text, e, b, 3, hit);
+            Match after = w == null ? null : new Match(w, hit[0] - e);
+            if (before == null) {
+                return after;
+            }
+            return after == null || before.distance() <= after.distance() ? before : after;
+        }
+
+        /** The first word in {@code [from, to)}; its start and end go to {@code hit}. */
+        private String findIn(String text, int from, int to, int minLength, int[] hit) {
+            int k = from;
+            while (k < to) {
+                char c = text.charAt(k);
+                if (Chars.asciiLetter(c)) {
+                    int j = k + 1;
+                    while (j < to && Chars.asciiLetter(text.charAt(j))) {
+                        j++;
+                    }
+                    boolean whole = (k == 0 || !Chars.alnum(text.charAt(k - 1))) && (j == text.length() || !Chars.alnum(text.charAt(j)));
+                    int len = j - k;
+                    if (whole && len >= minLength && len < byLength.length && byLength[len] != null) {
+                        for (String w : byLength[len]) {
+                            if (text.regionMatches(true, k, w, 0, len)) {
+                                hit[0] = k;
+                                hit[1] = j;
+                                return w;
+                            }
+                        }
+                    }
+                    for (String p : phrases) {
+                        if (k + p.length() <= to && text.regionMatches(true, k, p, 0, p.length())
+                                && (k + p.length() == text.length() || !Chars.alnum(text.charAt(k + p.length())))) {
+                            hit[0] = k;
+                            hit[1] = k + p.length();
+                            return p;
+                        }
+                    }
+                    k = j;
+                } else {
+                    if (Chars.cjk(c)) {
+                        for (String w : cjk) {
+                            if (w.charAt(0) == c && k + w.length() <= to && text.startsWith(w, k)) {
+                                hit[0] = k;
+                                hit[1] = k + w.length();
+                                return w;
+                            }
+                        }
+                    }
+                    k++;
+                }
+            }
+            return null;
+        }
     }
 }

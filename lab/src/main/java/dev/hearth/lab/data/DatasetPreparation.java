@@ -79,7 +79,7 @@ public final class DatasetPreparation {
      */
     public record Config(List<Path> inputs, Path out, String name, TokenizerChoice tokenizer, ReadingOptions reading,
             SplitMode split, double valFraction, long seed, long shardTokens, String separator, boolean force,
-            int threads, int chunkBytes) {
+            int threads, int chunkBytes, DatasetScrub scrub) {
 
         public Config {
             inputs = List.copyOf(inputs);
@@ -113,62 +113,69 @@ public final class DatasetPreparation {
         public static Config of(List<Path> inputs, Path out, String name) {
             return new Config(inputs, out, name, new TokenizerChoice.TrainBpe(8000, 2), ReadingOptions.DEFAULTS,
                     SplitMode.DOCUMENT, DEFAULT_VAL_FRACTION, DEFAULT_SEED, DEFAULT_SHARD_TOKENS, null, false,
-                    Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_BYTES);
+                    Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_BYTES, null);
         }
 
         public Config withOut(Path dir) {
             return new Config(inputs, dir, name, tokenizer, reading, split, valFraction, seed, shardTokens, separator,
-                    force, threads, chunkBytes);
+                    force, threads, chunkBytes, scrub);
         }
 
         public Config withTokenizer(TokenizerChoice t) {
             return new Config(inputs, out, name, t, reading, split, valFraction, seed, shardTokens, separator, force,
-                    threads, chunkBytes);
+                    threads, chunkBytes, scrub);
         }
 
         public Config withReading(ReadingOptions r) {
             return new Config(inputs, out, name, tokenizer, r, split, valFraction, seed, shardTokens, separator, force,
-                    threads, chunkBytes);
+                    threads, chunkBytes, scrub);
         }
 
         public Config withSplit(SplitMode mode, double fraction) {
             return new Config(inputs, out, name, tokenizer, reading, mode, fraction, seed, shardTokens, separator,
-                    force, threads, chunkBytes);
+                    force, threads, chunkBytes, scrub);
         }
 
         public Config withSeed(long s) {
             return new Config(inputs, out, name, tokenizer, reading, split, valFraction, s, shardTokens, separator,
-                    force, threads, chunkBytes);
+                    force, threads, chunkBytes, scrub);
         }
 
         public Config withShardTokens(long n) {
             return new Config(inputs, out, name, tokenizer, reading, split, valFraction, seed, n, separator, force,
-                    threads, chunkBytes);
+                    threads, chunkBytes, scrub);
         }
 
         public Config withSeparator(String s) {
             return new Config(inputs, out, name, tokenizer, reading, split, valFraction, seed, shardTokens, s, force,
-                    threads, chunkBytes);
+                    threads, chunkBytes, scrub);
         }
 
         public Config withForce(boolean f) {
             return new Config(inputs, out, name, tokenizer, reading, split, valFraction, seed, shardTokens, separator,
-                    f, threads, chunkBytes);
+                    f, threads, chunkBytes, scrub);
         }
 
         public Config withThreads(int n) {
             return new Config(inputs, out, name, tokenizer, reading, split, valFraction, seed, shardTokens, separator,
-                    force, n, chunkBytes);
+                    force, n, chunkBytes, scrub);
+        }
+
+        /** Scrub personal data out of the inputs first; the dataset is made from the scrubbed copies. */
+        public Config withScrub(DatasetScrub s) {
+            return new Config(inputs, out, name, tokenizer, reading, split, valFraction, seed, shardTokens, separator,
+                    force, threads, chunkBytes, s);
         }
 
         public Config withChunkBytes(int n) {
             return new Config(inputs, out, name, tokenizer, reading, split, valFraction, seed, shardTokens, separator,
-                    force, threads, n);
+                    force, threads, n, scrub);
         }
     }
 
     /** The passes over the inputs. */
     public enum Phase {
+        SCRUBBING("scrubbing personal data"),
         READING("reading"),
         TRAINING_TOKENIZER("training tokenizer"),
         ENCODING("encoding");
@@ -228,6 +235,8 @@ public final class DatasetPreparation {
     }
 
     private final Config config;
+    /** What the scrub step did, for the manifest; null when the inputs were not scrubbed. */
+    private com.fasterxml.jackson.databind.JsonNode scrubRecord;
 
     public DatasetPreparation(Config config) {
         this.config = config;
@@ -244,6 +253,11 @@ public final class DatasetPreparation {
         Tokenizer given = config.tokenizer() instanceof TokenizerChoice.FromFile f ? Tokenizer.load(f.file()) : null;
         boolean created = OutputFolder.prepare(dir, config.force());
         try {
+            if (config.scrub() != null) {
+                DatasetScrub.Scrubbed scrubbed = config.scrub().run(config.inputs(), dir, listener);
+                scrubRecord = scrubbed.record();
+                found = InputDiscovery.discover(scrubbed.files(), dir);
+            }
             return prepare(dir, found, given, listener, started);
         } catch (IOException | UncheckedIOException e) {
             OutputFolder.cleanUp(dir, created);
@@ -502,7 +516,7 @@ public final class DatasetPreparation {
         return new DatasetManifest(DatasetManifest.FORMAT, config.name(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), BuildInfo.version(), tok,
                 bytesPerToken == 2 ? "uint16" : "uint32", separator.id(), separator.token(), config.shardTokens(), split,
-                reading, in, splits, writer.textBytes, skips.toManifest(), null);
+                reading, in, splits, writer.textBytes, skips.toManifest(), scrubRecord);
     }
 
     private static String noDocumentMessage(int files, SkipLog skips) {

@@ -12,7 +12,8 @@ final class OutputFolder {
     private OutputFolder() {}
 
     private static final Pattern OURS = Pattern.compile(
-            "manifest\\.json|tokenizer\\.json|(train|val)-\\d{5,}\\.bin|.*\\.tmp");
+            "manifest\\.json|tokenizer\\.json|(train|val)-\\d{5,}\\.bin|.*\\.tmp|" + DatasetScrub.FOLDER + "|"
+                    + DatasetScrub.REPORT.replace(".", "\\."));
 
     /**
      * Creates {@code dir} or makes it ready to be written: refuses a folder that holds a dataset
@@ -75,7 +76,15 @@ final class OutputFolder {
             ours = s.filter(p -> OURS.matcher(p.getFileName().toString()).matches()).toList();
         }
         for (Path p : ours) {
-            Files.deleteIfExists(p);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> tree = Files.walk(p)) {
+                    for (Path q : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(q);
+                    }
+                }
+            } else {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

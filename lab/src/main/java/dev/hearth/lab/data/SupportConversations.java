@@ -21,8 +21,10 @@ import java.util.Map;
  * &lt;agent&gt; I'm sorry for the wait. Order #48213 shipped on Monday and should arrive by Thursday.
  * </pre>
  *
- * Chinese conversations use {@code <客户>} and {@code <客服>}. The names, order numbers, products
- * and dates are invented; no real person's data is in it.
+ * Chinese conversations use {@code <客户>} and {@code <客服>}. The names, e-mail addresses (on the
+ * reserved example.com domain), phone numbers (555-01xx and made-up Chinese mobiles), order numbers,
+ * products and dates are invented; no real person's data is in it, but it has the shape of personal
+ * data, so that the demo has something to scrub.
  */
 public final class SupportConversations {
     private SupportConversations() {}
@@ -102,7 +104,8 @@ public final class SupportConversations {
                 t.add(turn(CUSTOMER, "Hi, my order #" + order + " has not arrived yet. It was due on " + day + "."));
                 t.add(turn(AGENT, "I'm sorry for the wait, " + name + ". Order #" + order + " is on its way and should"
                         + " arrive by " + later + "."));
-                t.add(turn(CUSTOMER, "Thanks, can I get a tracking number?"));
+                t.add(turn(CUSTOMER, "Thanks, can I get a tracking number? You can call me on +1 415 555 01"
+                        + (10 + rng.nextInt(90)) + "."));
                 t.add(turn(AGENT, "Of course. I have sent the tracking link for order #" + order + " to your email."));
             }
             case 1 -> {
@@ -120,7 +123,8 @@ public final class SupportConversations {
                 t.add(turn(AGENT, "The refund reaches your card 3 to 5 days after we receive the " + product + "."));
             }
             case 3 -> {
-                t.add(turn(CUSTOMER, "I can't log in to my account. The password reset email never comes."));
+                t.add(turn(CUSTOMER, "I can't log in to my account. The password reset email never comes to "
+                        + email(rng, name) + "."));
                 t.add(turn(AGENT, "Let me help. Please check your spam folder first."));
                 t.add(turn(CUSTOMER, "Not there either."));
                 t.add(turn(AGENT, "I have sent a new reset link, " + name + ". It is valid for one hour."));
@@ -149,7 +153,8 @@ public final class SupportConversations {
             case 0 -> {
                 t.add(turn(CUSTOMER_ZH, "你好，我的订单" + order + "还没到，本来应该" + day + "到的。"));
                 t.add(turn(AGENT_ZH, "很抱歉让您久等了，" + name + "。订单" + order + "正在配送中，预计" + later + "送达。"));
-                t.add(turn(CUSTOMER_ZH, "谢谢，能给我物流单号吗？"));
+                t.add(turn(CUSTOMER_ZH, "谢谢，能给我物流单号吗？我的手机号是1" + (3 + rng.nextInt(7))
+                        + (100_000_000 + rng.nextInt(900_000_000)) + "。"));
                 t.add(turn(AGENT_ZH, "当然可以，订单" + order + "的物流链接已发送到您的邮箱。"));
             }
             case 1 -> {
@@ -165,7 +170,7 @@ public final class SupportConversations {
                 t.add(turn(AGENT_ZH, "我们收到" + product + "后三到五天内退款到您的卡上。"));
             }
             case 3 -> {
-                t.add(turn(CUSTOMER_ZH, "我登录不了账户，重置密码的邮件一直收不到。"));
+                t.add(turn(CUSTOMER_ZH, "我登录不了账户，重置密码的邮件一直收不到，邮箱是" + email(rng, "user") + "。"));
                 t.add(turn(AGENT_ZH, "我来帮您。请先看看垃圾邮件文件夹。"));
                 t.add(turn(CUSTOMER_ZH, "那里也没有。"));
                 t.add(turn(AGENT_ZH, "我已经重新发送了重置链接，" + name + "，一小时内有效。"));
@@ -181,6 +186,11 @@ public final class SupportConversations {
             t.add(turn(AGENT_ZH, "请问还有其他可以帮您的吗？"));
         }
         return new Conversation("zh", t);
+    }
+
+    /** A made-up address on the reserved example.com domain: the corpus carries personal data to scrub. */
+    private static String email(Rng rng, String name) {
+        return name.toLowerCase(java.util.Locale.ROOT) + (100 + rng.nextInt(900)) + "@example.com";
     }
 
     private static String[] turn(String tag, String text) {

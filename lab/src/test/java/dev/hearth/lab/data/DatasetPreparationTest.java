@@ -324,6 +324,27 @@ class DatasetPreparationTest {
     }
 
     @Test
+    void scrubbingFirstMakesTheDatasetFromScrubbedCopiesAndRecordsTheOriginals() throws Exception {
+        Path in = write(tmp.resolve("raw/chats.jsonl"), "{\"text\": \"Mail ann.lee@example.com or call +44 20 7946 0958. "
+                + ENGLISH.strip() + "\"}\n{\"text\": \"我的手机号是13800138000。" + CHINESE.strip() + "\"}\n");
+        var anonymizer = new dev.hearth.guard.pii.Anonymizer(dev.hearth.guard.pii.ScrubPolicy.defaults(), null,
+                new dev.hearth.guard.pii.Pseudonyms());
+        DatasetPreparation.Result r = run(config(tmp.resolve("out"), in).withScrub(new DatasetScrub(anonymizer, 2, null, null)));
+        DatasetManifest m = r.manifest();
+        assertThat(m.scrub().at("/found/EMAIL_ADDRESS").asLong()).isEqualTo(1);
+        assertThat(m.scrub().at("/found/PHONE_NUMBER").asLong()).isEqualTo(2);
+        assertThat(m.scrub().at("/originals/0/sha256").asText()).isEqualTo(Sha256.ofFile(in));
+        assertThat(m.scrub().get("records").asLong()).isEqualTo(2);
+        Path scrubbed = r.dir().resolve(DatasetScrub.FOLDER).resolve("chats.jsonl");
+        assertThat(m.inputs()).singleElement().satisfies(i -> assertThat(i.path()).isEqualTo(scrubbed.toString()));
+        assertThat(Files.readString(scrubbed)).contains("<EMAIL_ADDRESS>", "<PHONE_NUMBER>").doesNotContain("ann.lee", "13800138000");
+        assertThat(r.dir().resolve(DatasetScrub.REPORT)).exists();
+        // replacing the dataset removes the old scrubbed copies with it
+        run(config(tmp.resolve("out"), in).withForce(true));
+        assertThat(r.dir().resolve(DatasetScrub.FOLDER)).doesNotExist();
+    }
+
+    @Test
     void manifestRecordsWhereEverythingCameFrom() throws Exception {
         Path in = write(tmp.resolve("m.txt"), ENGLISH.repeat(3));
         RecordingListener l = new RecordingListener();
