@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
@@ -77,7 +76,6 @@ public final class EncryptedFiles {
         }
         boolean inPlace = inPlace(source, target);
         Path out = inPlace ? source : target;
-        MessageDigest digest = sha256();
         BasicFileAttributes before = attributes(source);
         long[] plain = new long[1];
         try {
@@ -86,7 +84,6 @@ public final class EncryptedFiles {
                      EnvelopeOutputStream enc = new EnvelopeOutputStream(nonClosing(sink), key, segmentSize)) {
                     byte[] buf = new byte[BUFFER];
                     for (int n; (n = in.read(buf)) >= 0; ) {
-                        digest.update(buf, 0, n);
                         enc.write(buf, 0, n);
                         report(progress, n);
                     }
@@ -96,7 +93,7 @@ public final class EncryptedFiles {
             }, written -> {
                 if (inPlace) {
                     checkUnchanged(source, before);
-                    checkReadsBack(written, key, digest.digest(), source);
+                    checkReadsBack(written, key, source);
                 }
             });
         } catch (FileAlreadyExistsException e) {
@@ -245,18 +242,23 @@ public final class EncryptedFiles {
         }
     }
 
-    /** Decrypts {@code written} and compares its digest with the original's. */
-    private static void checkReadsBack(Path written, MasterKey key, byte[] expected, Path source) throws IOException {
-        MessageDigest d = sha256();
-        try (InputStream in = EnvelopeReader.open(written, key).newInputStream()) {
-            byte[] buf = new byte[BUFFER];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                d.update(buf, 0, n);
+    /** Decrypts {@code written} and compares it, byte for byte, with {@code source}. */
+    private static void checkReadsBack(Path written, MasterKey key, Path source) throws IOException {
+        try (InputStream decrypted = EnvelopeReader.open(written, key).newInputStream();
+             InputStream original = Files.newInputStream(source)) {
+            byte[] a = new byte[BUFFER];
+            byte[] b = new byte[BUFFER];
+            while (true) {
+                int n = decrypted.readNBytes(a, 0, a.length);
+                int m = original.readNBytes(b, 0, b.length);
+                if (n != m || !Arrays.equals(a, 0, n, b, 0, m)) {
+                    throw new IOException("the encrypted copy of " + source + " does not read back as the original (a"
+                            + " disk or memory fault?)");
+                }
+                if (n < a.length) {
+                    return;
+                }
             }
-        }
-        if (!MessageDigest.isEqual(d.digest(), expected)) {
-            throw new IOException("the encrypted copy of " + source + " does not read back as the original (a disk or"
-                    + " memory fault?)");
         }
     }
 
@@ -286,14 +288,6 @@ public final class EncryptedFiles {
                 flush();
             }
         };
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     private static void zero(byte[] b) {

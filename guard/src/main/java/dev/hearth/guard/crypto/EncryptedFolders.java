@@ -141,8 +141,8 @@ public final class EncryptedFolders {
                     }
                     long done = results.stream().filter(r -> r.action().changed()).count();
                     throw new EncryptionException(e.getMessage() + ". " + done + " of the " + files.size() + " files of "
-                            + dir + " were done before this one; run '" + what + "' again to finish (files done are"
-                            + " skipped)", e);
+                            + dir + " were done before it and the rest are as they were; deal with it, then run '" + what
+                            + "' again to finish (files done are skipped)", e);
                 }
             }
             return results;
