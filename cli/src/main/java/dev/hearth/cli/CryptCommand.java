@@ -59,6 +59,15 @@ final class CryptCommand implements Runnable {
                 + " (its file). Make one with 'hearth crypt keygen --out FILE'"));
     }
 
+    /** The key file named by hearth.key.file or HEARTH_KEY_FILE, if any. */
+    private static Path keyFileInUse() {
+        String p = System.getProperty(MasterKey.FILE_PROPERTY);
+        if (p == null || p.isBlank()) {
+            p = System.getenv(MasterKey.FILE_ENV);
+        }
+        return p == null || p.isBlank() ? null : Path.of(p.strip());
+    }
+
     static boolean isFolder(Path path) {
         if (Files.isSymbolicLink(path) && Files.isDirectory(path)) {
             return true;    // EncryptedFolders refuses it with the reason
@@ -172,6 +181,12 @@ final class CryptCommand implements Runnable {
             MasterKey key = key(keyFile, "hearth crypt encrypt");
             PrintWriter o = spec.commandLine().getOut();
             String where = out == null ? " in place" : " into " + out;
+            Path usedKeyFile = keyFile != null ? keyFile : keyFileInUse();
+            if (out == null && usedKeyFile != null && usedKeyFile.toAbsolutePath().normalize()
+                    .startsWith(path.toAbsolutePath().normalize())) {
+                throw new ParameterException(spec.commandLine(), "the key file " + usedKeyFile + " is inside " + path
+                        + ": it would be encrypted under itself and lost. Move it elsewhere first");
+            }
             if (isFolder(path)) {
                 List<FileResult> results = withProgress(o, "encrypt", EncryptedFolders.storedBytes(path),
                         p -> EncryptedFolders.encrypt(path, out, key, p));

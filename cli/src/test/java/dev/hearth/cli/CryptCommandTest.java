@@ -233,6 +233,18 @@ class CryptCommandTest {
         Run missing = hearth("crypt", "encrypt", tmp.resolve("nope").toString(), "--key-file", k.toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("nope does not exist");
+        Path folder = Files.createDirectories(tmp.resolve("folder"));
+        Files.copy(k, folder.resolve("inside.key"));
+        Run keyInside = hearth("crypt", "encrypt", folder.toString(), "--key-file", folder.resolve("inside.key")
+                .toString());
+        assertThat(keyInside.code()).isEqualTo(2);
+        assertThat(keyInside.err()).contains("would be encrypted under itself and lost");
+        Path workspace = Files.createDirectories(tmp.resolve("ws"));
+        Files.writeString(workspace.resolve("hearth.db"), "SQLite format 3");
+        Run whole = hearth("crypt", "encrypt", workspace.toString(), "--key-file", k.toString());
+        assertThat(whole.code()).isEqualTo(1);
+        assertThat(whole.err()).contains("the store of a Hearth workspace").contains("datasets/, models/ and runs/");
+        assertThat(StoredFiles.isEncrypted(workspace.resolve("hearth.db"))).isFalse();
         Run noNewKey = hearth("crypt", "rotate", f.toString(), "--key-file", k.toString());
         assertThat(noNewKey.code()).isEqualTo(2);
         assertThat(noNewKey.err()).contains("--new-key-file");

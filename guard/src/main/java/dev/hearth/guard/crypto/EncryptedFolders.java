@@ -24,10 +24,13 @@ import java.util.stream.Stream;
  * check that every encrypted file is under the key given, so a wrong key changes nothing. Into
  * {@code out}, the whole result is built in a temporary folder beside it and renamed into place
  * at the end. A symbolic link anywhere in the folder is refused before anything is done (the
- * file behind it would stay plain).
+ * file behind it would stay plain), and so is a whole workspace (its SQLite store must stay plain).
  */
 public final class EncryptedFolders {
     private EncryptedFolders() {}
+
+    /** The workspace's SQLite store (and its -wal and -shm files), never encrypted. */
+    private static final String STORE_FILE = "hearth.db";
 
     /**
      * The regular files under {@code dir}, in path order, leaving out temporary files of
@@ -81,6 +84,13 @@ public final class EncryptedFolders {
 
     static List<FileResult> encrypt(Path dir, Path out, MasterKey key, int segmentSize, LongConsumer progress) {
         List<Path> files = files(dir);
+        for (Path f : files) {
+            if (f.getFileName().toString().startsWith(STORE_FILE)) {
+                throw new EncryptionException(dir + " holds " + dir.relativize(f) + ", the store of a Hearth workspace,"
+                        + " which SQLite must read as it is; nothing was done. Encrypt the workspace's datasets/,"
+                        + " models/ and runs/ folders instead");
+            }
+        }
         return run("encrypt", dir, out, files, (file, target) -> {
             FileResult r = EncryptedFiles.encrypt(file, target, key, segmentSize, progress);
             if (r.action() == FileResult.Action.ALREADY_ENCRYPTED && target != null) {
