@@ -68,6 +68,10 @@ final class CryptCommand implements Runnable {
         return p == null || p.isBlank() ? null : Path.of(p.strip());
     }
 
+    private static String folderWhere(Path path, Path out) {
+        return out == null ? " in " + path + " in place" : " from " + path + " into " + out;
+    }
+
     static boolean isFolder(Path path) {
         if (Files.isSymbolicLink(path) && Files.isDirectory(path)) {
             return true;    // EncryptedFolders refuses it with the reason
@@ -190,7 +194,7 @@ final class CryptCommand implements Runnable {
             if (isFolder(path)) {
                 List<FileResult> results = withProgress(o, "encrypt", EncryptedFolders.storedBytes(path),
                         p -> EncryptedFolders.encrypt(path, out, key, p));
-                report(o, path, results, "encrypted", " in " + path + where + " under master key " + key.id());
+                report(o, path, results, "encrypted", folderWhere(path, out) + " under master key " + key.id());
                 return 0;
             }
             FileResult r = withProgress(o, "encrypt", size(path), p -> EncryptedFiles.encrypt(path, out, key, p));
@@ -229,7 +233,7 @@ final class CryptCommand implements Runnable {
             if (isFolder(path)) {
                 List<FileResult> results = withProgress(o, "decrypt", EncryptedFolders.storedBytes(path),
                         p -> EncryptedFolders.decrypt(path, out, key, p));
-                report(o, path, results, "decrypted", " in " + path + where);
+                report(o, path, results, "decrypted", folderWhere(path, out));
                 return 0;
             }
             FileResult r = withProgress(o, "decrypt", size(path), p -> EncryptedFiles.decrypt(path, out, key, p));
