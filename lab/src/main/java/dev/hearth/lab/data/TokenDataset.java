@@ -1,7 +1,7 @@
 package dev.hearth.lab.data;
 
-import dev.hearth.engine.tokenize.Tokenizer;
 import dev.hearth.engine.io.StoredFiles;
+import dev.hearth.engine.tokenize.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -18,8 +18,8 @@ import java.util.Map;
  * A prepared dataset folder, opened for training: the manifest checked, every shard present and
  * of the size its token count says, and memory-mapped (with FFM, so shards and splits may be
  * larger than 2 GB and than memory). A dataset encrypted at rest (docs/encryption.md) opens the
- * same way when its key is set; its shards are then decrypted into memory, not mapped. Thread-safe for reads; {@link #close()} unmaps the shards,
- * after which the splits must not be used.
+ * same way when its key is set; its shards are then decrypted into memory, not mapped.
+ * Thread-safe for reads; {@link #close()} unmaps the shards, after which the splits must not be used.
  *
  * <pre>{@code
  * try (TokenDataset data = TokenDataset.open(Path.of(".hearth/datasets/shakespeare"))) {
