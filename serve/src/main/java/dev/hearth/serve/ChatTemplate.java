@@ -3,6 +3,7 @@ package dev.hearth.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.engine.HearthException;
+import dev.hearth.engine.io.StoredFiles;
 import dev.hearth.engine.tokenize.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ public record ChatTemplate(String name, Map<String, String> turns, String genera
     public static ChatTemplate read(Path file) {
         JsonNode n;
         try {
-            n = new ObjectMapper().readTree(file.toFile());
+            n = new ObjectMapper().readTree(StoredFiles.readAllBytes(file)); // plain or encrypted at rest
         } catch (IOException e) {
             throw new HearthException(file + " is not valid JSON: " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.hearth.store;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.engine.io.StoredFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -382,7 +383,7 @@ public final class ModelRegistry {
                     + ": it has no config.json. A model folder holds config.json, the weights and the tokenizer.");
         }
         try {
-            JsonNode node = JSON.readTree(config.toFile());
+            JsonNode node = JSON.readTree(StoredFiles.readAllBytes(config)); // plain or encrypted at rest
             if (node == null || !node.isObject()) {
                 throw new StoreException("cannot register model " + name + ": " + config + " is not a JSON object");
             }

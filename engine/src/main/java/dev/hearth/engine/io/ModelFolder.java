@@ -218,7 +218,7 @@ public final class ModelFolder {
 
     private static ObjectNode readObject(Path file) {
         try {
-            JsonNode n = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            JsonNode n = JSON.readTree(StoredFiles.readString(file)); // plain or encrypted at rest
             if (!(n instanceof ObjectNode o)) {
                 throw new CheckpointException(file, "is not a JSON object");
             }

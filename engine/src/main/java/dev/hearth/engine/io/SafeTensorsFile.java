@@ -16,15 +16,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileChannel.MapMode;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -40,7 +37,8 @@ import java.util.stream.Collectors;
 /**
  * A safetensors file, memory-mapped and validated, from which tensors are read by name.
  *
- * <p>{@link #open} maps the whole file read-only (offsets are longs, so files past 2 GB work) and
+ * <p>{@link #open} maps the whole file read-only (offsets are longs, so files past 2 GB work; a
+ * file encrypted at rest is decrypted into memory instead, see {@link StoredFiles}) and
  * checks the header against the format before anything is read: the header length, UTF-8 JSON
  * object, every entry's dtype, shape and data_offsets, that each tensor's byte count matches its
  * shape, and that the tensors cover the data buffer exactly, with no gaps, overlaps, truncation
@@ -136,16 +134,16 @@ public final class SafeTensorsFile implements AutoCloseable {
             throw new CheckpointException(file, "is a folder, not a safetensors file; pass the .safetensors file"
                     + " inside it (for example " + file.resolve("model.safetensors") + ")");
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size < 8) {
-                throw new CheckpointException(file, "is " + size + " bytes long, shorter than the 8-byte header"
-                        + " length every safetensors file starts with: it is empty, cut off, or not a safetensors"
-                        + " file");
-            }
+        try {
             Arena arena = Arena.ofShared();
             try {
-                MemorySegment mapped = channel.map(MapMode.READ_ONLY, 0, size, arena);
+                MemorySegment mapped = StoredFiles.map(file, arena); // decrypted in memory if encrypted at rest
+                long size = mapped.byteSize();
+                if (size < 8) {
+                    throw new CheckpointException(file, "is " + size + " bytes long, shorter than the 8-byte header"
+                            + " length every safetensors file starts with: it is empty, cut off, or not a safetensors"
+                            + " file");
+                }
                 HeaderReader header = new HeaderReader(file, mapped);
                 header.read();
                 return new SafeTensorsFile(file, arena, mapped, header.tensors, header.metadata);

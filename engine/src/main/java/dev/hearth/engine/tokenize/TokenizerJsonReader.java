@@ -6,9 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.hearth.engine.io.StoredFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer.Form;
@@ -38,7 +37,7 @@ final class TokenizerJsonReader {
     static Tokenizer read(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = StoredFiles.readString(file); // plain or encrypted at rest
         } catch (NoSuchFileException e) {
             throw new TokenizerFileException(file, null, "no such file; give the path of a tokenizer.json");
         } catch (IOException e) {

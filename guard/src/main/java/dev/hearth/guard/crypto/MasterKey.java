@@ -17,13 +17,18 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A 256-bit master key, read from {@code HEARTH_MASTER_KEY} (base64 or hex) or from a key file.
+ * A 256-bit master key, read from {@code HEARTH_MASTER_KEY} (base64 or hex) or from a key file
+ * (named by {@code --key-file}, the system property {@code hearth.key.file} or {@code HEARTH_KEY_FILE}).
  * The master key never encrypts data itself: it wraps per-file data keys and derives the keys of
  * narrower purposes ({@link #derive}), so that one purpose's key never serves another.
  */
 public final class MasterKey {
     /** The environment variable a master key is read from. */
     public static final String ENV = "HEARTH_MASTER_KEY";
+    /** The environment variable naming a key file. */
+    public static final String FILE_ENV = "HEARTH_KEY_FILE";
+    /** The system property naming a key file; where it is set it stands for {@code --key-file}. */
+    public static final String FILE_PROPERTY = "hearth.key.file";
     public static final int BYTES = 32;
 
     private final byte[] key;
@@ -82,24 +87,42 @@ public final class MasterKey {
     }
 
     /**
-     * The key from {@code keyFile} when given, else from {@code HEARTH_MASTER_KEY} in {@code env};
-     * empty when neither is set.
+     * The key from {@code keyFile} when given, else from {@code HEARTH_MASTER_KEY} or the file named
+     * by {@code HEARTH_KEY_FILE} in {@code env} (both set is an error: which one is meant is not
+     * guessed); empty when none is set.
      */
     public static Optional<MasterKey> find(Path keyFile, Map<String, String> env) {
         if (keyFile != null) {
             return Optional.of(read(keyFile));
         }
         String v = env.get(ENV);
-        if (v == null || v.isBlank()) {
-            return Optional.empty();
+        String f = env.get(FILE_ENV);
+        boolean hasValue = v != null && !v.isBlank();
+        boolean hasFile = f != null && !f.isBlank();
+        if (hasValue && hasFile) {
+            throw new KeyException("both " + ENV + " and " + FILE_ENV + " are set; unset one of them so that it is"
+                    + " clear which master key is meant");
         }
-        return Optional.of(parse(v, ENV));
+        if (hasFile) {
+            return Optional.of(read(Path.of(f.strip())));
+        }
+        return hasValue ? Optional.of(parse(v, ENV)) : Optional.empty();
+    }
+
+    /**
+     * The key for this process: from the file named by the system property {@code hearth.key.file}
+     * when it is set, else as {@link #find} finds it in the environment.
+     */
+    public static Optional<MasterKey> fromEnvironment() {
+        String file = System.getProperty(FILE_PROPERTY);
+        return find(file == null || file.isBlank() ? null : Path.of(file.strip()), System.getenv());
     }
 
     /** As {@link #find} but failing with a message that says how to supply a key. */
     public static MasterKey require(Path keyFile, Map<String, String> env, String forWhat) {
         return find(keyFile, env).orElseThrow(() -> new KeyException(forWhat + " needs a master key: set "
-                + ENV + " (base64 of 32 bytes) or pass --key-file FILE. Make one with `hearth crypt keygen`"));
+                + ENV + " (base64 of 32 bytes) or " + FILE_ENV + " (a key file), or pass --key-file FILE. Make one"
+                + " with `hearth crypt keygen`"));
     }
 
     /** Writes the key as base64 to a new file readable only by its owner (where the file system allows). */
@@ -136,7 +159,12 @@ public final class MasterKey {
 
     /** A short public identifier of the key (not secret), recorded beside what it wrapped. */
     public String id() {
-        return HexFormat.of().formatHex(Arrays.copyOf(derive("hearth key id"), 8));
+        return HexFormat.of().formatHex(idBytes());
+    }
+
+    /** The 8 bytes behind {@link #id()}. */
+    byte[] idBytes() {
+        return Arrays.copyOf(derive("hearth key id"), 8);
     }
 
     /** The raw key, for wrapping data keys. Callers must not keep or log it. */

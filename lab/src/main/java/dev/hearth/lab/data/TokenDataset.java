@@ -1,13 +1,13 @@
 package dev.hearth.lab.data;
 
+import dev.hearth.engine.io.StoredFiles;
 import dev.hearth.engine.tokenize.Tokenizer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * A prepared dataset folder, opened for training: the manifest checked, every shard present and
  * of the size its token count says, and memory-mapped (with FFM, so shards and splits may be
- * larger than 2 GB and than memory). Thread-safe for reads; {@link #close()} unmaps the shards,
- * after which the splits must not be used.
+ * larger than 2 GB and than memory). A dataset encrypted at rest (docs/encryption.md) opens the
+ * same way when its key is set; its shards are then decrypted into memory, not mapped.
+ * Thread-safe for reads; {@link #close()} unmaps the shards, after which the splits must not be used.
  *
  * <pre>{@code
  * try (TokenDataset data = TokenDataset.open(Path.of(".hearth/datasets/shakespeare"))) {
@@ -64,7 +65,7 @@ public final class TokenDataset implements AutoCloseable {
         }
         byte[] json;
         try {
-            json = Files.readAllBytes(file);
+            json = StoredFiles.readAllBytes(file);
         } catch (IOException e) {
             throw new DatasetException("cannot read " + file + ": " + e, e);
         }
@@ -138,17 +139,14 @@ public final class TokenDataset implements AutoCloseable {
         if (!Files.isRegularFile(p)) {
             throw new DatasetException("the shard " + p + " is missing; the dataset is incomplete: prepare it again");
         }
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            long size = ch.size();
+        try {
+            long size = StoredFiles.size(p);
             if (size != expectedBytes) {
                 throw new DatasetException("the shard " + p + " holds " + size + " bytes but the manifest says "
                         + expectedBytes + " (" + (size < expectedBytes ? "cut short" : "too long")
                         + "); the dataset is damaged: prepare it again");
             }
-            if (size == 0) {
-                return MemorySegment.ofArray(new byte[0]);
-            }
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            return StoredFiles.map(p, arena); // mapped, or decrypted into memory if encrypted at rest
         } catch (IOException e) {
             throw new DatasetException("cannot map the shard " + p + ": " + e, e);
         }
@@ -204,31 +202,40 @@ public final class TokenDataset implements AutoCloseable {
     public void verify() {
         Path tok = dir.resolve(manifest.tokenizer().file());
         try {
-            if (!Sha256.ofFile(tok).equals(manifest.tokenizer().sha256())) {
+            if (!plainSha256(tok).equals(manifest.tokenizer().sha256())) {
                 throw new DatasetException(tok + " is not the file the dataset was prepared with (its SHA-256"
                         + " differs); prepare the dataset again");
             }
         } catch (IOException e) {
             throw new DatasetException("cannot read " + tok + ": " + e, e);
         }
-        byte[] buf = new byte[1 << 20];
         for (Map.Entry<String, DatasetManifest.Split> e : manifest.splits().entrySet()) {
             for (DatasetManifest.Shard shard : e.getValue().shards()) {
                 Path p = dir.resolve(shard.file());
-                MessageDigest d = Sha256.newDigest();
-                try (var in = Files.newInputStream(p)) {
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        d.update(buf, 0, n);
-                    }
+                String sha;
+                try {
+                    sha = plainSha256(p);
                 } catch (IOException ex) {
                     throw new DatasetException("cannot read " + p + ": " + ex, ex);
                 }
-                if (!Sha256.hex(d).equals(shard.sha256())) {
+                if (!sha.equals(shard.sha256())) {
                     throw new DatasetException("the shard " + p + " has changed since it was written (its SHA-256"
                             + " differs from the manifest's); prepare the dataset again");
                 }
             }
         }
+    }
+
+    /** SHA-256 of the plain bytes of {@code file} (decrypted if it is encrypted at rest), as the manifest records. */
+    private static String plainSha256(Path file) throws IOException {
+        MessageDigest d = Sha256.newDigest();
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = StoredFiles.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+        }
+        return Sha256.hex(d);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.hearth.engine.HearthException;
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.generate.GenerationConfig;
 import dev.hearth.engine.io.ModelFolder;
+import dev.hearth.engine.io.StoredFiles;
 import dev.hearth.engine.models.LanguageModel;
 import dev.hearth.engine.nn.Dropout;
 import dev.hearth.engine.nn.Module;
@@ -503,7 +504,7 @@ public final class LanguageModelTraining {
 
     private static TrainerState readState(Path file) {
         try {
-            return JSON.readValue(Files.readString(file), TrainerState.class);
+            return JSON.readValue(StoredFiles.readString(file), TrainerState.class); // plain or encrypted at rest
         } catch (IOException e) {
             throw new HearthException("cannot read " + file + ": " + e.getMessage(), e);
         }
