@@ -2,6 +2,7 @@ package dev.hearth.cli;
 
 import dev.hearth.engine.HearthException;
 import dev.hearth.serve.HearthServer;
+import dev.hearth.serve.PiiMode;
 import dev.hearth.serve.ServeOptions;
 import dev.hearth.store.Store;
 import java.io.PrintWriter;
@@ -64,6 +65,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Threads each model computes with (default: one fewer than the cores, at least 1).")
     Integer computeThreads;
 
+    @Option(names = "--pii", defaultValue = "off", paramLabel = "off|log|redact|block",
+            description = {"Personal data in prompts and answers: log counts it by type in the metrics; redact replaces",
+                "it by its type tag both ways; block refuses prompts holding it (400 pii_detected) and redacts",
+                "answers (default: ${DEFAULT-VALUE})."})
+    String pii;
+
     @Option(names = "--audit-prompts", description = "Also store prompt text in the audit log (off by default).")
     boolean auditPrompts;
 
@@ -99,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeOptions o = ServeOptions.defaults().withHost(host).withPort(port).withQueue(maxBatch, queue)
                 .withLimits(maxBody, maxTokens, Duration.ofSeconds(timeout), Duration.ofSeconds(idleTimeout))
-                .withAuditPrompts(auditPrompts);
+                .withAuditPrompts(auditPrompts).withPii(PiiMode.parse(pii));
         if (computeThreads != null) {
             if (computeThreads < 1) {
                 throw new HearthException("--compute-threads must be at least 1, got " + computeThreads);

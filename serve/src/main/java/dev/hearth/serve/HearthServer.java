@@ -65,7 +65,7 @@ public final class HearthServer implements AutoCloseable {
         this.metrics = new ServerMetrics();
         this.catalog = new ModelCatalog(store.registry(), options, metrics);
         metrics.watch(catalog::queueLength, catalog::runningRequests);
-        this.openAi = new OpenAiEndpoints(catalog, store, options);
+        this.openAi = new OpenAiEndpoints(catalog, store, options, new PiiGuard(options.pii(), metrics.registry()));
         this.admin = new AdminEndpoints(store);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

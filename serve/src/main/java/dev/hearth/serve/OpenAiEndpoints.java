@@ -36,8 +36,10 @@ final class OpenAiEndpoints {
     private final ModelCatalog catalog;
     private final Store store;
     private final ServeOptions options;
+    private final PiiGuard pii;
 
-    OpenAiEndpoints(ModelCatalog catalog, Store store, ServeOptions options) {
+    OpenAiEndpoints(ModelCatalog catalog, Store store, ServeOptions options, PiiGuard pii) {
+        this.pii = pii;
         this.catalog = catalog;
         this.store = store;
         this.options = options;
@@ -92,15 +94,26 @@ final class OpenAiEndpoints {
         f.unsupported("suffix", "insertion is not implemented");
         f.unsupported("logprobs", "log-probabilities are not returned");
         f.unsupported("best_of", "use n");
-        Inputs prompts = inputs(f.node("prompt"), served, "prompt");
+        Inputs prompts = inputs(f.node("prompt"), served, "prompt", pii);
         call.prompt = prompts.text();
         generate(call, f, served, prompts.ids(), List.of(), 16, false);
+    }
+
+    /** Token ids are text too: the guardrail sees them decoded, and a redacted prompt is encoded again. */
+    private static int[] guarded(int[] ids, Tokenizer tok, String param, PiiGuard pii) {
+        if (!pii.on()) {
+            return ids;
+        }
+        String text = tok.decode(ids);
+        String checked = pii.prompt(text, param);
+        return checked.equals(text) ? ids : encode(tok, checked, param);
     }
 
     /** Prompts or inputs as OpenAI takes them: a string, strings, token ids, or lists of token ids. */
     private record Inputs(List<int[]> ids, String text) {}
 
-    private static Inputs inputs(JsonNode p, ServedModel served, String param) {
+    /** The inputs, each text (and each token-id prompt, decoded) first passed through the guardrail. */
+    private static Inputs inputs(JsonNode p, ServedModel served, String param, PiiGuard pii) {
         if (p == null || p.isNull()) {
             throw ApiException.invalid(param, "missing required parameter '" + param + "'");
         }
@@ -108,17 +121,19 @@ final class OpenAiEndpoints {
         List<int[]> out = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         if (p.isTextual()) {
-            out.add(encode(tok, p.asText(), param));
-            text.append(p.asText());
+            String t = pii.prompt(p.asText(), param);
+            out.add(encode(tok, t, param));
+            text.append(t);
         } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
-            out.add(tokenIds(p, served, param));
+            out.add(guarded(tokenIds(p, served, param), tok, param, pii));
         } else if (p.isArray() && !p.isEmpty()) {
             for (JsonNode one : p) {
                 if (one.isTextual()) {
-                    out.add(encode(tok, one.asText(), param));
-                    text.append(one.asText()).append('\n');
+                    String t = pii.prompt(one.asText(), param);
+                    out.add(encode(tok, t, param));
+                    text.append(t).append('\n');
                 } else if (one.isArray()) {
-                    out.add(tokenIds(one, served, param));
+                    out.add(guarded(tokenIds(one, served, param), tok, param, pii));
                 } else {
                     throw ApiException.invalid(param, "'" + param + "' must hold strings or token id arrays, got "
                             + RequestFields.kind(one));
@@ -189,7 +204,7 @@ final class OpenAiEndpoints {
                 throw ApiException.invalid(where + ".role", where + ".role is '" + m.path("role").asText()
                         + "'; use system, developer, user or assistant");
             }
-            String content = content(m.get("content"), where);
+            String content = pii.prompt(content(m.get("content"), where), where + ".content");
             for (String special : tok.specialTokens()) {
                 if (content.contains(special)) {
                     throw ApiException.invalid(where + ".content", where + ".content contains the special token "
@@ -353,10 +368,10 @@ final class OpenAiEndpoints {
             if (chat) {
                 ObjectNode m = c.putObject("message");
                 m.put("role", "assistant");
-                m.put("content", results[i].text());
+                m.put("content", pii.answer(results[i].text()));
                 m.putNull("refusal");
             } else {
-                c.put("text", results[i].text());
+                c.put("text", pii.answer(results[i].text()));
             }
             c.putNull("logprobs");
             c.put("finish_reason", finishReason(results[i].finishReason()));
@@ -379,8 +394,12 @@ final class OpenAiEndpoints {
                 + ",\"model\":" + quote(model) + ",\"system_fingerprint\":null,\"choices\":[{\"index\":";
         String field = chat ? ",\"delta\":{\"content\":" : ",\"text\":";
         String suffix = (chat ? "}" : "") + ",\"logprobs\":null,\"finish_reason\":null}]}\n\n";
-        java.util.function.Function<GenerationJob.Event.Delta, String> deltaEvent = d ->
-                prefix + d.choice() + field + quote(d.text()) + suffix;
+        java.util.function.BiFunction<Integer, String, String> deltaEvent = (choice, text) ->
+                prefix + choice + field + quote(text) + suffix;
+        PiiGuard.Stream[] guards = new PiiGuard.Stream[job.choices()];
+        for (int i = 0; i < guards.length; i++) {
+            guards[i] = pii.stream();
+        }
         try {
             int finished = 0;
             while (finished < job.choices()) {
@@ -403,11 +422,18 @@ final class OpenAiEndpoints {
                     }
                 }
                 if (e instanceof GenerationJob.Event.Delta d) {
-                    call.write(deltaEvent.apply(d));
+                    String text = guards[d.choice()].push(d.text());
+                    if (!text.isEmpty()) {
+                        call.write(deltaEvent.apply(d.choice(), text));
+                    }
                     if (!job.hasEvents()) {
                         call.flush();                        // more waiting: one flush for all of them
                     }
                 } else if (e instanceof GenerationJob.Event.Finished fin) {
+                    String rest = guards[fin.choice()].finish();
+                    if (!rest.isEmpty()) {
+                        call.write(deltaEvent.apply(fin.choice(), rest));
+                    }
                     call.completionTokens += fin.result().generatedTokens();
                     finished++;
                     call.sse(chunk(id, object, created, model, fin.choice(), HearthServer.JSON.createObjectNode(),
@@ -485,7 +511,7 @@ final class OpenAiEndpoints {
             throw ApiException.invalid("encoding_format", "'encoding_format' must be float or base64, got '" + format
                     + "'");
         }
-        Inputs parsed = inputs(f.node("input"), served, "input");
+        Inputs parsed = inputs(f.node("input"), served, "input", pii);
         List<int[]> inputs = parsed.ids();
         call.prompt = parsed.text();
         if (inputs.size() > 2048) {

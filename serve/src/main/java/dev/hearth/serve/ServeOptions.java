@@ -19,10 +19,11 @@ import java.time.Duration;
  * @param tlsPassword     its password
  * @param computeThreads  threads each model's scheduler computes with (by default one fewer than the
  *                        cores, leaving one for the network side: tiny models decode faster that way)
+ * @param pii             the personal-data guardrail on prompts and answers
  */
 public record ServeOptions(String host, int port, int maxBatch, int queueCapacity, long maxBodyBytes, int maxTokens,
                            Duration requestTimeout, Duration idleTimeout, boolean auditPrompts, Path tlsKeystore,
-                           char[] tlsPassword, int computeThreads) {
+                           char[] tlsPassword, int computeThreads, PiiMode pii) {
 
     /** One fewer than the cores, at least one. */
     public static int defaultComputeThreads() {
@@ -31,41 +32,46 @@ public record ServeOptions(String host, int port, int maxBatch, int queueCapacit
 
     public static ServeOptions defaults() {
         return new ServeOptions("127.0.0.1", 8080, 16, 64, 1 << 20, 4096, Duration.ofMinutes(2),
-                Duration.ofSeconds(30), false, null, null, defaultComputeThreads());
+                Duration.ofSeconds(30), false, null, null, defaultComputeThreads(), PiiMode.OFF);
     }
 
     public ServeOptions withPort(int p) {
         return new ServeOptions(host, p, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword, computeThreads);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii);
     }
 
     public ServeOptions withQueue(int batch, int capacity) {
         return new ServeOptions(host, port, batch, capacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword, computeThreads);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii);
     }
 
     public ServeOptions withLimits(long bodyBytes, int tokens, Duration timeout, Duration idle) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, bodyBytes, tokens, timeout, idle, auditPrompts,
-                tlsKeystore, tlsPassword, computeThreads);
+                tlsKeystore, tlsPassword, computeThreads, pii);
     }
 
     public ServeOptions withAuditPrompts(boolean on) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, on, tlsKeystore, tlsPassword, computeThreads);
+                idleTimeout, on, tlsKeystore, tlsPassword, computeThreads, pii);
     }
 
     public ServeOptions withTls(Path keystore, char[] password) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, auditPrompts, keystore, password, computeThreads);
+                idleTimeout, auditPrompts, keystore, password, computeThreads, pii);
     }
 
     public ServeOptions withComputeThreads(int threads) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, threads);
+                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, threads, pii);
+    }
+
+    public ServeOptions withPii(PiiMode mode) {
+        return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
+                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, computeThreads, mode);
     }
 
     public ServeOptions withHost(String h) {
         return new ServeOptions(h, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword, computeThreads);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii);
     }
 }

@@ -21,6 +21,11 @@ public final class ServerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+    /** Where other parts of the server register their meters. */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** Registers the gauges of queue length and running requests. */
     public void watch(Supplier<Number> queueLength, Supplier<Number> running) {
         Gauge.builder("hearth.queue.length", queueLength).description("Requests waiting for a batch slot")
