@@ -27,6 +27,34 @@ final class EnglishNameRecognizer implements Recognizer {
 
     private final Dictionaries dict = Dictionaries.get();
 
+    // What a capitalised word may be, as bits: one lookup per word instead of one per list.
+    private static final int MONTH = 1;
+    private static final int TITLE = 2;
+    private static final int PLACE = 4;       // begins a place name
+    private static final int FIRST = 8;       // a given name
+    private static final int AMBIGUOUS = 16;  // a given name that is also an everyday word
+    private static final int SURNAME = 32;
+    private static final int STOPWORD = 64;
+    private static final int STREET = 128;
+
+    private static Map<String, Integer> kinds(Dictionaries d) {
+        Map<String, Integer> k = new java.util.HashMap<>();
+        MONTHS.keySet().forEach(w -> k.merge(w, MONTH, (a, b) -> a | b));
+        TITLES.forEach(w -> k.merge(w, TITLE, (a, b) -> a | b));
+        d.places.keySet().forEach(w -> k.merge(w, PLACE, (a, b) -> a | b));
+        d.firstNames.forEach(w -> k.merge(w, FIRST, (a, b) -> a | b));
+        d.ambiguousNames.forEach(w -> k.merge(w, AMBIGUOUS, (a, b) -> a | b));
+        d.surnames.forEach(w -> k.merge(w, SURNAME, (a, b) -> a | b));
+        STOP.forEach(w -> k.merge(w, STOPWORD, (a, b) -> a | b));
+        STREET_WORDS.forEach(w -> k.merge(w, STREET, (a, b) -> a | b));
+        return Map.copyOf(k);
+    }
+
+    private static int kind(String word) {
+        Integer k = KINDS.get(word);
+        return k == null ? 0 : k;
+    }
+
     @Override
     public Set<EntityType> types() {
         return EnumSet.of(EntityType.PERSON, EntityType.LOCATION, EntityType.DATE_TIME);
@@ -93,15 +121,15 @@ final class EnglishNameRecognizer implements Recognizer {
                 continue;
             }
             String word = s.substring(i, s.charAt(j - 1) == '.' ? j - 1 : j);
-            Integer month = MONTHS.get(word);
-            if (month != null) {
+            int kind = kind(word);
+            if ((kind & MONTH) != 0) {
                 int e = dateAround(s, i, j, out);
                 if (e > 0) {
                     i = e;
                     continue;
                 }
             }
-            if (TITLES.contains(word)) {
+            if ((kind & TITLE) != 0) {
                 int k = j < n && s.charAt(j) == '.' ? j + 1 : j;
                 int e = followingNames(s, k, 3);
                 if (e > 0) {
@@ -110,15 +138,15 @@ final class EnglishNameRecognizer implements Recognizer {
                     continue;
                 }
             }
-            int place = placeAt(s, i, word);
-            boolean first = dict.firstNames.contains(word);
-            boolean ambiguous = dict.ambiguousNames.contains(word) || word.length() == 1;
+            int place = (kind & PLACE) != 0 ? placeAt(s, i, word) : -1;
+            boolean first = (kind & FIRST) != 0 && (kind & AMBIGUOUS) == 0;
+            boolean ambiguous = (kind & AMBIGUOUS) != 0 || word.length() == 1;
             if (first || ambiguous || (word.length() <= 2 && s.charAt(j - 1) == '.')) {
                 int e = followingNames(s, j, 2);
                 if (e > 0) {
                     String last = lastWord(s, e);
-                    double score = first ? (dict.surnames.contains(last) ? 0.9 : 0.8)
-                            : dict.surnames.contains(last) ? 0.75 : 0.45;
+                    boolean knownSurname = (kind(last) & SURNAME) != 0;
+                    double score = first ? (knownSurname ? 0.9 : 0.8) : knownSurname ? 0.75 : 0.45;
                     out.add(new Finding(EntityType.PERSON, i, e, score,
                             first ? "dictionary (given name) + capitalised name" : "capitalised name + known surname"));
                     i = e;
@@ -127,20 +155,20 @@ final class EnglishNameRecognizer implements Recognizer {
                 if (first) {
                     out.add(new Finding(EntityType.PERSON, i, j, place > 0 ? 0.45 : 0.6, "dictionary (given name)"));
                 }
-            } else if (place < 0 && !STOP.contains(word) && !TITLES.contains(word)) {
+            } else if (place < 0 && (kind & (STOPWORD | TITLE)) == 0) {
                 int e = followingNames(s, j, 2);
                 if (e > 0) {
-                    boolean knownSurname = dict.surnames.contains(lastWord(s, e));
+                    boolean knownSurname = (kind(lastWord(s, e)) & SURNAME) != 0;
                     out.add(new Finding(EntityType.PERSON, i, e, knownSurname ? 0.45 : 0.4,
                             knownSurname ? "capitalised name + known surname" : "capitalised words"));
                     i = e;
                     continue;
                 }
-                if (dict.surnames.contains(word)) {
+                if ((kind & SURNAME) != 0) {
                     out.add(new Finding(EntityType.PERSON, i, j, 0.35, "dictionary (surname)"));
                 } else if (GREETINGS.contains(wordBefore(s, i))) {
                     out.add(new Finding(EntityType.PERSON, i, j, 0.6, "capitalised word after a greeting"));
-                } else if (PLACE_PREPOSITIONS.contains(wordBefore(s, i)) && !dict.ambiguousNames.contains(word)) {
+                } else if (PLACE_PREPOSITIONS.contains(wordBefore(s, i)) && (kind & AMBIGUOUS) == 0) {
                     out.add(new Finding(EntityType.LOCATION, i, j, 0.4, "capitalised word after a preposition"));
                 }
             }
@@ -181,8 +209,8 @@ final class EnglishNameRecognizer implements Recognizer {
                 break;
             }
             String word = s.substring(p + 1, s.charAt(e - 1) == '.' ? e - 1 : e);
-            if (TITLES.contains(word) || MONTHS.containsKey(word) || STREET_WORDS.contains(word)
-                    || dict.places.containsKey(word) && !dict.surnames.contains(word) || STOP.contains(word)) {
+            int kind = kind(word);
+            if ((kind & (TITLE | MONTH | STREET | STOPWORD)) != 0 || (kind & PLACE) != 0 && (kind & SURNAME) == 0) {
                 break;
             }
             end = e;
@@ -250,7 +278,7 @@ final class EnglishNameRecognizer implements Recognizer {
                 return -1;
             }
             String word = s.substring(p + 1, s.charAt(e - 1) == '.' ? e - 1 : e);
-            if (w > 0 && STREET_WORDS.contains(word)) {
+            if (w > 0 && (kind(word) & STREET) != 0) {
                 return e < n && s.charAt(e) == '.' && !(e + 1 >= n || s.charAt(e + 1) == '\n') ? e + 1 : e;
             }
             p = e;
@@ -332,4 +360,7 @@ final class EnglishNameRecognizer implements Recognizer {
         out.add(new Finding(EntityType.DATE_TIME, start, end, day && year ? 0.9 : 0.75, "pattern (written date)"));
         return end;
     }
+
+    /** Built after every word list above it. */
+    private static final Map<String, Integer> KINDS = kinds(Dictionaries.get());
 }

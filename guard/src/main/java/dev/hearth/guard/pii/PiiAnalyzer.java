@@ -39,8 +39,8 @@ public final class PiiAnalyzer {
 
     /** Every recognizer Hearth has, in the order they run. */
     static List<Recognizer> allRecognizers() {
-        return List.of(new EmailRecognizer(), new UrlRecognizer(), new NumberRecognizer(), new NetworkRecognizer(),
-                new IbanRecognizer(), new CryptoRecognizer(), new EnglishNameRecognizer(), new ChineseNameRecognizer());
+        return List.of(new EmailRecognizer(), new UrlRecognizer(), new NumberRecognizer(), new TokenRecognizer(),
+                new EnglishNameRecognizer(), new ChineseNameRecognizer());
     }
 
     public Set<EntityType> types() {
@@ -71,24 +71,40 @@ public final class PiiAnalyzer {
 
     /** Keeps the best of overlapping findings (higher score, then longer span, then earlier), ordered by start. */
     public static List<Finding> resolveOverlaps(Collection<Finding> findings) {
+        if (findings.size() <= 1) {
+            return new ArrayList<>(findings);
+        }
         List<Finding> byRank = new ArrayList<>(findings);
-        byRank.sort(Comparator.comparingDouble(Finding::score).reversed()
-                .thenComparing(Comparator.comparingInt(Finding::length).reversed())
-                .thenComparingInt(Finding::start));
-        List<Finding> kept = new ArrayList<>();
+        byRank.sort(RANK);
+        if (byRank.size() <= 32) { // the usual case: a few findings, compared pairwise without a tree
+            List<Finding> kept = new ArrayList<>(byRank.size());
+            for (Finding f : byRank) {
+                boolean clash = false;
+                for (int k = 0; k < kept.size() && !clash; k++) {
+                    clash = kept.get(k).overlaps(f);
+                }
+                if (!clash) {
+                    kept.add(f);
+                }
+            }
+            kept.sort(Comparator.comparingInt(Finding::start));
+            return kept;
+        }
         java.util.TreeMap<Integer, Finding> byStart = new java.util.TreeMap<>();
         for (Finding f : byRank) {
             var before = byStart.floorEntry(f.start());
             var after = byStart.ceilingEntry(f.start());
-            boolean clash = before != null && before.getValue().end() > f.start()
-                    || after != null && after.getValue().start() < f.end();
-            if (!clash) {
+            if ((before == null || before.getValue().end() <= f.start()) && (after == null || after.getValue().start() >= f.end())) {
                 byStart.put(f.start(), f);
             }
         }
-        kept.addAll(byStart.values());
-        return kept;
+        return new ArrayList<>(byStart.values());
     }
+
+    /** Higher score first, then the longer span, then the earlier. */
+    private static final Comparator<Finding> RANK = Comparator.comparingDouble(Finding::score).reversed()
+            .thenComparing(Comparator.comparingInt(Finding::length).reversed())
+            .thenComparingInt(Finding::start);
 
     public static final class Builder {
         private Set<EntityType> types = EnumSet.allOf(EntityType.class);
