@@ -157,6 +157,9 @@ final class EnglishNameRecognizer implements Recognizer {
                 }
             } else if (place < 0 && (kind & (STOPWORD | TITLE)) == 0) {
                 int e = followingNames(s, j, 2);
+                if (e > 0 && (kind(nextWord(s, j)) & (FIRST | TITLE)) != 0) {
+                    e = -1; // "I'm Sarah Connor", "Yesterday Dr Lee": the name starts at the next word
+                }
                 if (e > 0) {
                     boolean knownSurname = (kind(lastWord(s, e)) & SURNAME) != 0;
                     out.add(new Finding(EntityType.PERSON, i, e, knownSurname ? 0.45 : 0.4,
@@ -186,6 +189,15 @@ final class EnglishNameRecognizer implements Recognizer {
             k++;
         }
         return k;
+    }
+
+    /** The word after the space at {@code k}, or "". */
+    private static String nextWord(String s, int k) {
+        if (k + 1 >= s.length() || s.charAt(k) != ' ') {
+            return "";
+        }
+        int e = wordEnd(s, k + 1);
+        return s.substring(k + 1, e);
     }
 
     private static String lastWord(String s, int end) {
@@ -237,6 +249,7 @@ final class EnglishNameRecognizer implements Recognizer {
 
     /** Capitalised words that begin sentences or name things, never a surname. */
     private static final Set<String> STOP = Set.of("The", "A", "An", "And", "Or", "But", "If", "In", "On", "At",
+            "I'm", "I'll", "I've", "I'd", "Yes", "No", "Yesterday", "Today", "Tomorrow", "Thank", "Sorry", "Sure",
             "To", "From", "For", "With", "Of", "By", "I", "We", "You", "He", "She", "They", "It", "This", "That",
             "Is", "Was", "Are", "Inc", "Ltd", "LLC", "Corp", "Company", "University", "Hospital", "Bank", "Street",
             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Please", "Thanks", "Hi",

@@ -99,6 +99,8 @@ class RecognizersTest {
                 .containsExactly("PERSON:O'Brien", "PERSON:Sarah Connor", "LOCATION:Manchester",
                         "LOCATION:221B Baker Street", "LOCATION:New York");
         assertThat(found("The Quick Brown Fox. Will it rain in May?")).isEmpty();
+        assertThat(found("Hi, I'm Sarah Connor. Yesterday Dr Lee called.")).containsExactly("PERSON:Sarah Connor",
+                "PERSON:Lee");
     }
 
     @Test
