@@ -157,7 +157,8 @@ final class EnglishNameRecognizer implements Recognizer {
                 }
             } else if (place < 0 && (kind & (STOPWORD | TITLE)) == 0) {
                 int e = followingNames(s, j, 2);
-                if (e > 0 && (kind(nextWord(s, j)) & (FIRST | TITLE)) != 0) {
+                int next = kind(nextWord(s, j));
+                if (e > 0 && (next & (FIRST | TITLE)) != 0 && (next & SURNAME) == 0) {
                     e = -1; // "I'm Sarah Connor", "Yesterday Dr Lee": the name starts at the next word
                 }
                 if (e > 0) {
