@@ -341,12 +341,15 @@ public final class Scrubber {
                 run.add(fixed(json ? "{}" : "", terminator), os);
                 continue;
             }
-            String text;
-            try {
-                text = strict.decode(ByteBuffer.wrap(line.bytes(), 0, line.length())).toString();
-            } catch (CharacterCodingException e) {
-                text = new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
-                run.problem(lineNo, "invalid UTF-8: the bad bytes were replaced with U+FFFD, the rest scrubbed");
+            // The fast decoder replaces bad bytes with U+FFFD; only a line that then holds one is
+            // decoded again strictly, to tell bad bytes from a U+FFFD that was really there.
+            String text = new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
+            if (text.indexOf('\uFFFD') >= 0) {
+                try {
+                    strict.decode(ByteBuffer.wrap(line.bytes(), 0, line.length()));
+                } catch (CharacterCodingException e) {
+                    run.problem(lineNo, "invalid UTF-8: the bad bytes were replaced with U+FFFD, the rest scrubbed");
+                }
             }
             if (!json || text.isBlank()) {
                 run.add(textUnit(text, terminator), os);
