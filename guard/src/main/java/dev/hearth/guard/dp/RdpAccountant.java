@@ -49,6 +49,9 @@ public final class RdpAccountant implements PrivacyAccountant {
         }
     }
 
+    /** The fractional series converges like i^-(alpha+2); this many terms is past any practical case. */
+    private static final int MAX_SERIES_TERMS = 5_000_000;
+
     /** Opacus's default orders: 1.1, 1.2, ..., 10.9, then 12, 13, ..., 63. */
     public static final List<Double> DEFAULT_ORDERS = defaultOrders();
 
@@ -173,8 +176,6 @@ public final class RdpAccountant implements PrivacyAccountant {
         }
         return logSumExp(terms, terms.length);
     }
-
-    private static final int MAX_SERIES_TERMS = 5_000_000;
 
     /**
      * log A_alpha for fractional alpha: the two series of Mironov, Talwar and Zhang (2019), section 3.3.
