@@ -123,7 +123,8 @@ public final class PldAccountant implements PrivacyAccountant {
             smallestStepSd = Math.min(smallestStepSd, Math.sqrt(v));
         }
         double sd = Math.sqrt(variance);
-        double h = Math.min(sd / POINTS_PER_SD, smallestStepSd / POINTS_PER_STEP_SD);
+        // At most 1: with less noise than that needs, the loss is off the grid (past MAX_LOSS) anyway.
+        double h = Math.min(1.0, Math.min(sd / POINTS_PER_SD, smallestStepSd / POINTS_PER_STEP_SD));
         // The composed grid spans roughly the mean plus 20 standard deviations; keep it within half the cap.
         double span = mean + 20 * sd;
         return Math.max(h, 2 * span / PrivacyLossDistribution.MAX_POINTS);

@@ -149,6 +149,11 @@ public final class PrivacyLossDistribution {
             logKeep += counts[k] * Math.log1p(-Math.min(1.0, steps.get(k).infinityMass));
         }
         double composedInfinity = -Math.expm1(logKeep);
+        for (PrivacyLossDistribution s : steps) {
+            if (!(s.finiteMass() > 0)) {
+                return new PrivacyLossDistribution(h, 0, new double[0], 1.0, 0.0); // every step leaks everything
+            }
+        }
 
         long lo = (long) range[0];
         long hi = (long) range[1];
@@ -211,6 +216,11 @@ public final class PrivacyLossDistribution {
      */
     static double[] composedRange(List<PrivacyLossDistribution> steps, long[] counts, double tailTarget) {
         double h = steps.getFirst().h;
+        for (PrivacyLossDistribution s : steps) {
+            if (!(s.finiteMass() > 0)) {
+                return new double[] {0, 0, 0}; // all mass at infinity: nothing to place on a grid
+            }
+        }
         double[] upper = tailEnd(steps, counts, tailTarget, +1);
         double[] lower = tailEnd(steps, counts, tailTarget, -1);
         return new double[] {Math.floor(lower[0] / h), Math.ceil(upper[0] / h), upper[1] + lower[1]};

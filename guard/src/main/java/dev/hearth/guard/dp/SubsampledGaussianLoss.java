@@ -109,7 +109,7 @@ final class SubsampledGaussianLoss {
                 good = mid;
             }
         }
-        return (long) Math.floor(good / h);
+        return Math.max((long) Math.floor(good / h), (long) Math.ceil(-MAX_LOSS / h));
     }
 
     /** The highest grid index kept: the delta left above it, which becomes mass at +infinity, is at most tail. */
@@ -128,7 +128,7 @@ final class SubsampledGaussianLoss {
                 good = mid;
             }
         }
-        return (long) Math.ceil(good / h);
+        return Math.min((long) Math.ceil(good / h), (long) Math.floor(MAX_LOSS / h));
     }
 
     /** The connect-the-dots PLD on the grid {@code k h} for k from lo to hi. */

@@ -138,6 +138,14 @@ class PldAccountantTest {
     }
 
     @Test
+    void almostNoNoiseHasNoFiniteEpsilon() {
+        PrivacySpent s = PLD.epsilon(new SampledGaussian(0.05, 1e-4, 57), 1e-5);
+        assertThat(s.epsilon()).isInfinite();
+        assertThat(s.finite()).isFalse();
+        assertThat(PLD.delta(List.of(new SampledGaussian(0.05, 1e-4, 57)), 10)).isGreaterThan(0.9);
+    }
+
+    @Test
     void rejectsBadInput() {
         SampledGaussian run = new SampledGaussian(0.01, 1, 100);
         assertThatThrownBy(() -> PLD.epsilon(run, 0)).isInstanceOf(DpException.class).hasMessageContaining("delta");
