@@ -2,9 +2,15 @@ package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.store.MetricPoint;
+import dev.hearth.store.Store;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** hearth dp epsilon and hearth dp noise: the published MNIST figures from the command line. */
 class DpCommandTest {
@@ -43,6 +49,34 @@ class DpCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("noise multiplier = 1.01", "for epsilon 3 at delta 1e-05 over 14,063 steps",
                 "it gives epsilon = 3.000", "Balle et al. 2020");
+    }
+
+    @Test
+    void trainWithAPrivacyTargetSolvesTheNoiseAndRecordsTheSpending(@TempDir Path tmp) throws Exception {
+        Path text = tmp.resolve("one.txt");
+        Files.writeString(text, "To be, or not to be: that is the question.\n".repeat(60));
+        Path data = tmp.resolve("hamlet");
+        assertThat(hearth("data", "prepare", text.toString(), "--out", data.toString(), "--tokenizer", "char",
+                "--split", "tail")
+                .code()).isZero();
+        Path home = tmp.resolve("home");
+        Run r = hearth("train", "--home", home.toString(), "--data", data.toString(), "--max-steps", "4",
+                "--batch-size", "4", "--eval-every", "2", "--set", "model.layers=1", "--set", "model.dim=8", "--set",
+                "model.heads=2", "--set", "model.context=8", "--set", "eval_batches=1", "--set", "warmup_steps=0",
+                "--dp-epsilon", "8", "--dp-accountant", "rdp");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("privacy: DP-SGD over ", "sequences, noise multiplier ", "(rdp accountant)",
+                "step 2: privacy spent epsilon ", "step 4: privacy spent epsilon ");
+        try (Store store = Store.open(null, home)) {
+            String run = store.runs().list(1).getFirst().id();
+            List<MetricPoint> spent = store.runs().metrics(run, "dp_epsilon");
+            assertThat(spent).hasSize(2);
+            assertThat(spent.getLast().value()).isLessThanOrEqualTo(8.0).isGreaterThan(spent.getFirst().value());
+        }
+        Run both = hearth("train", "--home", home.toString(), "--data", data.toString(), "--dp-epsilon", "1",
+                "--dp-noise", "1");
+        assertThat(both.code()).isEqualTo(1);
+        assertThat(both.err()).contains("not both");
     }
 
     @Test

@@ -102,6 +102,15 @@ public final class DpSgd {
 
     /** A private run of {@code plan} over these parameters (those requiring gradients are trained). */
     public DpSgd(Plan plan, Map<String, Tensor> parameters) {
+        this(plan, parameters, 0);
+    }
+
+    /** The same, resumed after {@code stepsTaken} steps (which count towards the privacy spent). */
+    public DpSgd(Plan plan, Map<String, Tensor> parameters, long stepsTaken) {
+        if (stepsTaken < 0) {
+            throw new DpException("steps already taken cannot be negative, got " + stepsTaken);
+        }
+        this.stepsTaken = stepsTaken;
         this.plan = plan;
         this.parameters = parameters.values().stream().filter(Tensor::requiresGrad).toList();
         this.clipping = new PerExampleClipping(parameters, plan.clipNorm());
