@@ -6,6 +6,11 @@ import dev.hearth.engine.io.SafeTensorsFile;
 import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.models.CnnClassifier;
 import dev.hearth.engine.tensor.Rng;
+import dev.hearth.guard.dp.DpSgd;
+import dev.hearth.guard.dp.PldAccountant;
+import dev.hearth.guard.dp.PrivacyAccountant;
+import dev.hearth.guard.dp.PrivacySpent;
+import dev.hearth.guard.dp.RdpAccountant;
 import dev.hearth.lab.RunFolder;
 import dev.hearth.lab.Workspace;
 import dev.hearth.lab.data.ImageSet;
@@ -67,6 +72,26 @@ final class DigitsDemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--dp-epsilon", paramLabel = "E",
+            description = "Train with DP-SGD to (E, --dp-delta)-differential privacy: the noise is solved for.")
+    Double dpEpsilon;
+
+    @Option(names = "--dp-noise", paramLabel = "SIGMA",
+            description = "Train with DP-SGD at this noise multiplier and report the epsilon it spends.")
+    Double dpNoise;
+
+    @Option(names = "--dp-delta", defaultValue = "1e-5", paramLabel = "D",
+            description = "Delta of the privacy guarantee (default: ${DEFAULT-VALUE}).")
+    double dpDelta;
+
+    @Option(names = "--dp-clip", defaultValue = "1.0", paramLabel = "C",
+            description = "Per-example gradient norm limit for DP-SGD (default: ${DEFAULT-VALUE}).")
+    double dpClip;
+
+    @Option(names = "--dp-accountant", defaultValue = "pld", paramLabel = "pld|rdp",
+            description = "Privacy accountant: pld (default, tightest) or rdp (Balle et al. 2020 conversion).")
+    DpCommand.Accountant dpAccountant;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -104,12 +129,25 @@ final class DigitsDemoCommand implements Callable<Integer> {
         runConfig.put("optimizer", "adam");
         runConfig.put("seed", seed);
         runConfig.put("threads", ComputePool.shared().threads());
-        run.writeJson("config.json", runConfig);
 
         ClassifierTraining.Config tc = new ClassifierTraining.Config(epochs, batch, lr, seed);
+        ClassifierTraining training = new ClassifierTraining(tc);
+        DpSgd dp = privacyPlan(training, train, model, out);
+        if (dp != null) {
+            DpSgd.Plan p = dp.plan();
+            Map<String, Object> privacy = new LinkedHashMap<>();
+            privacy.put("target_epsilon", Double.isNaN(p.targetEpsilon()) ? null : p.targetEpsilon());
+            privacy.put("delta", p.delta());
+            privacy.put("noise_multiplier", p.noiseMultiplier());
+            privacy.put("clip_norm", p.clipNorm());
+            privacy.put("sample_rate", p.sampleRate());
+            privacy.put("steps", p.steps());
+            privacy.put("accountant", accountant().name());
+            runConfig.put("privacy", privacy);
+        }
+        run.writeJson("config.json", runConfig);
         Progress progress = new Progress(out, batch);
-        ClassifierTraining.Result result = new ClassifierTraining(tc).run(model, train, test,
-                new ClassifierTraining.Listener() {
+        ClassifierTraining.Listener listener = new ClassifierTraining.Listener() {
                     @Override
                     public void onStep(int epoch, int step, int steps, double loss) {
                         progress.step(epoch, epochs, step, steps, loss);
@@ -121,12 +159,23 @@ final class DigitsDemoCommand implements Callable<Integer> {
                     @Override
                     public void onEpoch(ClassifierTraining.EpochResult r) {
                         progress.done();
-                        out.printf("epoch %d/%d: train loss %.4f, test accuracy %.2f%% (%.1f s)%n", r.epoch(), epochs,
-                                r.trainLoss(), 100 * r.testAccuracy(), r.seconds());
-                        run.appendMetrics(Map.of("epoch", r.epoch(), "train_loss", r.trainLoss(),
-                                "test_accuracy", r.testAccuracy(), "seconds", r.seconds()));
+                        String spent = Double.isNaN(r.epsilon()) ? ""
+                                : String.format(", epsilon %.3f spent", r.epsilon());
+                        out.printf("epoch %d/%d: train loss %.4f, test accuracy %.2f%%%s (%.1f s)%n", r.epoch(), epochs,
+                                r.trainLoss(), 100 * r.testAccuracy(), spent, r.seconds());
+                        Map<String, Object> line = new LinkedHashMap<>();
+                        line.put("epoch", r.epoch());
+                        line.put("train_loss", r.trainLoss());
+                        line.put("test_accuracy", r.testAccuracy());
+                        line.put("seconds", r.seconds());
+                        if (!Double.isNaN(r.epsilon())) {
+                            line.put("dp_epsilon", r.epsilon());
+                        }
+                        run.appendMetrics(line);
                     }
-                });
+                };
+        ClassifierTraining.Result result = dp == null ? training.run(model, train, test, listener)
+                : training.runPrivately(model, train, test, dp, accountant(), listener);
 
         Path checkpoint = run.resolve("model.safetensors");
         Map<String, String> meta = new LinkedHashMap<>();
@@ -134,6 +183,13 @@ final class DigitsDemoCommand implements Callable<Integer> {
         meta.put("architecture", "CnnClassifier");
         meta.put("config", config.toString());
         meta.put("test_accuracy", Double.toString(result.testAccuracy()));
+        if (dp != null) {
+            PrivacySpent spent = dp.spent(accountant());
+            meta.put("dp_epsilon", Double.toString(spent.epsilon()));
+            meta.put("dp_delta", Double.toString(spent.delta()));
+            meta.put("dp_noise_multiplier", Double.toString(dp.plan().noiseMultiplier()));
+            meta.put("dp_clip_norm", Double.toString(dp.plan().clipNorm()));
+        }
         SafeTensors.write(checkpoint, model.parameters(), meta);
         CnnClassifier reloaded = new CnnClassifier(config, new Rng(seed + 1));
         try (SafeTensorsFile f = SafeTensorsFile.open(checkpoint)) {
@@ -148,11 +204,52 @@ final class DigitsDemoCommand implements Callable<Integer> {
         out.printf("saved:   %s (%,d bytes); reloaded, test accuracy %.2f%% again%n", checkpoint, size, 100 * again);
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double cpu = (processCpuNanos() - cpuStart) / 1e9;
-        run.writeJson("result.json", Map.of("test_accuracy", result.testAccuracy(), "train_seconds", result.seconds(),
-                "wall_seconds", wall, "cpu_seconds", cpu, "checkpoint", checkpoint.getFileName().toString()));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("test_accuracy", result.testAccuracy());
+        summary.put("train_seconds", result.seconds());
+        summary.put("wall_seconds", wall);
+        summary.put("cpu_seconds", cpu);
+        summary.put("checkpoint", checkpoint.getFileName().toString());
+        if (dp != null) {
+            PrivacySpent spent = dp.spent(accountant());
+            summary.put("dp_epsilon", spent.epsilon());
+            summary.put("dp_delta", spent.delta());
+            summary.put("dp_accountant", spent.method());
+            summary.put("dp_clipped_fraction", dp.clippedFraction());
+            out.printf("privacy: (epsilon %.3f, delta %s) spent over %,d steps; %.0f%% of per-example gradients were"
+                    + " clipped%n", spent.epsilon(), DpCommand.number(spent.delta()), dp.stepsTaken(),
+                    100 * dp.clippedFraction());
+        }
+        run.writeJson("result.json", summary);
         out.printf("done:    test accuracy %.2f%% in %.1f s wall, %.1f s CPU; run folder %s%n", 100 * result.testAccuracy(),
                 wall, cpu, run.dir());
         return 0;
+    }
+
+    private PrivacyAccountant accountant() {
+        return dpAccountant == DpCommand.Accountant.rdp ? new RdpAccountant(RdpAccountant.Conversion.BALLE_2020)
+                : new PldAccountant();
+    }
+
+    /** The DP-SGD run asked for by --dp-epsilon or --dp-noise, or null for ordinary training. */
+    private DpSgd privacyPlan(ClassifierTraining training, ImageSet train, CnnClassifier model, PrintWriter out) {
+        if (dpEpsilon == null && dpNoise == null) {
+            return null;
+        }
+        if (dpEpsilon != null && dpNoise != null) {
+            throw new HearthException("give --dp-epsilon (the noise is solved for) or --dp-noise (the epsilon is"
+                    + " reported), not both");
+        }
+        long steps = training.privateSteps(train.count());
+        DpSgd.Plan plan = dpEpsilon != null
+                ? DpSgd.Plan.solve(dpEpsilon, dpDelta, dpClip, train.count(), batch, steps, accountant())
+                : DpSgd.Plan.withNoise(dpNoise, dpDelta, dpClip, train.count(), batch, steps);
+        out.printf("privacy: DP-SGD, noise multiplier %.4f%s, clipping norm %s, Poisson batches of %d on average"
+                + " (sample rate %s), %,d steps; delta %s%n", plan.noiseMultiplier(),
+                dpEpsilon != null ? String.format(" (solved for epsilon %s, %s accountant)",
+                        DpCommand.number(dpEpsilon), accountant().name()) : "", DpCommand.number(dpClip), batch,
+                DpCommand.number(plan.sampleRate()), steps, DpCommand.number(dpDelta));
+        return new DpSgd(plan, model.parameters());
     }
 
     /** MNIST (first 8,000 to train, last 2,000 to test) when found, else synthetic digits. */

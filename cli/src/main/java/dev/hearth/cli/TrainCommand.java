@@ -4,6 +4,7 @@ import dev.hearth.engine.HearthException;
 import dev.hearth.lab.RunFolder;
 import dev.hearth.lab.Workspace;
 import dev.hearth.lab.train.LanguageModelTraining;
+import dev.hearth.lab.train.PrivacySettings;
 import dev.hearth.lab.train.RunRecorder;
 import dev.hearth.store.Store;
 import dev.hearth.lab.train.TrainConfig;
@@ -63,6 +64,25 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue a run (its id under runs/, or its folder) from its last checkpoint.")
     String resume;
 
+    @Option(names = "--dp-epsilon", paramLabel = "E",
+            description = {"Train with DP-SGD to (E, --dp-delta)-differential privacy per training sequence:",
+                "the noise multiplier is solved for over max_steps (see docs/differential-privacy.md)."})
+    Double dpEpsilon;
+
+    @Option(names = "--dp-noise", paramLabel = "SIGMA",
+            description = "Train with DP-SGD at this noise multiplier; the epsilon spent is reported.")
+    Double dpNoise;
+
+    @Option(names = "--dp-delta", paramLabel = "D", description = "Delta of the privacy guarantee (default 1e-5).")
+    Double dpDelta;
+
+    @Option(names = "--dp-clip", paramLabel = "C", description = "Per-sequence gradient norm limit (default 1.0).")
+    Double dpClip;
+
+    @Option(names = "--dp-accountant", paramLabel = "pld|rdp",
+            description = "Privacy accountant: pld (default, tightest) or rdp.")
+    DpCommand.Accountant dpAccountant;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,14 +94,19 @@ final class TrainCommand implements Callable<Integer> {
             RunRecorder recorder = new RunRecorder(store.runs(), "train", printer);
             LanguageModelTraining.Result r;
             try {
+                PrivacySettings privacy = privacy();
                 if (resume != null) {
+                    if (privacy != null) {
+                        throw new HearthException("a resumed run keeps its privacy settings (in its privacy.json);"
+                                + " resume without the --dp-* options");
+                    }
                     RunFolder run = findRun(ws, resume);
                     TrainConfig requested = config == null && overrides.isEmpty() ? null
                             : TrainConfigReader.read(config, withData(overrides, run));
                     r = LanguageModelTraining.resume(run, requested, recorder, stop);
                 } else {
                     TrainConfig c = TrainConfigReader.read(config, overrides);
-                    r = LanguageModelTraining.start(c, ws.newRun("train"), recorder, stop);
+                    r = LanguageModelTraining.start(c, ws.newRun("train"), recorder, stop, privacy);
                 }
                 status = r.status();
             } finally {
@@ -98,6 +123,21 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             printer.close();
         }
+    }
+
+    /** The DP-SGD settings asked for, or null when no --dp-* option was given. */
+    private PrivacySettings privacy() {
+        if (dpEpsilon == null && dpNoise == null) {
+            if (dpDelta != null || dpClip != null || dpAccountant != null) {
+                throw new HearthException("--dp-delta, --dp-clip and --dp-accountant need --dp-epsilon or --dp-noise");
+            }
+            return null;
+        }
+        if (dpEpsilon != null && dpNoise != null) {
+            throw new HearthException("give --dp-epsilon (the noise is solved for) or --dp-noise, not both");
+        }
+        return new PrivacySettings(dpEpsilon, dpNoise, dpDelta == null ? 1e-5 : dpDelta, dpClip == null ? 1.0 : dpClip,
+                dpAccountant == null ? "pld" : dpAccountant.name());
     }
 
     private Map<String, String> overrides(Workspace ws) {

@@ -66,6 +66,24 @@ final class TrainingPrinter implements LanguageModelTraining.Listener {
         }
     }
 
+    @Override
+    public void onPrivacy(LanguageModelTraining.Privacy p) {
+        String line = Double.isNaN(p.epsilon())
+                ? String.format("privacy: DP-SGD over %,d sequences, noise multiplier %.4f, clipping norm %s, sample"
+                        + " rate %s (%s accountant)", p.examples(), p.noiseMultiplier(), DpCommand.number(p.clipNorm()),
+                        DpCommand.number(p.sampleRate()), p.accountant())
+                : String.format("step %d: privacy spent epsilon %.3f at delta %s", p.step(), p.epsilon(),
+                        DpCommand.number(p.delta()));
+        if (bar != null) {
+            bar.pause();
+            System.out.print("\r");
+            out.println(line);
+            bar.resume();
+        } else {
+            out.println(line);
+        }
+    }
+
     void close() {
         if (bar != null) {
             bar.close();

@@ -55,8 +55,14 @@ public final class Autograd {
      * requires gradients and recording is on. Returns {@code output}.
      */
     public static Tensor record(Tensor output, String op, Tensor[] inputs, Node.Backward backward) {
+        return record(output, op, inputs, Map.of(), backward);
+    }
+
+    /** The same, keeping the operation's non-tensor arguments on the node ({@link Node#attributes()}). */
+    public static Tensor record(Tensor output, String op, Tensor[] inputs, Map<String, Object> attributes,
+            Node.Backward backward) {
         if (needsGrad(inputs)) {
-            output.attachGradFn(new Node(op, inputs, backward));
+            output.attachGradFn(new Node(op, inputs, Map.copyOf(attributes), backward));
         }
         return output;
     }

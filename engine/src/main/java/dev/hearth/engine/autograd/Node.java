@@ -1,10 +1,12 @@
 package dev.hearth.engine.autograd;
 
 import dev.hearth.engine.tensor.Tensor;
+import java.util.Map;
 
 /**
- * One recorded operation on the tape: the tensors it read and how to turn the gradient of its
- * output into gradients of those inputs.
+ * One recorded operation on the tape: the tensors it read, its other arguments (stride, padding,
+ * indices: what a reader of the tape needs to redo the operation, such as per-example gradient
+ * clipping) and how to turn the gradient of its output into gradients of those inputs.
  */
 public final class Node {
 
@@ -15,17 +17,24 @@ public final class Node {
     }
 
     private final String op;
+    private final Map<String, Object> attributes;
     private Tensor[] inputs;
     private Backward backward;
 
-    Node(String op, Tensor[] inputs, Backward backward) {
+    Node(String op, Tensor[] inputs, Map<String, Object> attributes, Backward backward) {
         this.op = op;
         this.inputs = inputs;
+        this.attributes = attributes;
         this.backward = backward;
     }
 
     public String op() {
         return op;
+    }
+
+    /** The operation's non-tensor arguments by name (empty for most); arrays in it must not be modified. */
+    public Map<String, Object> attributes() {
+        return attributes;
     }
 
     public Tensor[] inputs() {

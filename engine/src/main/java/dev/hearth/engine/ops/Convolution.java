@@ -6,6 +6,7 @@ import dev.hearth.engine.kernels.Gemm;
 import dev.hearth.engine.kernels.VectorMath;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
+import java.util.Map;
 
 /**
  * 2-D convolution and max pooling over NCHW images.
@@ -87,7 +88,7 @@ public final class Convolution {
         });
         Tensor out = Tensor.of(y, g.n, o, g.oh, g.ow);
         Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
-        return Autograd.record(out, "conv2d", inputs, grad -> {
+        return Autograd.record(out, "conv2d", inputs, Map.of("stride", stride, "padding", pad), grad -> {
             // dY to NHWC rows: dy (rows, O)
             Tensor gt = grad.permute(0, 2, 3, 1).contiguous();
             float[] dy = gt.data();

@@ -6,6 +6,7 @@ import dev.hearth.engine.kernels.VectorMath;
 import dev.hearth.engine.tensor.Shape;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
+import java.util.Map;
 
 /** Row lookup in a table: the gather of embedding layers, with a scatter-add gradient. */
 public final class Embedding {
@@ -42,7 +43,7 @@ public final class Embedding {
         outDims[indexShape.length] = d;
         Tensor y = Tensor.of(out, outDims);
         int[] idx = indices.clone();
-        return Autograd.record(y, "embedding", new Tensor[] {table}, g -> {
+        return Autograd.record(y, "embedding", new Tensor[] {table}, Map.of("indices", idx), g -> {
             Tensor gc = g.contiguous();
             float[] dt = new float[v * d];
             for (int i = 0; i < idx.length; i++) {

@@ -5,6 +5,7 @@ import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.kernels.NormKernels;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
+import java.util.Map;
 
 /**
  * Layer normalisation and RMS normalisation over the last dimension, fused: one pass for the
@@ -54,7 +55,7 @@ public final class Normalization {
         });
         Tensor out = Tensor.of(y, x.shape().toArray());
         Tensor[] inputs = centre ? new Tensor[] {x, weight, bias} : new Tensor[] {x, weight};
-        return Autograd.record(out, op, inputs, g -> {
+        return Autograd.record(out, op, inputs, Map.of("eps", eps), g -> {
             Tensor gc = g.contiguous();
             float[] gd = gc.data();
             int go = gc.offset();

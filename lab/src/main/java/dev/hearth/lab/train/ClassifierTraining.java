@@ -8,13 +8,17 @@ import dev.hearth.engine.optim.Adam;
 import dev.hearth.engine.optim.Optimizer;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
+import dev.hearth.guard.dp.DpSgd;
+import dev.hearth.guard.dp.PrivacyAccountant;
 import dev.hearth.lab.data.ImageSet;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Trains an image classifier with Adam on shuffled mini-batches and measures test accuracy after
- * every epoch. Progress goes to a listener; nothing is printed.
+ * every epoch; or, {@link #runPrivately privately}, with DP-SGD: Poisson-sampled batches, each image's
+ * gradient clipped, Gaussian noise, and the epsilon spent reported after every epoch. Progress goes to a
+ * listener; nothing is printed.
  */
 public final class ClassifierTraining {
 
@@ -35,7 +39,8 @@ public final class ClassifierTraining {
         default void onEpoch(EpochResult result) {}
     }
 
-    public record EpochResult(int epoch, double trainLoss, double testAccuracy, double seconds) {}
+    /** @param epsilon the privacy spent so far by a private run (at its plan's delta), NaN for an ordinary one */
+    public record EpochResult(int epoch, double trainLoss, double testAccuracy, double seconds, double epsilon) {}
 
     public record Result(List<EpochResult> epochs, double testAccuracy, double seconds) {}
 
@@ -77,7 +82,70 @@ public final class ClassifierTraining {
                 listener.onStep(epoch, s + 1, steps, l);
             }
             double accuracy = accuracy(model, test);
-            EpochResult r = new EpochResult(epoch, lossSum / steps, accuracy, (System.nanoTime() - epochStart) / 1e9);
+            EpochResult r = new EpochResult(epoch, lossSum / steps, accuracy, (System.nanoTime() - epochStart) / 1e9,
+                    Double.NaN);
+            epochs.add(r);
+            listener.onEpoch(r);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(List.copyOf(epochs), epochs.getLast().testAccuracy(), seconds);
+    }
+
+    /**
+     * Steps of a private run of this config over {@code examples} images: {@code epochs} times the steps of one
+     * pass at the expected batch size (Poisson batches have the configured size on average).
+     */
+    public long privateSteps(int examples) {
+        return (long) config.epochs() * Math.max(1, Math.round((double) examples / config.batchSize()));
+    }
+
+    /**
+     * Trains with DP-SGD as {@code dp} plans it ({@code dp.plan().steps()} steps, split into the configured epochs)
+     * and reports after each epoch the epsilon spent so far, by {@code accountant}. A step's loss is NaN when its
+     * Poisson sample happened to be empty (the step is still taken: its gradient is pure noise).
+     */
+    public Result runPrivately(Layer model, ImageSet train, ImageSet test, DpSgd dp, PrivacyAccountant accountant,
+            Listener listener) {
+        if (dp.plan().examples() != train.count()) {
+            throw new HearthException("the privacy plan is for " + dp.plan().examples() + " examples but the training"
+                    + " set holds " + train.count());
+        }
+        Optimizer opt = new Adam(model.parameters(), config.learningRate(), Adam.Config.defaults());
+        long total = dp.plan().steps();
+        List<EpochResult> epochs = new ArrayList<>();
+        long start = System.nanoTime();
+        long done = 0;
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            int steps = (int) (total * epoch / config.epochs() - done);
+            model.train(true);
+            double lossSum = 0;
+            int lossCount = 0;
+            for (int s = 0; s < steps; s++) {
+                int[] sample = dp.sampleBatch();
+                double l = Double.NaN;
+                if (sample.length > 0) {
+                    ImageSet.Batch batch = train.batch(sample, 0, sample.length);
+                    Tensor logits = model.forward(batch.images());
+                    Tensor loss = Losses.crossEntropy(logits, batch.labels());
+                    dp.backward(loss, logits, sample.length);
+                    l = loss.item();
+                    if (!Double.isFinite(l)) {
+                        throw new HearthException("the training loss became " + l + " at epoch " + epoch + ", step "
+                                + (s + 1) + "; lower the learning rate");
+                    }
+                    lossSum += l;
+                    lossCount++;
+                }
+                dp.addNoise();
+                opt.step();
+                opt.zeroGrad();
+                listener.onStep(epoch, s + 1, steps, l);
+            }
+            done += steps;
+            double accuracy = accuracy(model, test);
+            EpochResult r = new EpochResult(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, accuracy,
+                    (System.nanoTime() - epochStart) / 1e9, dp.spent(accountant).epsilon());
             epochs.add(r);
             listener.onEpoch(r);
         }

@@ -19,9 +19,12 @@ import dev.hearth.engine.optim.OptimizerState;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 import dev.hearth.engine.tokenize.Tokenizer;
+import dev.hearth.guard.dp.DpSgd;
+import dev.hearth.guard.dp.PrivacySpent;
 import dev.hearth.lab.BuildInfo;
 import dev.hearth.lab.RunFolder;
 import dev.hearth.lab.data.TokenDataset;
+import dev.hearth.lab.data.TokenSplit;
 import dev.hearth.lab.plot.LossCurve;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +53,7 @@ import java.util.function.BooleanSupplier;
  * runs/&lt;id&gt;/loss.png, loss.svg the curves
  * runs/&lt;id&gt;/checkpoints/last/  model folder + trainer_state.json + optimizer.safetensors
  * runs/&lt;id&gt;/checkpoints/best/  model folder + trainer_state.json
+ * runs/&lt;id&gt;/privacy.json       a private (DP-SGD) run's settings, with the noise multiplier it trains at
  * </pre>
  *
  * Checkpoints replace their folder whole, so an interrupted save leaves the previous one. A run
@@ -69,6 +73,9 @@ public final class LanguageModelTraining {
         default void onEval(Eval eval) {}
 
         default void onCheckpoint(String which, Path folder) {}
+
+        /** A private run's plan (at its first step) and the privacy it has spent (after each evaluation). */
+        default void onPrivacy(Privacy privacy) {}
     }
 
     public record Start(String runId, Path runDir, long parameters, int vocabSize, long trainTokens, long valTokens,
@@ -78,6 +85,13 @@ public final class LanguageModelTraining {
                        double seconds) {}
 
     public record Eval(int step, double trainLoss, double valLoss, boolean best) {}
+
+    /**
+     * The privacy of a DP-SGD run after {@code step} steps: (epsilon, delta) by {@code accountant}, with the plan
+     * that produced it.
+     */
+    public record Privacy(int step, double epsilon, double delta, double noiseMultiplier, double clipNorm,
+                          double sampleRate, long examples, String accountant) {}
 
     /** How a run ended: "finished", "early-stopped" or "stopped" (interrupted; resumable). */
     public record Result(String status, int steps, double bestValLoss, int bestStep, double lastValLoss, Path best,
@@ -108,6 +122,9 @@ public final class LanguageModelTraining {
     private final List<Double> evalVal = new ArrayList<>();
     private Rng dataRng;
     private TrainerState state;
+    private PrivacySettings privacy;     // null for an ordinary run
+    private DpSgd dp;                    // null for an ordinary run
+    private double spentEpsilon = Double.NaN;
 
     private LanguageModelTraining(TrainConfig config, RunFolder run, TokenDataset dataset, LanguageModel model) {
         this.config = config;
@@ -138,6 +155,17 @@ public final class LanguageModelTraining {
 
     /** Starts a new run of {@code config} in {@code run}. */
     public static Result start(TrainConfig config, RunFolder run, Listener listener, BooleanSupplier stopRequested) {
+        return start(config, run, listener, stopRequested, null);
+    }
+
+    /**
+     * Starts a new run, made differentially private by DP-SGD when {@code privacy} is not null: each step trains
+     * on a Poisson sample of the train split's sequences (batch_size * grad_accum of them on average), clips each
+     * sequence's gradient and adds noise; the epsilon spent is reported after every evaluation and recorded in
+     * run.json, metrics.jsonl and the checkpoints' metadata.
+     */
+    public static Result start(TrainConfig config, RunFolder run, Listener listener, BooleanSupplier stopRequested,
+            PrivacySettings privacy) {
         Path data = Path.of(config.data()).toAbsolutePath().normalize();
         TrainConfig c = withData(config, data.toString());
         TokenDataset dataset = TokenDataset.open(data);
@@ -146,6 +174,10 @@ public final class LanguageModelTraining {
         t.dataRng = new Rng(c.seed() ^ DATA_STREAM);
         t.state = new TrainerState(0, 0, List.of(), Double.NaN, -1, 0, Double.NaN, 0, t.configSha);
         run.writeJson("config.json", c);
+        if (privacy != null) {
+            t.startPrivacy(privacy, 0);
+            run.writeJson("privacy.json", t.privacy);
+        }
         t.writeRunRecord("running", null);
         return t.loop(listener, stopRequested);
     }
@@ -187,6 +219,14 @@ public final class LanguageModelTraining {
         }
         t.dataRng = Rng.fromState(rngState);
         t.state = saved;
+        Path privacyFile = run.resolve("privacy.json");
+        if (Files.isRegularFile(privacyFile)) {
+            try {
+                t.startPrivacy(JSON.readValue(Files.readString(privacyFile), PrivacySettings.class), saved.step());
+            } catch (IOException e) {
+                throw new HearthException("cannot read " + privacyFile + ": " + e.getMessage(), e);
+            }
+        }
         t.reloadHistory();
         t.writeRunRecord("running", null);
         return t.loop(listener, stopRequested);
@@ -212,6 +252,72 @@ public final class LanguageModelTraining {
         return model;
     }
 
+    /**
+     * Sets up DP-SGD: the examples are the train split's non-overlapping windows of context + 1 tokens; the noise
+     * multiplier is the one given or solved for the target over max_steps.
+     */
+    private void startPrivacy(PrivacySettings settings, long stepsTaken) {
+        int context = model.contextLength();
+        long examples = (dataset.split("train").size() - 1) / context;
+        long expected = (long) config.batchSize() * config.gradAccum();
+        if (expected > examples) {
+            throw new HearthException("private training samples batch_size * grad_accum = " + expected
+                    + " sequences per step on average, but the train split holds only " + examples + " sequences of "
+                    + context + " tokens: use smaller batches or more data");
+        }
+        DpSgd.Plan plan = settings.noiseMultiplier() != null
+                ? DpSgd.Plan.withNoise(settings.noiseMultiplier(), settings.delta(), settings.clipNorm(), examples,
+                        expected, config.maxSteps())
+                : DpSgd.Plan.solve(settings.targetEpsilon(), settings.delta(), settings.clipNorm(), examples, expected,
+                        config.maxSteps(), settings.privacyAccountant());
+        this.privacy = settings.withNoise(plan.noiseMultiplier());
+        this.dp = new DpSgd(new DpSgd.Plan(plan.noiseMultiplier(), plan.clipNorm(), plan.examples(), plan.sampleRate(),
+                plan.steps(), plan.delta(), settings.targetEpsilon() == null ? Double.NaN : settings.targetEpsilon()),
+                model.parameters(), stepsTaken);
+    }
+
+    /**
+     * One DP-SGD step's gradient: a Poisson sample of sequences, in micro-batches of at most batch_size, each
+     * sequence's gradient clipped, the sum noised. Returns {mean loss (NaN for an empty sample), tokens}.
+     */
+    private double[] privateGradient(int step, int context) {
+        int[] sample = dp.sampleBatch();
+        TokenSplit split = dataset.split("train");
+        int[] window = new int[context + 1];
+        double lossSum = 0;
+        for (int from = 0, micro = 0; from < sample.length; from += config.batchSize(), micro++) {
+            int n = Math.min(config.batchSize(), sample.length - from);
+            reseedDropout(step, micro);
+            int[] ids = new int[n * context];
+            int[] targets = new int[n * context];
+            for (int b = 0; b < n; b++) {
+                split.read((long) sample[from + b] * context, window, 0, context + 1);
+                System.arraycopy(window, 0, ids, b * context, context);
+                System.arraycopy(window, 1, targets, b * context, context);
+            }
+            Tensor logits = model.forward(ids, n, context);
+            Tensor l = Losses.crossEntropy(logits, targets);
+            dp.backward(l, logits, n);
+            lossSum += l.item() * n;
+        }
+        dp.addNoise();
+        return new double[] {sample.length == 0 ? Double.NaN : lossSum / sample.length, (double) sample.length * context};
+    }
+
+    /** Reports (and keeps, for run.json and checkpoints) the privacy spent so far. */
+    private void reportPrivacy(Listener listener) {
+        PrivacySpent spent = dp.spent(privacy.privacyAccountant());
+        spentEpsilon = spent.epsilon();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("step", state.step());
+        line.put("dp_epsilon", spentEpsilon);
+        line.put("dp_delta", spent.delta());
+        run.appendMetrics(line);
+        DpSgd.Plan p = dp.plan();
+        listener.onPrivacy(new Privacy(state.step(), spentEpsilon, spent.delta(), p.noiseMultiplier(), p.clipNorm(),
+                p.sampleRate(), p.examples(), spent.method()));
+    }
+
     // ------------------------------------------------------------------ the loop
 
     private Result loop(Listener listener, BooleanSupplier stopRequested) {
@@ -219,6 +325,11 @@ public final class LanguageModelTraining {
         listener.onStart(new Start(run.id(), run.dir(), model.parameterCount(), tokenizer.vocabSize(),
                 dataset.split("train").size(), dataset.split("val").size(), state.step(), config.maxSteps(),
                 config.tokensPerStep(), Path.of(config.data())));
+        if (dp != null) {
+            DpSgd.Plan p = dp.plan();
+            listener.onPrivacy(new Privacy(state.step(), Double.NaN, p.delta(), p.noiseMultiplier(), p.clipNorm(),
+                    p.sampleRate(), p.examples(), privacy.privacyAccountant().name()));
+        }
         long started = System.nanoTime();
         double elapsedBefore = state.elapsedSeconds();
         int nonFinite = 0;
@@ -234,17 +345,26 @@ public final class LanguageModelTraining {
             optimizer.setLearningRate(lr);
             model.train(true);
             double loss = 0;
-            for (int micro = 0; micro < config.gradAccum(); micro++) {
-                reseedDropout(step, micro);
-                BatchSampler.Batch b = train.next(dataRng);
-                Tensor logits = model.forward(b.ids(), config.batchSize(), context);
-                Tensor l = Losses.crossEntropy(logits, b.targets());
-                loss += l.item() / config.gradAccum();
-                (config.gradAccum() == 1 ? l : l.scale(1f / config.gradAccum())).backward();
+            long tokens = config.tokensPerStep();
+            if (dp != null) {
+                double[] lt = privateGradient(step, context);
+                loss = lt[0];
+                tokens = (long) lt[1];
+            } else {
+                for (int micro = 0; micro < config.gradAccum(); micro++) {
+                    reseedDropout(step, micro);
+                    BatchSampler.Batch b = train.next(dataRng);
+                    Tensor logits = model.forward(b.ids(), config.batchSize(), context);
+                    Tensor l = Losses.crossEntropy(logits, b.targets());
+                    loss += l.item() / config.gradAccum();
+                    (config.gradAccum() == 1 ? l : l.scale(1f / config.gradAccum())).backward();
+                }
             }
+            // Clipping the noised gradient is post-processing: it costs a private run no privacy.
             double norm = GradientClipping.clipGlobalNorm(model.parameters().values(),
                     config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY);
-            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            boolean emptySample = dp != null && tokens == 0;
+            if ((!Double.isFinite(loss) && !emptySample) || !Double.isFinite(norm)) {
                 optimizer.zeroGrad();
                 if (++nonFinite >= MAX_NON_FINITE_STEPS) {
                     writeRunRecord("failed", null);
@@ -253,13 +373,13 @@ public final class LanguageModelTraining {
                             + " (now " + config.lr() + ") or set grad_clip. The last good checkpoint is in "
                             + run.resolve("checkpoints/last"));
                 }
-                state = advance(state);
+                state = advance(state, tokens);
                 continue;
             }
             nonFinite = 0;
             optimizer.step();
             optimizer.zeroGrad();
-            state = advance(state);
+            state = advance(state, tokens);
             double seconds = (System.nanoTime() - t0) / 1e9;
             int done = state.step();
             stepAxis.add(done);
@@ -269,9 +389,9 @@ public final class LanguageModelTraining {
             line.put("loss", loss);
             line.put("lr", lr);
             line.put("grad_norm", norm);
-            line.put("tokens_per_s", config.tokensPerStep() / seconds);
+            line.put("tokens_per_s", tokens / seconds);
             run.appendMetrics(line);
-            listener.onStep(new Step(done, config.maxSteps(), loss, lr, norm, config.tokensPerStep() / seconds,
+            listener.onStep(new Step(done, config.maxSteps(), loss, lr, norm, tokens / seconds,
                     elapsedBefore + (System.nanoTime() - started) / 1e9));
             boolean evalNow = done % config.evalEvery() == 0 || done == config.maxSteps();
             if (evalNow) {
@@ -284,6 +404,9 @@ public final class LanguageModelTraining {
             }
         }
         double total = elapsedBefore + (System.nanoTime() - started) / 1e9;
+        if (dp != null && !"finished".equals(status) && !"early-stopped".equals(status)) {
+            reportPrivacy(listener); // stopped between evaluations: say what was spent up to here
+        }
         if (!"finished".equals(status) || lastSavedStep != state.step()) {
             saveLast(listener, total);
         }
@@ -298,8 +421,8 @@ public final class LanguageModelTraining {
     private int lastSavedStep = -1;
 
     /** One more step done (or skipped, when its gradients were not finite). */
-    private TrainerState advance(TrainerState s) {
-        return new TrainerState(s.step() + 1, s.tokensSeen() + config.tokensPerStep(), rngState(), s.bestValLoss(),
+    private TrainerState advance(TrainerState s, long tokens) {
+        return new TrainerState(s.step() + 1, s.tokensSeen() + tokens, rngState(), s.bestValLoss(),
                 s.bestStep(), s.evalsWithoutImprovement(), s.lastValLoss(), s.elapsedSeconds(), configSha);
     }
 
@@ -340,6 +463,9 @@ public final class LanguageModelTraining {
         line.put("best", best);
         run.appendMetrics(line);
         listener.onEval(new Eval(state.step(), trainLoss, valLoss, best));
+        if (dp != null) {
+            reportPrivacy(listener);
+        }
         if (best) {
             Path dir = run.resolve("checkpoints/best");
             ModelFolder.save(dir, model, tokenizer, generation(), provenance(), folder -> writeState(folder));
@@ -395,6 +521,15 @@ public final class LanguageModelTraining {
         m.put("config_sha256", configSha);
         m.put("dataset_manifest_sha256", dataset.manifestSha256());
         m.put("hearth_version", BuildInfo.version());
+        if (dp != null) {
+            m.put("dp_epsilon", Double.toString(spentEpsilon));
+            m.put("dp_delta", Double.toString(dp.plan().delta()));
+            m.put("dp_noise_multiplier", Double.toString(dp.plan().noiseMultiplier()));
+            m.put("dp_clip_norm", Double.toString(dp.plan().clipNorm()));
+            m.put("dp_sample_rate", Double.toString(dp.plan().sampleRate()));
+            m.put("dp_steps", Long.toString(dp.stepsTaken()));
+            m.put("dp_accountant", privacy.accountant());
+        }
         return m;
     }
 
@@ -459,6 +594,19 @@ public final class LanguageModelTraining {
         r.put("threads", dev.hearth.engine.kernels.ComputePool.shared().threads());
         if (result != null) {
             r.put("seconds", result.seconds());
+        }
+        if (dp != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("epsilon", Double.isNaN(spentEpsilon) ? null : spentEpsilon);
+            p.put("delta", dp.plan().delta());
+            p.put("steps", dp.stepsTaken());
+            p.put("target_epsilon", privacy.targetEpsilon());
+            p.put("noise_multiplier", dp.plan().noiseMultiplier());
+            p.put("clip_norm", dp.plan().clipNorm());
+            p.put("sample_rate", dp.plan().sampleRate());
+            p.put("examples", dp.plan().examples());
+            p.put("accountant", privacy.accountant());
+            r.put("privacy", p);
         }
         run.writeJson("run.json", r);
     }

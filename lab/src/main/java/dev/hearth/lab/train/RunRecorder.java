@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * Records a training run in the store as it goes (the run, its status, and every logged metric:
  * loss, learning rate, gradient norm, tokens per second, train and validation loss at each
- * evaluation), and passes every event on to another listener (the CLI's printer). Metrics are
+ * evaluation, and for a private run the epsilon spent), and passes every event on to another listener (the CLI's printer). Metrics are
  * written in batches at each evaluation and at the end; the run folder's metrics.jsonl stays the
  * complete record should the store be unreachable.
  */
@@ -61,6 +61,15 @@ public final class RunRecorder implements LanguageModelTraining.Listener {
         pending.add(new MetricPoint(runId, e.step(), "val_loss", e.valLoss(), now));
         flush();
         next.onEval(e);
+    }
+
+    @Override
+    public void onPrivacy(LanguageModelTraining.Privacy p) {
+        if (!Double.isNaN(p.epsilon())) {
+            pending.add(new MetricPoint(runId, p.step(), "dp_epsilon", p.epsilon(), Instant.now()));
+            flush();
+        }
+        next.onPrivacy(p);
     }
 
     @Override

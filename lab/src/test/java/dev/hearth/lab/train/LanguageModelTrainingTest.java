@@ -108,6 +108,49 @@ class LanguageModelTrainingTest {
     }
 
     @Test
+    void aPrivateRunRecordsTheEpsilonItSpentAndResumesItsAccount(@TempDir Path runs) throws IOException {
+        TrainConfig c = config(8, 0f, 0);
+        PrivacySettings settings = new PrivacySettings(8.0, null, 1e-5, 1.0, "rdp");
+        List<LanguageModelTraining.Privacy> events = new java.util.ArrayList<>();
+        AtomicInteger seen = new AtomicInteger();
+        LanguageModelTraining.Listener listener = new LanguageModelTraining.Listener() {
+            @Override
+            public void onStep(LanguageModelTraining.Step step) {
+                seen.set(step.step());
+                assertThat(step.loss()).isFinite();
+            }
+
+            @Override
+            public void onPrivacy(LanguageModelTraining.Privacy p) {
+                events.add(p);
+            }
+        };
+        RunFolder r = run(runs, "private");
+        LanguageModelTraining.Result first = LanguageModelTraining.start(c, r, listener, () -> seen.get() >= 3, settings);
+        assertThat(first.status()).isEqualTo("stopped");
+        String privacyJson = Files.readString(r.resolve("privacy.json"));
+        assertThat(privacyJson).contains("\"target_epsilon\" : 8.0", "\"noise_multiplier\"", "\"accountant\" : \"rdp\"");
+        // The plan first (no epsilon yet), then what 3 steps spent.
+        assertThat(events.getFirst().epsilon()).isNaN();
+        assertThat(events.getFirst().examples()).isGreaterThan(100);
+        double afterThree = events.getLast().epsilon();
+        assertThat(events.getLast().step()).isEqualTo(3);
+        assertThat(afterThree).isGreaterThan(0).isLessThan(8);
+
+        events.clear();
+        LanguageModelTraining.Result second = LanguageModelTraining.resume(r, null, listener, () -> false);
+        assertThat(second.status()).isEqualTo("finished");
+        double atEnd = events.getLast().epsilon();
+        assertThat(events.getLast().step()).isEqualTo(8);
+        assertThat(atEnd).isGreaterThan(afterThree).isLessThanOrEqualTo(8.0).isGreaterThan(7.9);
+        assertThat(Files.readString(r.resolve("run.json"))).contains("\"privacy\"", "\"epsilon\" : " + atEnd);
+        assertThat(Files.readString(r.resolve("metrics.jsonl"))).contains("\"dp_epsilon\"");
+        assertThat(SafeTensors.readMetadata(second.last().resolve("model.safetensors")))
+                .containsEntry("dp_epsilon", Double.toString(atEnd)).containsEntry("dp_delta", "1.0E-5")
+                .containsEntry("dp_steps", "8");
+    }
+
+    @Test
     void checkpointsAreModelFoldersThatLoadAnywhere(@TempDir Path runs) throws IOException {
         LanguageModelTraining.Result r = LanguageModelTraining.start(config(8, 0f, 0), run(runs, "r"),
                 new LanguageModelTraining.Listener() {}, () -> false);
