@@ -111,7 +111,7 @@ final class DataPrepareCommand implements Callable<Integer> {
     String scrub;
 
     @Option(names = "--key-file", paramLabel = "FILE",
-            description = "With --scrub: the master key for hash, pseudonym and encrypt (default: $HEARTH_MASTER_KEY).")
+            description = "With --scrub: the master key for hash, pseudonym and encrypt (default: $HEARTH_MASTER_KEY or the file $HEARTH_KEY_FILE).")
     Path keyFile;
 
     @Override

@@ -47,7 +47,7 @@ final class DataScrubCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--key-file", paramLabel = "FILE",
-            description = "The master key for hash, pseudonym and encrypt (default: $HEARTH_MASTER_KEY).")
+            description = "The master key for hash, pseudonym and encrypt (default: $HEARTH_MASTER_KEY or the file $HEARTH_KEY_FILE).")
     Path keyFile;
 
     @Option(names = "--mapping", paramLabel = "FILE",

@@ -404,7 +404,7 @@ final class PiiCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the restored file.")
         Path out;
 
-        @Option(names = "--key-file", paramLabel = "FILE", description = "The master key (default: $HEARTH_MASTER_KEY).")
+        @Option(names = "--key-file", paramLabel = "FILE", description = "The master key (default: $HEARTH_MASTER_KEY or the file $HEARTH_KEY_FILE).")
         Path keyFile;
 
         @Option(names = "--mapping", paramLabel = "FILE",
