@@ -47,7 +47,7 @@ final class PlanCommand implements Callable<Integer> {
     int devices;
 
     @Option(names = "--mfu", paramLabel = "F",
-            description = "Model FLOP utilisation training achieves (default: 0.4 on GPUs; 0.2 here, from docs/plan.md's check).")
+            description = "Model FLOP utilisation training achieves (default: 0.4 on GPUs; 0.35 here, from docs/plan.md's check).")
     Double mfu;
 
     @Option(names = "--price", paramLabel = "USD", description = "Price per device-hour, for costs.")
@@ -64,7 +64,7 @@ final class PlanCommand implements Callable<Integer> {
         settings.putIfAbsent("data", "(planning: no data is read)");
         TrainConfig c = TrainConfigReader.read(config, settings);
         Hardware hw = "here".equals(hardware) ? Hardware.measureHere() : Hardware.named(hardware);
-        double u = mfu != null ? mfu : "here".equals(hardware) ? 0.2 : 0.4;
+        double u = mfu != null ? mfu : "here".equals(hardware) ? 0.35 : 0.4;
         ComputePlan p = new ComputePlan(c.model(), vocab, d, c.batchSize() * c.gradAccum(), hw, devices, u, price);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "model:      %s, %d layers, width %d, %d heads, context %d, vocab %,d%n", c.model().arch(),
