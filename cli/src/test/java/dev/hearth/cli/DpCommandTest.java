@@ -80,6 +80,26 @@ class DpCommandTest {
     }
 
     @Test
+    void theDigitsDemoTrainsPrivatelyAndSaysWhatItSpent(@TempDir Path home) throws Exception {
+        Run r = hearth("demo", "digits", "--home", home.toString(), "--synthetic", "--epochs", "2", "--train-images",
+                "600", "--batch", "60", "--lr", "1e-2", "--dp-epsilon", "8", "--dp-accountant", "rdp");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("privacy: DP-SGD, noise multiplier ", "(solved for epsilon 8, rdp accountant)",
+                "Poisson batches of 60 on average (sample rate 0.1), 20 steps", "epoch 2/2: ");
+        // sigma is solved to 1e-4, so the epsilon spent is the target or a hair under it
+        assertThat(r.out()).containsPattern("epoch 2/2: .*epsilon (7\\.99\\d|8\\.000) spent")
+                .containsPattern("privacy: \\(epsilon (7\\.99\\d|8\\.000), delta 1e-05\\) spent over 20 steps");
+        try (var files = Files.walk(home.resolve("runs"))) {
+            Path result = files.filter(p -> p.getFileName().toString().equals("result.json")).findFirst().orElseThrow();
+            assertThat(Files.readString(result)).contains("\"dp_epsilon\"", "\"dp_clipped_fraction\"");
+        }
+        Run both = hearth("demo", "digits", "--home", home.toString(), "--synthetic", "--dp-epsilon", "1",
+                "--dp-noise", "1");
+        assertThat(both.code()).isEqualTo(1);
+        assertThat(both.err()).contains("not both");
+    }
+
+    @Test
     void badInputIsAnErrorThatSaysWhatWasWrong() {
         Run r = hearth("dp", "epsilon", "--sample-rate", "1.5", "--noise-multiplier", "1", "--steps", "10",
                 "--delta", "1e-5");

@@ -382,8 +382,10 @@ public final class LanguageModelTraining {
             state = advance(state, tokens);
             double seconds = (System.nanoTime() - t0) / 1e9;
             int done = state.step();
-            stepAxis.add(done);
-            stepLoss.add(loss);
+            if (!emptySample) { // a private step whose Poisson sample was empty has no loss to plot
+                stepAxis.add(done);
+                stepLoss.add(loss);
+            }
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("step", done);
             line.put("loss", loss);
@@ -556,8 +558,10 @@ public final class LanguageModelTraining {
                 }
                 kept.add(line);
                 if (node.has("loss")) {
-                    stepAxis.add(step);
-                    stepLoss.add(node.get("loss").asDouble());
+                    if (Double.isFinite(node.get("loss").asDouble())) {
+                        stepAxis.add(step);
+                        stepLoss.add(node.get("loss").asDouble());
+                    }
                 } else if (node.has("val_loss")) {
                     evalAxis.add(step);
                     evalTrain.add(node.get("train_loss").asDouble());

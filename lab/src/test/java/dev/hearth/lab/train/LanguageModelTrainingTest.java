@@ -117,7 +117,8 @@ class LanguageModelTrainingTest {
             @Override
             public void onStep(LanguageModelTraining.Step step) {
                 seen.set(step.step());
-                assertThat(step.loss()).isFinite();
+                // Poisson samples of 4 sequences on average are now and then empty: that step has no loss
+                assertThat(step.tokensPerSecond() == 0 || Double.isFinite(step.loss())).isTrue();
             }
 
             @Override
