@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,13 +21,8 @@ class FairnessCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run hearth(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Hearth.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun hearth(String... args) {
+        return CliRun.of(args);
     }
 
     /** Adult with a "prediction" column: >50K for graduates aged 30+ and married people aged 40+. */
@@ -55,7 +48,7 @@ class FairnessCommandTest {
     void adultBySexAndRaceMatchesFairlearnsDefinitions() throws Exception {
         Path in = predictions();
         Path out = dir.resolve("report.json");
-        Run r = hearth("fairness", "report", "--in", in.toString(), "--label", "salary-class", "--prediction",
+        CliRun r = hearth("fairness", "report", "--in", in.toString(), "--label", "salary-class", "--prediction",
                 "prediction", "--positive", ">50K", "--sensitive", "sex,race", "--bootstrap", "200", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(out.toFile());
@@ -78,17 +71,17 @@ class FairnessCommandTest {
     void badInputIsNamed() throws Exception {
         Path in = dir.resolve("t.csv");
         Files.writeString(in, "g,y,p\na,1,1\nb,0,1\nb,2,0\n");
-        Run three = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p", "--sensitive", "g");
+        CliRun three = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p", "--sensitive", "g");
         assertThat(three.code()).isEqualTo(1);
         assertThat(three.err()).contains("y holds more than two classes");
-        Run column = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p", "--sensitive", "sex");
+        CliRun column = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p", "--sensitive", "sex");
         assertThat(column.err()).contains("no column 'sex'; the columns are g, y, p");
         Files.writeString(in, "g,y,p\na,yes,yes\nb,no,maybe\n");
-        Run noPositive = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p",
+        CliRun noPositive = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p",
                 "--sensitive", "g", "--positive", "ok");
         assertThat(noPositive.err()).contains("more than two classes");
         Files.writeString(in, "g,y,p\na,1,1\nb,0\n");
-        Run cells = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p", "--sensitive", "g");
+        CliRun cells = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p", "--sensitive", "g");
         assertThat(cells.err()).contains("row 2 has 2 cells, the header 3");
     }
 }

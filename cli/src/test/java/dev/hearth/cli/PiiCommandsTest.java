@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.guard.crypto.MasterKey;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,17 +16,12 @@ class PiiCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private Run hearth(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private CliRun hearth(String... args) {
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--home";
         all[args.length + 1] = dir.resolve("ws").toString();
-        int code = Hearth.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+        return CliRun.of(all);
     }
 
     @Test
@@ -41,7 +34,7 @@ class PiiCommandsTest {
                 {"text": "nothing here"}
                 """);
         Path out = dir.resolve("out.jsonl");
-        Run r = hearth("pii", "analyze", "--in", in.toString(), "--out", out.toString());
+        CliRun r = hearth("pii", "analyze", "--in", in.toString(), "--out", out.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).contains("2 line(s) could not be read");
         List<String> lines = Files.readAllLines(out);
@@ -60,8 +53,8 @@ class PiiCommandsTest {
         Path found = dir.resolve("found.jsonl");
         assertThat(hearth("pii", "analyze", "--in", labelled.toString(), "--out", found.toString()).code()).isZero();
         Path report = dir.resolve("report.json");
-        Run direct = hearth("pii", "evaluate", "--in", labelled.toString(), "--out", report.toString());
-        Run fromFile = hearth("pii", "evaluate", "--in", labelled.toString(), "--predictions", found.toString());
+        CliRun direct = hearth("pii", "evaluate", "--in", labelled.toString(), "--out", report.toString());
+        CliRun fromFile = hearth("pii", "evaluate", "--in", labelled.toString(), "--predictions", found.toString());
         assertThat(direct.code()).isZero();
         assertThat(direct.out()).contains("CREDIT_CARD").contains("all (micro)");
         assertThat(fromFile.out().lines().skip(1).toList()).isEqualTo(direct.out().lines().skip(1).toList());
@@ -83,12 +76,12 @@ class PiiCommandsTest {
         Path in = dir.resolve("notes.txt");
         Files.writeString(in, "Dr. Ann Lee, SSN 536-22-8172, ann@example.com\nDr. Ann Lee again\n");
         Path out = dir.resolve("clean.txt");
-        Run noKey = hearth("data", "scrub", "--in", in.toString(), "--out", out.toString(), "--policy", policy.toString());
+        CliRun noKey = hearth("data", "scrub", "--in", in.toString(), "--out", out.toString(), "--policy", policy.toString());
         if (System.getenv(MasterKey.ENV) == null) {
             assertThat(noKey.code()).isEqualTo(1);
             assertThat(noKey.err()).contains("need a secret key").contains("PERSON (pseudonym)");
         }
-        Run r = hearth("data", "scrub", "--in", in.toString(), "--out", out.toString(), "--policy", policy.toString(),
+        CliRun r = hearth("data", "scrub", "--in", in.toString(), "--out", out.toString(), "--policy", policy.toString(),
                 "--key-file", key.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("2 records").contains("PERSON=2").contains("mapping:");
@@ -98,7 +91,7 @@ class PiiCommandsTest {
         assertThat(dir.resolve("clean.txt.scrub-report.json")).exists();
         assertThat(Files.readString(dir.resolve("clean.txt.scrub-report.json"))).doesNotContain("Ann").doesNotContain("536");
         Path restored = dir.resolve("restored.txt");
-        Run d = hearth("pii", "deanonymize", "--in", out.toString(), "--out", restored.toString(), "--key-file", key.toString());
+        CliRun d = hearth("pii", "deanonymize", "--in", out.toString(), "--out", restored.toString(), "--key-file", key.toString());
         assertThat(d.code()).as(d.err()).isZero();
         assertThat(Files.readAllLines(restored)).containsExactly("Dr. Ann Lee, SSN 536-22-8172, ann@example****",
                 "Dr. Ann Lee again");

@@ -2,23 +2,16 @@ package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 class PlanCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run hearth(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Hearth.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun hearth(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void plansLlama7bOnA100s() {
-        Run r = hearth("plan", "--set", "model.arch=llama", "--set", "model.layers=32", "--set", "model.heads=32",
+        CliRun r = hearth("plan", "--set", "model.arch=llama", "--set", "model.layers=32", "--set", "model.heads=32",
                 "--set", "model.dim=4096", "--set", "model.hidden=11008", "--set", "model.context=4096",
                 "--set", "model.tied_embeddings=false", "--set", "batch_size=1", "--vocab", "32000", "--tokens", "2e12",
                 "--hardware", "a100-80gb", "--devices", "1024", "--price", "1.8");
