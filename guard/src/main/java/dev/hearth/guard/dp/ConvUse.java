@@ -32,10 +32,6 @@ final class ConvUse extends ParameterUse {
     private final int ow;
     private final int pixels; // L
     private final int patch;  // P
-    private float[] xd;
-    private int xo;
-    private float[] dd;
-    private int dOff;
 
     ConvUse(Node node, Tensor output) {
         super(node, output);
@@ -63,12 +59,8 @@ final class ConvUse extends ParameterUse {
             throw new DpException("DP-SGD expected " + examples + " images in the input of 'conv2d', got shape "
                     + x.shape());
         }
-        Tensor xc = x.contiguous();
-        Tensor dc = output.grad().contiguous();
-        xd = xc.data();
-        xo = xc.offset();
-        dd = dc.data();
-        dOff = dc.offset();
+        bindInput(x);
+        bindDelta(output);
     }
 
     @Override

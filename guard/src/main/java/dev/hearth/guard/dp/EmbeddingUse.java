@@ -21,8 +21,6 @@ final class EmbeddingUse extends ParameterUse {
     private Tensor broadcastInto; // the add's output when the lookup is shared by the batch, else null
     private int time;
     private boolean shared;
-    private float[] dd;
-    private int dOff;
 
     EmbeddingUse(Node node, Tensor output) {
         super(node, output);
@@ -53,9 +51,7 @@ final class EmbeddingUse extends ParameterUse {
         } else {
             time = rowsPerExample(op(), output, examples);
         }
-        Tensor dc = source.grad().contiguous();
-        dd = dc.data();
-        dOff = dc.offset();
+        bindDelta(source);
     }
 
     private int index(int example, int t) {

@@ -23,10 +23,6 @@ final class LinearUse extends ParameterUse {
     private final int in;
     private final int out;
     private int time;
-    private float[] xd;
-    private int xo;
-    private float[] dd;
-    private int dOff;
 
     LinearUse(Node node, Tensor output) {
         super(node, output);
@@ -40,13 +36,9 @@ final class LinearUse extends ParameterUse {
 
     @Override
     void bind(int examples) {
-        Tensor xc = x.contiguous();
-        Tensor dc = output.grad().contiguous();
-        time = rowsPerExample(op(), xc, examples);
-        xd = xc.data();
-        xo = xc.offset();
-        dd = dc.data();
-        dOff = dc.offset();
+        time = rowsPerExample(op(), x, examples);
+        bindInput(x);
+        bindDelta(output);
     }
 
     @Override

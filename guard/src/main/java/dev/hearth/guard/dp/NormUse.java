@@ -18,10 +18,6 @@ final class NormUse extends ParameterUse {
     private final float eps;
     private final int dim;
     private int time;
-    private float[] xd;
-    private int xo;
-    private float[] dd;
-    private int dOff;
 
     NormUse(Node node, Tensor output) {
         super(node, output);
@@ -36,13 +32,9 @@ final class NormUse extends ParameterUse {
 
     @Override
     void bind(int examples) {
-        Tensor xc = x.contiguous();
-        Tensor dc = output.grad().contiguous();
-        time = rowsPerExample(op(), xc, examples);
-        xd = xc.data();
-        xo = xc.offset();
-        dd = dc.data();
-        dOff = dc.offset();
+        time = rowsPerExample(op(), x, examples);
+        bindInput(x);
+        bindDelta(output);
     }
 
     @Override

@@ -21,6 +21,27 @@ abstract class ParameterUse {
         this.output = output;
     }
 
+    // What bind read, as contiguous storage: the operation's input (xd from xo) and the output gradient
+    // (dd from dOff), the two factors every per-example gradient here is made of.
+    float[] xd;
+    int xo;
+    float[] dd;
+    int dOff;
+
+    /** Reads the input's storage. */
+    final void bindInput(Tensor x) {
+        Tensor c = x.contiguous();
+        xd = c.data();
+        xo = c.offset();
+    }
+
+    /** Reads the gradient the batched backward pass kept on {@code source}. */
+    final void bindDelta(Tensor source) {
+        Tensor c = source.grad().contiguous();
+        dd = c.data();
+        dOff = c.offset();
+    }
+
     /** The operation's name on the tape. */
     final String op() {
         return node.op();
