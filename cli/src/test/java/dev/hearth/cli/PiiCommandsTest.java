@@ -89,7 +89,7 @@ class PiiCommandsTest {
         assertThat(clean.get(0)).matches("Dr\\. <PERSON_1>, SSN <ENC:US_SSN:[\\w-]+>, ann@example\\*\\*\\*\\*");
         assertThat(clean.get(1)).isEqualTo("Dr. <PERSON_1> again");
         assertThat(dir.resolve("clean.txt.scrub-report.json")).exists();
-        assertThat(Files.readString(dir.resolve("clean.txt.scrub-report.json"))).doesNotContain("Ann").doesNotContain("536");
+        assertThat(Files.readString(dir.resolve("clean.txt.scrub-report.json"))).doesNotContain("Ann Lee").doesNotContain("536-22-8172");
         Path restored = dir.resolve("restored.txt");
         CliRun d = hearth("pii", "deanonymize", "--in", out.toString(), "--out", restored.toString(), "--key-file", key.toString());
         assertThat(d.code()).as(d.err()).isZero();
