@@ -80,10 +80,16 @@ public final class Gpt extends LanguageModel {
     }
 
     @Override
-    protected Tensor embed(int[] ids, int batch, int time, int[] positions) {
-        Tensor tok = wte.forward(ids, batch, time);                                   // (B, T, C)
+    protected Tensor lookUpTokens(int[] ids, int batch, int time) {
+        return wte.forward(ids, batch, time);                                         // (B, T, C)
+    }
+
+    @Override
+    protected Tensor withPositions(Tensor tokens, int[] positions) {
+        int batch = tokens.dim(0);
+        int time = tokens.dim(1);
         Tensor pos = wpe.forward(positions, positions.length == time ? new int[] {1, time} : new int[] {batch, time});
-        return drop.forward(tok.add(pos));
+        return drop.forward(tokens.add(pos));                                         // (B, T, C)
     }
 
     @Override

@@ -44,11 +44,62 @@ public abstract class LanguageModel extends Module {
     public Tensor hidden(int[] ids, int batch, int time, int start, List<KvCache> caches, int[] padding) {
         checkIds(ids, batch, time, start);
         Tensor x = embed(ids, batch, time, Positions.of(batch, time, start, padding));      // (B, T, C)
+        return finalNorm(blocks(x, start, caches, padding));
+    }
+
+    private Tensor blocks(Tensor x, int start, List<KvCache> caches, int[] padding) {
         List<TransformerBlock> blocks = blocks();
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, start, caches == null ? null : caches.get(i), padding);
         }
-        return finalNorm(x);
+        return x;
+    }
+
+    /**
+     * The token embeddings (batch, time, dim) of ids, before any position information: the input
+     * space in which gradient attributions (integrated gradients, saliency) to tokens are taken.
+     */
+    public Tensor tokenEmbeddings(int[] ids, int batch, int time) {
+        checkIds(ids, batch, time, 0);
+        return lookUpTokens(ids, batch, time);
+    }
+
+    /**
+     * Logits (batch, time, vocab) for sequences given by their token embeddings (batch, time, dim)
+     * at positions 0..time-1 rather than by ids: {@link #forward(int[], int, int)} with the lookup
+     * replaced, differentiable with respect to {@code tokenEmbeddings}.
+     */
+    public Tensor forwardFromTokenEmbeddings(Tensor tokenEmbeddings) {
+        if (tokenEmbeddings.rank() != 3) {
+            throw dev.hearth.engine.tensor.ShapeException.of("token embeddings", tokenEmbeddings.shape(),
+                    "must be (batch, time, dim)");
+        }
+        int batch = tokenEmbeddings.dim(0);
+        int time = tokenEmbeddings.dim(1);
+        if (time > contextLength()) {
+            throw new dev.hearth.engine.HearthException(time + " positions exceed the model's context length "
+                    + contextLength() + "; shorten the input");
+        }
+        Tensor x = withPositions(tokenEmbeddings, Positions.of(batch, time, 0, null));
+        return head(finalNorm(blocks(x, 0, null, null)));
+    }
+
+    /**
+     * The attention probabilities of every layer for one sequence: layer l's tensor is
+     * (heads, time, time), row i holding how much query position i attends to each key position
+     * (zero after i: the model is causal). What attention-map explanations show.
+     */
+    public List<Tensor> attentionMaps(int[] ids) {
+        checkIds(ids, 1, ids.length, 0);
+        List<Tensor> maps = new ArrayList<>();
+        try (dev.hearth.engine.autograd.Autograd.Scope s = dev.hearth.engine.autograd.Autograd.noGrad()) {
+            Tensor x = embed(ids, 1, ids.length, Positions.of(1, ids.length, 0, null));
+            for (TransformerBlock block : blocks()) {
+                maps.add(block.attentionWeights(x).select(0, 0));
+                x = block.forward(x, 0, null, null);
+            }
+        }
+        return maps;
     }
 
     /**
@@ -97,7 +148,18 @@ public abstract class LanguageModel extends Module {
      * {@code positions} has one entry per time step, shared by the batch, or one per token
      * (batch-major), as {@link Positions#of} gives.
      */
-    protected abstract Tensor embed(int[] ids, int batch, int time, int[] positions);
+    private Tensor embed(int[] ids, int batch, int time, int[] positions) {
+        return withPositions(lookUpTokens(ids, batch, time), positions);
+    }
+
+    /** The token embedding table's rows for ids: (batch, time, dim). */
+    protected abstract Tensor lookUpTokens(int[] ids, int batch, int time);
+
+    /**
+     * Adds what the model knows of positions to token embeddings (batch, time, dim): learned
+     * position embeddings for GPT-2; nothing for Llama, whose attention rotates by position.
+     */
+    protected abstract Tensor withPositions(Tensor tokens, int[] positions);
 
     /** The normalisation after the last block. */
     protected abstract Tensor finalNorm(Tensor x);

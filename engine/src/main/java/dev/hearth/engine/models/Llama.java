@@ -88,8 +88,13 @@ public final class Llama extends LanguageModel {
     }
 
     @Override
-    protected Tensor embed(int[] ids, int batch, int time, int[] positions) {
-        return embedTokens.forward(ids, batch, time);                                 // (B, T, C); RoPE in attention
+    protected Tensor lookUpTokens(int[] ids, int batch, int time) {
+        return embedTokens.forward(ids, batch, time);                                 // (B, T, C)
+    }
+
+    @Override
+    protected Tensor withPositions(Tensor tokens, int[] positions) {
+        return tokens;                                                                // RoPE in attention
     }
 
     @Override

@@ -135,6 +135,71 @@ public final class MultiHeadAttention extends Layer {
         return o.forward(y.reshape(n, 1, config.dim()));
     }
 
+    /**
+     * The causal attention probabilities (B, H, T, T) for x (B, T, C) at positions 0..T-1: row i
+     * of head h is softmax(q_i · k_j / sqrt(head_dim)) over keys j <= i, zero after i. Computed
+     * apart from {@link #forward} (whose fused kernel never forms them), without gradients, for
+     * attention-map explanations.
+     */
+    public Tensor attentionWeights(Tensor x) {
+        if (x.rank() != 3 || x.dim(2) != config.dim()) {
+            throw ShapeException.of("attention", x.shape(), "input must be (batch, time, " + config.dim() + ")");
+        }
+        int b = x.dim(0);
+        int t = x.dim(1);
+        int h = config.heads();
+        int hkv = config.kvHeads();
+        int hd = config.headDim();
+        Tensor qh;
+        Tensor kh;
+        try (dev.hearth.engine.autograd.Autograd.Scope s = dev.hearth.engine.autograd.Autograd.noGrad()) {
+            qh = q.forward(x).reshape(b, t, h, hd);                                        // (B, T, H, hd)
+            kh = k.forward(x).reshape(b, t, hkv, hd);                                      // (B, T, Hkv, hd)
+            if (config.ropeTheta() > 0) {
+                int[] positions = Positions.of(b, t, 0, null);
+                qh = Attention.rope(qh, positions, config.ropeTheta());
+                kh = Attention.rope(kh, positions, config.ropeTheta());
+            }
+            qh = qh.contiguous();
+            kh = kh.contiguous();
+        }
+        float[] qd = qh.data();
+        float[] kd = kh.data();
+        int qo = qh.offset();
+        int ko = kh.offset();
+        float[] p = new float[b * h * t * t];
+        double scale = 1 / Math.sqrt(hd);
+        double[] row = new double[t];
+        for (int bi = 0; bi < b; bi++) {
+            for (int hi = 0; hi < h; hi++) {
+                int kvHead = hi / (h / hkv);
+                for (int i = 0; i < t; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        double dot = 0;
+                        int qi = qo + ((bi * t + i) * h + hi) * hd;
+                        int kj = ko + ((bi * t + j) * hkv + kvHead) * hd;
+                        for (int d = 0; d < hd; d++) {
+                            dot += qd[qi + d] * kd[kj + d];
+                        }
+                        row[j] = dot * scale;
+                        max = Math.max(max, row[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= i; j++) {
+                        row[j] = Math.exp(row[j] - max);
+                        sum += row[j];
+                    }
+                    int out = ((bi * h + hi) * t + i) * t;
+                    for (int j = 0; j <= i; j++) {
+                        p[out + j] = (float) (row[j] / sum);
+                    }
+                }
+            }
+        }
+        return Tensor.of(p, b, h, t, t);
+    }
+
     /** A cache sized for this layer. */
     public KvCache newCache(int batch, int capacity) {
         return new KvCache(batch, capacity, config.kvHeads(), config.headDim());

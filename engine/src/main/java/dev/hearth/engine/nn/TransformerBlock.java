@@ -70,6 +70,11 @@ public final class TransformerBlock extends Layer {
         return h.add(drop.forward(mlp.forward(norm2.forward(h))));
     }
 
+    /** The attention probabilities (batch, heads, time, time) this block computes for its input x (B, T, C). */
+    public Tensor attentionWeights(Tensor x) {
+        return attn.attentionWeights(norm1.forward(x));
+    }
+
     public MultiHeadAttention attention() {
         return attn;
     }

@@ -48,7 +48,12 @@ final class ScriptedModel extends LanguageModel {
     }
 
     @Override
-    protected Tensor embed(int[] ids, int batch, int time, int[] positions) {
+    protected Tensor lookUpTokens(int[] ids, int batch, int time) {
+        throw new UnsupportedOperationException("a scripted model has no layers; forward is overridden");
+    }
+
+    @Override
+    protected Tensor withPositions(Tensor tokens, int[] positions) {
         throw new UnsupportedOperationException("a scripted model has no layers; forward is overridden");
     }
 

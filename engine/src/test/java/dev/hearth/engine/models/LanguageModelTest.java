@@ -181,4 +181,69 @@ class LanguageModelTest {
         assertThatThrownBy(() -> m.forward(new int[5], 2, 3)).isInstanceOf(HearthException.class)
                 .hasMessageContaining("do not fill");
     }
+    @Test
+    void theForwardFromTokenEmbeddingsIsTheForwardFromIds() {
+        int[] ids = {1, 5, 9, 2, 36, 0, 7};
+        for (LanguageModel m : models()) {
+            m.eval();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                float[] fromIds = m.forward(ids, 1, ids.length).toFloatArray();
+                float[] fromEmbeddings = m.forwardFromTokenEmbeddings(m.tokenEmbeddings(ids, 1, ids.length)).toFloatArray();
+                assertThat(fromEmbeddings).containsExactly(fromIds, within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void attentionMapsAreCausalDistributionsThatReproduceTheFusedAttention() {
+        int[] ids = {4, 8, 15, 16, 23, 1};
+        int t = ids.length;
+        for (LanguageModel m : models()) {
+            m.eval();
+            List<Tensor> maps = m.attentionMaps(ids);
+            assertThat(maps).hasSize(2);
+            for (Tensor p : maps) {
+                int heads = p.dim(0);
+                assertThat(p.shape().toArray()).containsExactly(heads, t, t);
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < t; i++) {
+                        double sum = 0;
+                        for (int j = 0; j < t; j++) {
+                            float w = p.get(h, i, j);
+                            if (j > i) {
+                                assertThat(w).isZero();
+                            }
+                            sum += w;
+                        }
+                        assertThat(sum).isCloseTo(1.0, within(1e-5));
+                    }
+                }
+            }
+            // layer 0: P @ V through the output projection equals what the fused kernel computes
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                Tensor x = m.withPositions(m.tokenEmbeddings(ids, 1, t), dev.hearth.engine.nn.Positions.of(1, t, 0, null));
+                dev.hearth.engine.nn.TransformerBlock block = m.blocks().getFirst();
+                Tensor n = ((dev.hearth.engine.nn.Layer) block.children().get("norm1")).forward(x);
+                dev.hearth.engine.nn.MultiHeadAttention attn = block.attention();
+                Tensor v = ((dev.hearth.engine.nn.Layer) attn.children().get("v_proj")).forward(n);   // (1, T, Hkv*hd)
+                int heads = attn.config().heads();
+                int hd = attn.config().headDim();
+                int group = heads / attn.config().kvHeads();
+                float[] y = new float[t * heads * hd];
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < t; i++) {
+                        for (int j = 0; j <= i; j++) {
+                            float w = maps.getFirst().get(h, i, j);
+                            for (int d = 0; d < hd; d++) {
+                                y[(i * heads + h) * hd + d] += w * v.get(0, j, (h / group) * hd + d);
+                            }
+                        }
+                    }
+                }
+                Tensor reference = ((dev.hearth.engine.nn.Layer) attn.children().get("o_proj"))
+                        .forward(Tensor.of(y, 1, t, heads * hd));
+                assertThat(attn.forward(n).toFloatArray()).containsExactly(reference.toFloatArray(), within(1e-4f));
+            }
+        }
+    }
 }
