@@ -65,6 +65,21 @@ public final class NextTokenModel {
         }
     }
 
+    /**
+     * The reference for gradient methods: every position holding {@code replacement}'s embedding,
+     * the same stand-in the perturbation methods use. (An all-zero embedding is a poor reference:
+     * RMSNorm and LayerNorm divide by the input's size, so gradients explode near zero and the
+     * path integral needs far more steps.)
+     */
+    public float[] baselineInput(int replacement) {
+        checkToken("replacement", replacement);
+        int[] same = new int[ids.length];
+        java.util.Arrays.fill(same, replacement);
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            return model.tokenEmbeddings(same, 1, same.length).contiguous().toFloatArray();
+        }
+    }
+
     /** Flat token embeddings (n, time x dim) to next-token log-probabilities (n, vocab). */
     public ScoreModel embeddingScores() {
         int time = ids.length;
@@ -73,14 +88,8 @@ public final class NextTokenModel {
 
     /** Tokens switched off by replacing them with {@code replacement}, scored by the target's log-probability. */
     public CoalitionModel replacingTokens(int replacement, int target) {
-        if (replacement < 0 || replacement >= model.vocabSize()) {
-            throw new ExplainException("replacement token " + replacement + " is outside the vocabulary (0.."
-                    + (model.vocabSize() - 1) + ")");
-        }
-        if (target < 0 || target >= model.vocabSize()) {
-            throw new ExplainException("target token " + target + " is outside the vocabulary (0.."
-                    + (model.vocabSize() - 1) + ")");
-        }
+        checkToken("replacement", replacement);
+        checkToken("target", target);
         return new CoalitionModel() {
             @Override
             public List<String> featureNames() {
@@ -138,6 +147,13 @@ public final class NextTokenModel {
             maps.add(m);
         }
         return maps;
+    }
+
+    private void checkToken(String role, int id) {
+        if (id < 0 || id >= model.vocabSize()) {
+            throw new ExplainException(role + " token " + id + " is outside the vocabulary (0.." + (model.vocabSize() - 1)
+                    + ")");
+        }
     }
 
     public List<String> tokens() {

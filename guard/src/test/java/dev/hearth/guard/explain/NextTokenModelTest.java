@@ -31,10 +31,12 @@ class NextTokenModelTest {
         }
         float[] x = m.embeddingInput();
         Attribution ig = new IntegratedGradients(64, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
-                .explain(m.embeddingScores(), x, new float[x.length], m.features(), target);
+                .explain(m.embeddingScores(), x, m.baselineInput(0), m.features(), target);
         assertThat(ig.features()).isEqualTo(TOKENS);
         assertThat(ig.score()).isCloseTo(lp[target], within(1e-4));
         assertThat(Math.abs(ig.checks().get("relative_completeness_delta"))).isLessThan(0.01);
+        // its reference is the prompt with every token replaced, as the perturbation methods' is
+        assertThat(ig.referenceScore()).isCloseTo(m.replacingTokens(0, target).emptyScore(), within(1e-4));
         Attribution sal = Saliency.explain(m.embeddingScores(), x, m.features(), target);
         assertThat(java.util.Arrays.stream(sal.values()).min().orElseThrow()).isPositive();
     }

@@ -1,0 +1,414 @@
+package dev.hearth.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hearth.engine.HearthException;
+import dev.hearth.engine.io.ModelFolder;
+import dev.hearth.engine.io.SafeTensorsFile;
+import dev.hearth.engine.models.CnnClassifier;
+import dev.hearth.engine.tensor.Rng;
+import dev.hearth.engine.tensor.Tensor;
+import dev.hearth.guard.explain.Attribution;
+import dev.hearth.guard.explain.Background;
+import dev.hearth.guard.explain.CoalitionModel;
+import dev.hearth.guard.explain.Explanation;
+import dev.hearth.guard.explain.ExplanationPage;
+import dev.hearth.guard.explain.FeatureGroups;
+import dev.hearth.guard.explain.GradientTimesInput;
+import dev.hearth.guard.explain.IntegratedGradients;
+import dev.hearth.guard.explain.KernelShap;
+import dev.hearth.guard.explain.Lime;
+import dev.hearth.guard.explain.MaskedInput;
+import dev.hearth.guard.explain.NextTokenModel;
+import dev.hearth.guard.explain.Occlusion;
+import dev.hearth.guard.explain.Saliency;
+import dev.hearth.guard.explain.ScoreModel;
+import dev.hearth.lab.data.ImageSet;
+import dev.hearth.lab.data.Mnist;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code hearth explain}: why a model gave an output, by several attribution methods. */
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Explain one prediction: why a language model picks its next token (attribution to the prompt's",
+            "tokens, and attention maps), or why an image classifier picks a class (pixel heat maps).",
+            "Writes explanation.json and explanation.html; see docs/explain.md."})
+final class ExplainCommand implements Callable<Integer> {
+
+    enum Method {
+        IG("integrated_gradients"), GRADXINPUT("gradient_x_input"), SALIENCY("saliency"), OCCLUSION("occlusion"),
+        LIME("lime"), SHAP("kernel_shap"), ATTENTION("attention");
+
+        final String key;
+
+        Method(String key) {
+            this.key = key;
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "A language-model folder, or the run folder of an image classifier ('hearth demo digits').")
+    Path model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Language models: the prompt whose next token is explained.")
+    String prompt;
+
+    @Option(names = "--target", paramLabel = "TEXT",
+            description = "Language models: the next token to explain (one token; default: the most likely one).")
+    String target;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "Image classifiers: a PNG, JPEG, GIF or BMP image.")
+    Path image;
+
+    @Option(names = "--mnist-index", paramLabel = "N",
+            description = "Image classifiers: image N of MNIST's t10k set (in --data).")
+    Integer mnistIndex;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Where the MNIST files are (default: ../shared/data).")
+    Path data = Path.of("../shared/data");
+
+    @Option(names = "--class", paramLabel = "N", description = "Image classifiers: the class to explain (default: the predicted one).")
+    Integer targetClass;
+
+    @Option(names = "--methods", split = ",", paramLabel = "M[,M...]",
+            description = "Any of ig, gradxinput, saliency, occlusion, lime, shap, attention (default: all that apply).")
+    List<String> methods;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Integrated-gradients steps (default: ${DEFAULT-VALUE}).")
+    int steps = 50;
+
+    @Option(names = "--samples", paramLabel = "N",
+            description = "Coalitions LIME and KernelSHAP evaluate (default: ${DEFAULT-VALUE}).")
+    int samples = 2000;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of LIME and KernelSHAP sampling (default: ${DEFAULT-VALUE}).")
+    long seed = 0;
+
+    @Option(names = "--replacement", paramLabel = "ID",
+            description = "Language models: the token id that stands in for a removed token (default: the token of a space,"
+                    + " else 0).")
+    Integer replacement;
+
+    @Option(names = "--patch", paramLabel = "PIXELS",
+            description = "Images: the side of the squares LIME and KernelSHAP switch off, and of the occlusion window"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int patch = 4;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("explanation");
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter pw = spec.commandLine().getOut();
+        if (!Files.isDirectory(model)) {
+            throw new HearthException(model + " is not a folder; give a model folder or an image classifier's run folder");
+        }
+        Explanation e;
+        if (Files.exists(model.resolve("tokenizer.json"))) {
+            if (prompt == null || image != null || mnistIndex != null) {
+                throw new ParameterException(spec.commandLine(), model + " is a language model: give --prompt (and not --image"
+                        + " or --mnist-index)");
+            }
+            e = explainNextToken(pw);
+        } else if (Files.exists(model.resolve("config.json")) && imageConfig() != null) {
+            if ((image == null) == (mnistIndex == null) || prompt != null) {
+                throw new ParameterException(spec.commandLine(), model + " is an image classifier: give --image FILE or"
+                        + " --mnist-index N");
+            }
+            e = explainImage(pw);
+        } else {
+            throw new HearthException(model + " holds neither a language model (tokenizer.json) nor an image classifier's"
+                    + " run (config.json with a CnnClassifier model)");
+        }
+        Files.createDirectories(out);
+        JSON.writeValue(out.resolve("explanation.json").toFile(), e);
+        Files.writeString(out.resolve("explanation.html"), ExplanationPage.render(e));
+        pw.printf("wrote %s and %s%n", out.resolve("explanation.json"), out.resolve("explanation.html"));
+        return 0;
+    }
+
+    private Set<Method> chosen() {
+        if (methods == null || methods.isEmpty()) {
+            return EnumSet.allOf(Method.class);
+        }
+        Set<Method> chosen = EnumSet.noneOf(Method.class);
+        for (String name : methods) {
+            try {
+                chosen.add(Method.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException ex) {
+                throw new ParameterException(spec.commandLine(), "unknown method '" + name + "' in --methods; choose from"
+                        + " ig, gradxinput, saliency, occlusion, lime, shap, attention");
+            }
+        }
+        return chosen;
+    }
+
+    // ---------------------------------------------------------------- language models
+
+    private Explanation explainNextToken(PrintWriter pw) {
+        ModelFolder.Loaded m = ModelFolder.load(model);
+        int[] ids = m.tokenizer().encode(prompt);
+        if (ids.length == 0) {
+            throw new HearthException("the prompt encodes to no tokens; give a longer prompt");
+        }
+        List<String> tokens = new ArrayList<>();
+        for (int id : ids) {
+            tokens.add(m.tokenizer().decode(new int[] {id}));
+        }
+        NextTokenModel ntm = new NextTokenModel(m.model(), ids, tokens);
+        double[] lp = ntm.nextTokenLogProbabilities();
+        int t = targetToken(m, lp);
+        String targetName = m.tokenizer().decode(new int[] {t});
+        pw.printf(Locale.ROOT, "prompt: %d tokens; next token %s has probability %.4f%n", ids.length, quote(targetName),
+                Math.exp(lp[t]));
+        int rep = replacementToken(m);
+        List<Attribution> attributions = new ArrayList<>();
+        Set<Method> chosen = chosen();
+        ScoreModel f = ntm.embeddingScores();
+        float[] x = ntm.embeddingInput();
+        FeatureGroups groups = ntm.features();
+        CoalitionModel tokensOff = ntm.replacingTokens(rep, t);
+        for (Method method : chosen) {
+            long start = System.nanoTime();
+            Attribution a = switch (method) {
+                case IG -> new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
+                        .explain(f, x, ntm.baselineInput(rep), groups, t);
+                case GRADXINPUT -> GradientTimesInput.explain(f, x, groups, t);
+                case SALIENCY -> Saliency.explain(f, x, groups, t);
+                case OCCLUSION -> Occlusion.explain(tokensOff);
+                case LIME -> new Lime(samples, 0.25, 1, seed).explain(tokensOff);
+                case SHAP -> new KernelShap(samples, seed).explain(tokensOff);
+                case ATTENTION -> null;
+            };
+            if (a != null) {
+                attributions.add(a);
+                print(pw, a, null, start);
+            }
+        }
+        List<float[][][]> attention = chosen.contains(Method.ATTENTION) ? ntm.attention() : null;
+        if (attention != null) {
+            pw.printf("attention: %d layers x %d heads%n", attention.size(), attention.getFirst().length);
+        }
+        return new Explanation("language_model", model.toString(), prompt, t, targetName, Math.exp(lp[t]), null,
+                attributions, null, attention);
+    }
+
+    private int targetToken(ModelFolder.Loaded m, double[] lp) {
+        if (target == null) {
+            int best = 0;
+            for (int v = 1; v < lp.length; v++) {
+                best = lp[v] > lp[best] ? v : best;
+            }
+            return best;
+        }
+        int[] ids = m.tokenizer().encode(target);
+        if (ids.length != 1) {
+            throw new HearthException("--target " + quote(target) + " is " + ids.length + " tokens for this model's"
+                    + " tokenizer; give text that is exactly one token");
+        }
+        return ids[0];
+    }
+
+    private int replacementToken(ModelFolder.Loaded m) {
+        if (replacement != null) {
+            return replacement;
+        }
+        OptionalInt space = m.tokenizer().tokenId(" ");
+        if (space.isPresent()) {
+            return space.getAsInt();
+        }
+        int[] ids = m.tokenizer().encode(" ");
+        return ids.length == 1 ? ids[0] : 0;
+    }
+
+    // ---------------------------------------------------------------- images
+
+    private CnnClassifier.Config imageConfig() {
+        try {
+            JsonNode config = JSON.readTree(model.resolve("config.json").toFile()).get("model");
+            return config == null || !config.has("channels") ? null : JSON.treeToValue(config, CnnClassifier.Config.class);
+        } catch (IOException ex) {
+            throw new HearthException("cannot read " + model.resolve("config.json") + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private Explanation explainImage(PrintWriter pw) throws IOException {
+        CnnClassifier.Config config = imageConfig();
+        if (config.channels() != 1) {
+            throw new HearthException("only one-channel (grey) image classifiers can be explained; this one has "
+                    + config.channels() + " channels");
+        }
+        Path weights = model.resolve("model.safetensors");
+        if (!Files.exists(weights)) {
+            throw new HearthException(model + " has no model.safetensors; was the training run finished?");
+        }
+        CnnClassifier cnn = new CnnClassifier(config, new Rng(0));
+        try (SafeTensorsFile file = SafeTensorsFile.open(weights)) {
+            cnn.loadState(file.readAll(), true);
+        }
+        cnn.eval();
+        cnn.freezeForInference();
+        int h = config.height();
+        int w = config.width();
+        float[] pixels;
+        String subject;
+        if (image != null) {
+            pixels = readImage(image, h, w);
+            subject = image.toString();
+        } else {
+            ImageSet set = Mnist.read("t10k", data.resolve(Mnist.TEST_IMAGES), data.resolve(Mnist.TEST_LABELS));
+            if (mnistIndex < 0 || mnistIndex >= set.count()) {
+                throw new HearthException("--mnist-index " + mnistIndex + " is outside the set's " + set.count() + " images");
+            }
+            if (set.height() != h || set.width() != w) {
+                throw new HearthException("MNIST images are " + set.height() + "x" + set.width() + " but the model reads "
+                        + h + "x" + w);
+            }
+            pixels = java.util.Arrays.copyOfRange(set.pixels(), mnistIndex * h * w, (mnistIndex + 1) * h * w);
+            subject = "MNIST t10k image " + mnistIndex + " (label " + set.labels()[mnistIndex] + ")";
+        }
+        ScoreModel f = in -> cnn.forward(in.reshape(in.dim(0), 1, h, w)).logSoftmax(1);
+        double[] lp = new double[config.classes()];
+        try (dev.hearth.engine.autograd.Autograd.Scope s = dev.hearth.engine.autograd.Autograd.noGrad()) {
+            Tensor out = f.scores(Tensor.of(pixels.clone(), 1, h * w));
+            for (int c = 0; c < lp.length; c++) {
+                lp[c] = out.get(0, c);
+            }
+        }
+        int predicted = 0;
+        for (int c = 1; c < lp.length; c++) {
+            predicted = lp[c] > lp[predicted] ? c : predicted;
+        }
+        int t = targetClass == null ? predicted : targetClass;
+        if (t < 0 || t >= config.classes()) {
+            throw new HearthException("--class " + t + " is outside the model's classes 0.." + (config.classes() - 1));
+        }
+        pw.printf(Locale.ROOT, "%s: predicted class %d (probability %.4f); explaining class %d%n", subject, predicted,
+                Math.exp(lp[predicted]), t);
+        List<String> pixelNames = new ArrayList<>();
+        for (int i = 0; i < h * w; i++) {
+            pixelNames.add("(" + i / w + "," + i % w + ")");
+        }
+        FeatureGroups each = FeatureGroups.each(pixelNames);
+        FeatureGroups tiles = FeatureGroups.patches(h, w, patch, patch);
+        FeatureGroups windows = FeatureGroups.patches(h, w, patch, Math.max(1, patch / 2));
+        Background black = Background.baseline(new float[h * w]);
+        List<Attribution> attributions = new ArrayList<>();
+        Map<String, double[]> maps = new LinkedHashMap<>();
+        for (Method method : chosen()) {
+            long start = System.nanoTime();
+            Attribution a;
+            double[] map;
+            switch (method) {
+                case IG -> {
+                    a = new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
+                            .explain(f, pixels, new float[h * w], each, t);
+                    map = a.values();
+                }
+                case GRADXINPUT -> {
+                    a = GradientTimesInput.explain(f, pixels, each, t);
+                    map = a.values();
+                }
+                case SALIENCY -> {
+                    a = Saliency.explain(f, pixels, each, t);
+                    map = a.values();
+                }
+                case OCCLUSION -> {
+                    a = Occlusion.explain(new MaskedInput(f, pixels, windows, black, t));
+                    map = windows.spread(a.values());
+                }
+                case LIME -> {
+                    a = new Lime(samples, 0.25, 1, seed).explain(new MaskedInput(f, pixels, tiles, black, t));
+                    map = tiles.spread(a.values());
+                }
+                case SHAP -> {
+                    a = new KernelShap(samples, seed).explain(new MaskedInput(f, pixels, tiles, black, t));
+                    map = tiles.spread(a.values());
+                }
+                default -> {
+                    continue;                                            // attention: a CNN has none
+                }
+            }
+            attributions.add(a);
+            maps.put(a.method(), map);
+            print(pw, a, null, start);
+        }
+        return new Explanation("image", model.toString(), subject, t, "class " + t, Math.exp(lp[t]), null, attributions,
+                new Explanation.Image(h, w, pixels, maps), null);
+    }
+
+    /** A picture as grey values in [0, 1], white ink on black as MNIST is; it must already be h x w. */
+    private static float[] readImage(Path file, int h, int w) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new HearthException("image " + file + " does not exist");
+        }
+        BufferedImage img = ImageIO.read(file.toFile());
+        if (img == null) {
+            throw new HearthException(file + " is not an image this reader knows (PNG, JPEG, GIF or BMP)");
+        }
+        if (img.getHeight() != h || img.getWidth() != w) {
+            throw new HearthException(file + " is " + img.getWidth() + "x" + img.getHeight() + " pixels but the model reads "
+                    + w + "x" + h + "; resize it first");
+        }
+        float[] p = new float[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = img.getRGB(x, y);
+                int grey = (((rgb >> 16) & 0xFF) * 299 + ((rgb >> 8) & 0xFF) * 587 + (rgb & 0xFF) * 114) / 1000;
+                p[y * w + x] = grey / 255f;
+            }
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- printing
+
+    /** The method, its time, its five largest attributions and its check, on one line. */
+    static void print(PrintWriter pw, Attribution a, List<String> values, long startNanos) {
+        StringBuilder s = new StringBuilder();
+        int[] order = a.ranking();
+        for (int k = 0; k < Math.min(5, order.length); k++) {
+            int i = order[k];
+            String name = a.features().get(i);
+            if (values != null) {
+                name += "=" + values.get(i);
+            }
+            s.append(String.format(Locale.ROOT, "  %s %+.4f", quote(name), a.values()[i]));
+        }
+        String check = "";
+        if (a.checks().containsKey("completeness_delta")) {
+            check = String.format(Locale.ROOT, " (completeness gap %.2g)", a.checks().get("completeness_delta"));
+        } else if (a.checks().containsKey("r2")) {
+            check = String.format(Locale.ROOT, " (fit R² %.3f)", a.checks().get("r2"));
+        }
+        pw.printf(Locale.ROOT, "%-21s%6.1f s %s%s%n", a.method() + ":", (System.nanoTime() - startNanos) / 1e9, s, check);
+    }
+
+    private static String quote(String token) {
+        return "'" + token.replace("\n", "\\n") + "'";
+    }
+}
