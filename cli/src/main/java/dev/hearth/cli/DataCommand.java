@@ -7,7 +7,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code hearth data}: datasets in the workspace. */
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Datasets: scrub personal data out of raw files, prepare tokenized shards the trainer reads.",
-        subcommands = {DataPrepareCommand.class, DataScrubCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DataPrepareCommand.class, DataScrubCommand.class, DataAugmentCommand.class,
+            CommandLine.HelpCommand.class})
 final class DataCommand implements Runnable {
 
     @ParentCommand
