@@ -1,0 +1,233 @@
+package dev.hearth.lab.card;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.lab.BuildInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Where a model came from, gathered from what Hearth recorded along the way: the model folder's
+ * files and their SHA-256, the training run (run.json, its config, trainer_state.json), the
+ * dataset's manifest (inputs and their hashes, splits, the scrub record) and the parent model
+ * the run started from. Nothing is guessed: a part that cannot be found is absent, and
+ * {@link #missing()} says which.
+ */
+public final class Lineage {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path model;
+    private final ObjectNode root = JSON.createObjectNode();
+    private final JsonNode modelConfig;
+    private final JsonNode run;
+    private final JsonNode runConfig;
+    private final JsonNode trainerState;
+    private final JsonNode manifest;
+    private final ObjectNode privacy;
+    private final List<String> missing = new java.util.ArrayList<>();
+
+    private Lineage(Path model) {
+        this.model = model;
+        this.modelConfig = readJson(model.resolve("config.json"));
+        if (modelConfig == null) {
+            throw new CardException(model + " has no config.json: it is not a model folder");
+        }
+        JsonNode recorded = readJson(model.resolve("lineage.json"));
+        Path runDir = runFolder(model);
+        this.run = runDir == null ? field(recorded, "training", "run") : readJson(runDir.resolve("run.json"));
+        this.runConfig = runDir == null ? field(recorded, "training", "config") : readJson(runDir.resolve("config.json"));
+        JsonNode state = readJson(model.resolve("trainer_state.json"));
+        this.trainerState = state != null ? state : field(recorded, "training", "trainer_state");
+        Path dataset = runConfig != null && runConfig.path("data").isTextual() ? Path.of(runConfig.get("data").asText()) : null;
+        JsonNode m = dataset == null ? null : readJson(dataset.resolve("manifest.json"));
+        this.manifest = m != null ? m : field(recorded, "data", "manifest");
+        this.privacy = privacyOf(model.resolve("model.safetensors"));
+    }
+
+    /** A DP-SGD run's guarantee, from the dp_* entries training writes into the checkpoint's metadata; null if none. */
+    private static ObjectNode privacyOf(Path weights) {
+        if (!Files.isRegularFile(weights)) {
+            return null;
+        }
+        java.util.Map<String, String> meta;
+        try (dev.hearth.engine.io.SafeTensorsFile f = dev.hearth.engine.io.SafeTensorsFile.open(weights)) {
+            meta = f.metadata();
+        }
+        if (!meta.containsKey("dp_epsilon")) {
+            return null;
+        }
+        ObjectNode p = JSON.createObjectNode();
+        meta.forEach((k, v) -> {
+            if (k.startsWith("dp_")) {
+                String key = k.substring(3);
+                try {
+                    p.put(key, Double.parseDouble(v));
+                } catch (NumberFormatException e) {
+                    p.put(key, v);
+                }
+            }
+        });
+        return p;
+    }
+
+    /** Reads what there is to know about the model folder {@code model}. */
+    public static Lineage of(Path model) {
+        if (!Files.isDirectory(model)) {
+            throw new CardException(model + " is not a folder; give a model folder");
+        }
+        return new Lineage(model);
+    }
+
+    /** lineage.json's content. */
+    public ObjectNode toJson() {
+        root.removeAll();
+        missing.clear();
+        root.put("format", "hearth-lineage/1");
+        root.put("written_by", BuildInfo.version());
+        ObjectNode m = root.putObject("model");
+        m.put("folder", model.toAbsolutePath().normalize().toString());
+        m.set("config", modelConfig);
+        ArrayNode files = m.putArray("files");
+        for (Path f : modelFiles()) {
+            files.addObject().put("name", model.relativize(f).toString()).put("bytes", size(f)).put("sha256", sha256(f));
+        }
+        ObjectNode training = root.putObject("training");
+        if (run == null && runConfig == null) {
+            missing.add("training run (run.json and its config.json next to the checkpoints)");
+        }
+        putIfPresent(training, "run", run);
+        putIfPresent(training, "config", runConfig);
+        putIfPresent(training, "trainer_state", trainerState);
+        if (runConfig != null && runConfig.hasNonNull("init_from")) {
+            root.putObject("parent").put("model", runConfig.get("init_from").asText());
+        } else {
+            root.putNull("parent");
+        }
+        if (privacy != null) {
+            root.set("privacy", privacy);
+        } else {
+            root.putNull("privacy");
+        }
+        ObjectNode data = root.putObject("data");
+        if (manifest == null) {
+            missing.add("dataset manifest (the run's data folder's manifest.json)");
+        }
+        putIfPresent(data, "manifest", manifest);
+        root.put("code_version", run != null && run.hasNonNull("hearth_version") ? run.get("hearth_version").asText()
+                : BuildInfo.version());
+        return root;
+    }
+
+    public JsonNode modelConfig() {
+        return modelConfig;
+    }
+
+    public JsonNode run() {
+        return run;
+    }
+
+    public JsonNode runConfig() {
+        return runConfig;
+    }
+
+    public JsonNode trainerState() {
+        return trainerState;
+    }
+
+    /** The DP-SGD guarantee (epsilon, delta, noise_multiplier, clip_norm, ...) or null for a non-private model. */
+    public JsonNode privacy() {
+        return privacy;
+    }
+
+    public JsonNode manifest() {
+        return manifest;
+    }
+
+    /** What could not be found, after {@link #toJson()}. */
+    public List<String> missing() {
+        return List.copyOf(missing);
+    }
+
+    /** The model's own files, without the card and lineage this writes. */
+    List<Path> modelFiles() {
+        try (Stream<Path> s = Files.walk(model)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().equals("MODEL_CARD.md")
+                            && !p.getFileName().toString().equals("lineage.json")
+                            && !p.getFileName().toString().startsWith("."))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new CardException("cannot list " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** runs/<id>/checkpoints/<name> → runs/<id>, when the model sits in a training run. */
+    private static Path runFolder(Path model) {
+        Path abs = model.toAbsolutePath().normalize();
+        Path checkpoints = abs.getParent();
+        if (checkpoints != null && checkpoints.getFileName() != null
+                && checkpoints.getFileName().toString().equals("checkpoints") && checkpoints.getParent() != null
+                && Files.exists(checkpoints.getParent().resolve("run.json"))) {
+            return checkpoints.getParent();
+        }
+        return null;
+    }
+
+    private static void putIfPresent(ObjectNode o, String key, JsonNode value) {
+        if (value != null) {
+            o.set(key, value);
+        }
+    }
+
+    private static JsonNode field(JsonNode n, String a, String b) {
+        if (n == null) {
+            return null;
+        }
+        JsonNode v = n.path(a).path(b);
+        return v.isMissingNode() || v.isNull() ? null : v;
+    }
+
+    static JsonNode readJson(Path f) {
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return JSON.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new CardException(f + " is not readable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            throw new CardException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(Path f) {
+        try (InputStream in = Files.newInputStream(f)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                d.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (IOException e) {
+            throw new CardException("cannot read " + f + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
