@@ -132,14 +132,19 @@ final class BiasCommand implements Runnable {
             pw.println("Near 0 is no association. Small models trained on little text give noisy gaps: compare models"
                     + " on the same probes rather than reading one number alone.");
             if (out != null) {
-                ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-                ObjectNode o = json.createObjectNode();
-                o.put("model", model.toString());
-                o.set("sets", json.valueToTree(results));
-                PiiCommand.atomicWrite(out, w -> w.write(json.writeValueAsString(o)));
+                write(out, model, results);
                 pw.println("gaps: " + out);
             }
             return 0;
+        }
+
+        /** The probes' results as JSON: the model and one entry per set (what 'hearth card --evidence' reads). */
+        static void write(Path out, Path model, List<TemplateProbes.Result> results) {
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode o = json.createObjectNode();
+            o.put("model", model.toString());
+            o.set("sets", json.valueToTree(results));
+            PiiCommand.atomicWrite(out, w -> w.write(json.writeValueAsString(o)));
         }
 
         static void print(PrintWriter pw, TemplateProbes.Result r) {

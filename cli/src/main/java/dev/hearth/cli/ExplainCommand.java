@@ -144,9 +144,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new HearthException(model + " holds neither a language model (tokenizer.json) nor an image classifier's"
                     + " run (config.json with a CnnClassifier model)");
         }
-        Files.createDirectories(out);
-        JSON.writeValue(out.resolve("explanation.json").toFile(), e);
-        Files.writeString(out.resolve("explanation.html"), ExplanationPage.render(e));
+        write(e, out);
         pw.printf("wrote %s and %s%n", out.resolve("explanation.json"), out.resolve("explanation.html"));
         return 0;
     }
@@ -171,6 +169,16 @@ final class ExplainCommand implements Callable<Integer> {
 
     private Explanation explainNextToken(PrintWriter pw) {
         ModelFolder.Loaded m = ModelFolder.load(model);
+        return explainNextToken(m, model, prompt, target, replacement, chosen(), steps, samples, seed, pw);
+    }
+
+    /**
+     * Why the model in {@code m} continues {@code prompt} with {@code target} (one token's text, or
+     * null for its most likely token), by the chosen methods; prints a line per method.
+     */
+    static Explanation explainNextToken(ModelFolder.Loaded m, Path modelDir, String prompt, String target,
+                                        Integer replacement, Set<Method> chosen, int steps, int samples, long seed,
+                                        PrintWriter pw) {
         int[] ids = m.tokenizer().encode(prompt);
         if (ids.length == 0) {
             throw new HearthException("the prompt encodes to no tokens; give a longer prompt");
@@ -181,13 +189,12 @@ final class ExplainCommand implements Callable<Integer> {
         }
         NextTokenModel ntm = new NextTokenModel(m.model(), ids, tokens);
         double[] lp = ntm.nextTokenLogProbabilities();
-        int t = targetToken(m, lp);
+        int t = targetToken(m, lp, target);
         String targetName = m.tokenizer().decode(new int[] {t});
         pw.printf(Locale.ROOT, "prompt: %d tokens; next token %s has probability %.4f%n", ids.length, quote(targetName),
                 Math.exp(lp[t]));
-        int rep = replacementToken(m);
+        int rep = replacement != null ? replacement : replacementToken(m);
         List<Attribution> attributions = new ArrayList<>();
-        Set<Method> chosen = chosen();
         ScoreModel f = ntm.embeddingScores();
         float[] x = ntm.embeddingInput();
         FeatureGroups groups = ntm.features();
@@ -213,11 +220,18 @@ final class ExplainCommand implements Callable<Integer> {
         if (attention != null) {
             pw.printf("attention: %d layers x %d heads%n", attention.size(), attention.getFirst().length);
         }
-        return new Explanation("language_model", model.toString(), prompt, t, targetName, Math.exp(lp[t]), null,
+        return new Explanation("language_model", modelDir.toString(), prompt, t, targetName, Math.exp(lp[t]), null,
                 attributions, null, attention);
     }
 
-    private int targetToken(ModelFolder.Loaded m, double[] lp) {
+    /** Writes explanation.json and explanation.html into {@code dir}. */
+    static void write(Explanation e, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        JSON.writeValue(dir.resolve("explanation.json").toFile(), e);
+        Files.writeString(dir.resolve("explanation.html"), ExplanationPage.render(e));
+    }
+
+    private static int targetToken(ModelFolder.Loaded m, double[] lp, String target) {
         if (target == null) {
             int best = 0;
             for (int v = 1; v < lp.length; v++) {
@@ -233,10 +247,7 @@ final class ExplainCommand implements Callable<Integer> {
         return ids[0];
     }
 
-    private int replacementToken(ModelFolder.Loaded m) {
-        if (replacement != null) {
-            return replacement;
-        }
+    private static int replacementToken(ModelFolder.Loaded m) {
         OptionalInt space = m.tokenizer().tokenId(" ");
         if (space.isPresent()) {
             return space.getAsInt();
