@@ -105,6 +105,7 @@ public record CsvTable(Path file, char delimiter, List<String> header, List<Stri
     public static void write(Path file, char delimiter, List<String> header, List<String[]> rows) {
         CsvMapper mapper = new CsvMapper();
         mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+        mapper.enable(com.fasterxml.jackson.dataformat.csv.CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING);
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             if (file.getParent() != null) {
