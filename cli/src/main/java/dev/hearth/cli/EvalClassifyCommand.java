@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code hearth eval classify}: a classifier's metrics on one or more named sets, as JSON and HTML. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate a classifier (a 'hearth train tabular' folder) on named CSV sets: accuracy, precision,",
-            "recall, F1 (macro, micro, weighted), confusion matrix, ROC-AUC, log loss, ECE with a reliability diagram,",
+        description = {"Evaluate a classifier (a 'hearth train tabular' folder or a 'hearth demo digits' run) on",
+            "named CSV sets: accuracy, precision, recall, F1 (macro, micro, weighted), confusion matrix, ROC-AUC, log loss, ECE with a reliability diagram,",
             "bootstrap intervals, each set's gap to the first, latency and throughput. Writes report.json, report.html,",
             "the plots and predictions-NAME.csv into --out. See docs/evaluation.md."})
 final class EvalClassifyCommand implements Callable<Integer> {

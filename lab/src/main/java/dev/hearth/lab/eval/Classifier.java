@@ -27,11 +27,18 @@ public interface Classifier {
         return Map.of();
     }
 
-    /** The classifier in a model folder; today the folders of 'hearth train tabular'. */
+    /**
+     * The classifier in a model folder: one written by 'hearth train tabular', or the run folder of
+     * 'hearth demo digits' (see {@link ImageClassifier} for its CSV rows).
+     */
     static Classifier load(Path dir) {
         if (!TabularModel.isTabular(dir)) {
+            if (ImageClassifier.isImageClassifier(dir)) {
+                return ImageClassifier.load(dir);
+            }
             throw new EvaluationException(dir + " is not a classifier folder this version can evaluate: it needs the"
-                    + " config.json with \"task\": \"tabular\" that 'hearth train tabular' writes");
+                    + " config.json with \"task\": \"tabular\" that 'hearth train tabular' writes, or the"
+                    + " CnnClassifier model.safetensors of 'hearth demo digits'");
         }
         TabularModel m = TabularModel.load(dir);
         return new Classifier() {

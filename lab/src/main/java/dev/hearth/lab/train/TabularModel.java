@@ -186,15 +186,20 @@ public final class TabularModel {
         return probabilities(network, features);
     }
 
-    /** Softmax of {@code network}'s logits for {@code features} (n, f), in batches, no gradients. */
+    /** Softmax of {@code network}'s logits for {@code features} (n, f), in batches of 4,096, no gradients. */
     public static double[][] probabilities(Layer network, Tensor features) {
+        return probabilities(network, features, 4096);
+    }
+
+    /** Softmax of {@code network}'s logits for the rows of {@code features} (n, ...), {@code batch} at a time. */
+    public static double[][] probabilities(Layer network, Tensor features, int batch) {
         int n = features.dim(0);
         double[][] out = new double[n][];
         boolean wasTraining = network.isTraining();
         network.eval();
         try (Autograd.Scope s = Autograd.noGrad()) {
-            for (int from = 0; from < n; from += 4096) {
-                int to = Math.min(n, from + 4096);
+            for (int from = 0; from < n; from += batch) {
+                int to = Math.min(n, from + batch);
                 Tensor p = network.forward(features.slice(0, from, to).contiguous()).softmax(1).contiguous();
                 float[] d = p.toFloatArray();
                 int k = p.dim(1);
