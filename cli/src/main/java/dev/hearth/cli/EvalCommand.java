@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code hearth eval}: the evaluations, one subcommand each. */
-@Command(name = "eval", mixinStandardHelpOptions = true, subcommands = {EvalPplCommand.class},
+@Command(name = "eval", mixinStandardHelpOptions = true, subcommands = {EvalPplCommand.class, EvalClassifyCommand.class},
         description = "Evaluate a model; see the subcommands.")
 final class EvalCommand implements Runnable {
 
@@ -16,6 +16,6 @@ final class EvalCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "choose an evaluation, for example: hearth eval ppl --model DIR --data FILE");
+                "choose an evaluation, for example: hearth eval ppl --model DIR --data FILE, or hearth eval classify --model DIR --data NAME=FILE.csv --out DIR");
     }
 }

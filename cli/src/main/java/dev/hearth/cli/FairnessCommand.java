@@ -35,14 +35,14 @@ import picocli.CommandLine.Spec;
 /** {@code hearth fairness}: group-fairness reports. */
 @Command(name = "fairness", mixinStandardHelpOptions = true,
         description = "Group fairness of a classifier's predictions; see the subcommands and docs/fairness.md.",
-        subcommands = {FairnessCommand.Report.class})
+        subcommands = {FairnessCommand.Report.class, FairnessMitigateCommand.class})
 final class FairnessCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "choose one: report");
+        throw new ParameterException(spec.commandLine(), "choose one: report, mitigate");
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,

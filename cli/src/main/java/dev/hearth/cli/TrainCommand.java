@@ -22,10 +22,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code hearth train}: trains a language model on a prepared dataset, or resumes a run. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, subcommands = {TrainTabularCommand.class},
         description = {"Train a language model on a dataset made by 'hearth data prepare', or resume a run.",
             "Settings come from the defaults (nanoGPT's Tiny Shakespeare CPU recipe), then --config, then the flags.",
-            "Ctrl-C stops after the current step and saves a checkpoint; --resume continues exactly."})
+            "Ctrl-C stops after the current step and saves a checkpoint; --resume continues exactly.",
+            "'hearth train tabular' trains a classifier on a CSV file instead (see docs/tabular.md)."})
 final class TrainCommand implements Callable<Integer> {
 
     @ParentCommand
