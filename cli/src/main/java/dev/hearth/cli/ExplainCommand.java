@@ -24,7 +24,10 @@ import dev.hearth.guard.explain.NextTokenModel;
 import dev.hearth.guard.explain.Occlusion;
 import dev.hearth.guard.explain.Saliency;
 import dev.hearth.guard.explain.ScoreModel;
+import dev.hearth.lab.data.CsvTable;
 import dev.hearth.lab.data.ImageSet;
+import dev.hearth.lab.train.FeatureEncoder;
+import dev.hearth.lab.train.TabularModel;
 import dev.hearth.lab.data.Mnist;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -50,7 +53,8 @@ import picocli.CommandLine.Spec;
 /** {@code hearth explain}: why a model gave an output, by several attribution methods. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Explain one prediction: why a language model picks its next token (attribution to the prompt's",
-            "tokens, and attention maps), or why an image classifier picks a class (pixel heat maps).",
+            "tokens, and attention maps), why a tabular model picks a class (attribution to the CSV's columns), or why",
+            "an image classifier picks a class (pixel heat maps).",
             "Writes explanation.json and explanation.html; see docs/explain.md."})
 final class ExplainCommand implements Callable<Integer> {
 
@@ -69,7 +73,8 @@ final class ExplainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "A language-model folder, or the run folder of an image classifier ('hearth demo digits').")
+            description = "A language-model folder, a tabular model ('hearth train tabular') or the run folder of an image"
+                    + " classifier ('hearth demo digits').")
     Path model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Language models: the prompt whose next token is explained.")
@@ -89,8 +94,21 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Where the MNIST files are (default: ../shared/data).")
     Path data = Path.of("../shared/data");
 
-    @Option(names = "--class", paramLabel = "N", description = "Image classifiers: the class to explain (default: the predicted one).")
+    @Option(names = "--class", paramLabel = "N",
+            description = "Classifiers: the class index to explain (default: the predicted one).")
     Integer targetClass;
+
+    @Option(names = "--rows", paramLabel = "FILE.csv",
+            description = "Tabular models: the CSV holding the row to explain (default: the model's data/test.csv).")
+    Path rows;
+
+    @Option(names = "--row", paramLabel = "N", description = "Tabular models: which data row of --rows, from 0 (default: 0).")
+    int row = 0;
+
+    @Option(names = "--background", paramLabel = "K",
+            description = "Tabular models: k-means centres the training rows are summarised to, as the reference of"
+                    + " occlusion, LIME and KernelSHAP (default: ${DEFAULT-VALUE}).")
+    int backgroundSize = 10;
 
     @Option(names = "--methods", split = ",", paramLabel = "M[,M...]",
             description = "Any of ig, gradxinput, saliency, occlusion, lime, shap, attention (default: all that apply).")
@@ -134,6 +152,12 @@ final class ExplainCommand implements Callable<Integer> {
                         + " or --mnist-index)");
             }
             e = explainNextToken(pw);
+        } else if (TabularModel.isTabular(model)) {
+            if (prompt != null || image != null || mnistIndex != null) {
+                throw new ParameterException(spec.commandLine(), model + " is a tabular model: give --rows FILE.csv --row N"
+                        + " (not --prompt, --image or --mnist-index)");
+            }
+            e = explainRow(pw);
         } else if (Files.exists(model.resolve("config.json")) && imageConfig() != null) {
             if ((image == null) == (mnistIndex == null) || prompt != null) {
                 throw new ParameterException(spec.commandLine(), model + " is an image classifier: give --image FILE or"
@@ -141,8 +165,8 @@ final class ExplainCommand implements Callable<Integer> {
             }
             e = explainImage(pw);
         } else {
-            throw new HearthException(model + " holds neither a language model (tokenizer.json) nor an image classifier's"
-                    + " run (config.json with a CnnClassifier model)");
+            throw new HearthException(model + " holds no model explain knows: a language model (tokenizer.json), a tabular"
+                    + " model ('hearth train tabular') or an image classifier's run (config.json with a CnnClassifier model)");
         }
         write(e, out);
         pw.printf("wrote %s and %s%n", out.resolve("explanation.json"), out.resolve("explanation.html"));
@@ -370,6 +394,91 @@ final class ExplainCommand implements Callable<Integer> {
         }
         return new Explanation("image", model.toString(), subject, t, "class " + t, Math.exp(lp[t]), null, attributions,
                 new Explanation.Image(h, w, pixels, maps), null);
+    }
+
+    // ---------------------------------------------------------------- tabular models
+
+    private Explanation explainRow(PrintWriter pw) {
+        TabularModel tm = TabularModel.load(model);
+        Path csv = rows != null ? rows : model.resolve("data").resolve("test.csv");
+        if (!Files.isRegularFile(csv)) {
+            throw new HearthException(csv + " does not exist; give the CSV holding the row with --rows");
+        }
+        CsvTable table = CsvTable.read(csv, null);
+        if (row < 0 || row >= table.rows().size()) {
+            throw new HearthException("--row " + row + " is outside " + csv + "'s " + table.rows().size() + " data rows");
+        }
+        List<String[]> one = List.<String[]>of(table.rows().get(row));
+        float[] x = tm.encode(table.header(), one).toFloatArray();
+        Path trainCsv = model.resolve("data").resolve("train.csv");
+        CsvTable train = Files.isRegularFile(trainCsv) ? CsvTable.read(trainCsv, null) : table;
+        float[] all = tm.encode(train).toFloatArray();
+        int d = x.length;
+        float[][] trainRows = new float[all.length / d][];
+        for (int r = 0; r < trainRows.length; r++) {
+            trainRows[r] = java.util.Arrays.copyOfRange(all, r * d, (r + 1) * d);
+        }
+        Background background = Background.summarize(trainRows, backgroundSize, seed);
+        float[] mean = new float[d];
+        for (float[] r : trainRows) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += r[j] / trainRows.length;
+            }
+        }
+        // one feature per CSV column: a categorical column's one-hot positions together
+        List<String> names = new ArrayList<>();
+        List<int[]> members = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        int at = 0;
+        String[] raw = table.rows().get(row);
+        for (FeatureEncoder.Column c : tm.encoder().columns()) {
+            int w = c.width();
+            int[] m = new int[w];
+            for (int j = 0; j < w; j++) {
+                m[j] = at + j;
+            }
+            names.add(c.name());
+            members.add(m);
+            int col = table.header().indexOf(c.name());
+            values.add(col >= 0 && col < raw.length ? raw[col] : "?");
+            at += w;
+        }
+        FeatureGroups columns = new FeatureGroups(names, members.toArray(int[][]::new), d);
+        dev.hearth.engine.nn.Layer net = tm.network();
+        ScoreModel f = in -> net.forward(in).logSoftmax(1);
+        double[] p = tm.probabilities(Tensor.of(x.clone(), 1, d))[0];
+        int predicted = 0;
+        for (int c = 1; c < p.length; c++) {
+            predicted = p[c] > p[predicted] ? c : predicted;
+        }
+        int t = targetClass == null ? predicted : targetClass;
+        if (t < 0 || t >= p.length) {
+            throw new HearthException("--class " + t + " is outside the model's classes 0.." + (p.length - 1) + " "
+                    + tm.classNames());
+        }
+        String subject = csv + " row " + row;
+        pw.printf(Locale.ROOT, "%s: predicted %s (probability %.4f); explaining %s%n", subject,
+                tm.classNames().get(predicted), p[predicted], tm.classNames().get(t));
+        List<Attribution> attributions = new ArrayList<>();
+        for (Method method : chosen()) {
+            long start = System.nanoTime();
+            Attribution a = switch (method) {
+                case IG -> new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
+                        .explain(f, x, mean, columns, t);
+                case GRADXINPUT -> GradientTimesInput.explain(f, x, columns, t);
+                case SALIENCY -> Saliency.explain(f, x, columns, t);
+                case OCCLUSION -> Occlusion.explain(new MaskedInput(f, x, columns, background, t));
+                case LIME -> new Lime(samples, 0.25, 1, seed).explain(new MaskedInput(f, x, columns, background, t));
+                case SHAP -> new KernelShap(samples, seed).explain(new MaskedInput(f, x, columns, background, t));
+                case ATTENTION -> null;
+            };
+            if (a != null) {
+                attributions.add(a);
+                print(pw, a, values, start);
+            }
+        }
+        return new Explanation("tabular", model.toString(), subject, t, tm.classNames().get(t), p[t], values, attributions,
+                null, null);
     }
 
     /** A picture as grey values in [0, 1], white ink on black as MNIST is; it must already be h x w. */

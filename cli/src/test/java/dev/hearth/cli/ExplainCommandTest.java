@@ -96,6 +96,43 @@ class ExplainCommandTest {
     }
 
     @Test
+    void explainsATabularRowByItsColumns() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+        StringBuilder csv = new StringBuilder("hours,education,noise,income\n");
+        String[] edu = {"school", "college", "degree"};
+        for (int i = 0; i < 600; i++) {
+            double hours = 40 + 10 * r.nextGaussian();
+            int e = r.nextInt(3);
+            double z = 0.2 * (hours - 40) + 1.5 * e - 1.5 + 0.3 * r.nextGaussian();
+            csv.append(String.format(java.util.Locale.ROOT, "%.1f,%s,%.2f,%s%n", hours, edu[e], r.nextGaussian(),
+                    z > 0 ? "high" : "low"));
+        }
+        Path data = tmp.resolve("people.csv");
+        Files.writeString(data, csv);
+        Path model = tmp.resolve("tab");
+        CliRun train = CliRun.of("train", "tabular", "--data", data.toString(), "--label", "income", "--model", "logistic",
+                "--out", model.toString());
+        assertThat(train.code()).as(train.err()).isZero();
+        Path out = tmp.resolve("why-row");
+        CliRun r1 = CliRun.of("explain", "--model", model.toString(), "--row", "2", "--samples", "64",
+                "--methods", "ig,shap,occlusion", "--out", out.toString());
+        assertThat(r1.code()).as(r1.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.resolve("explanation.json").toFile());
+        assertThat(json.get("kind").asText()).isEqualTo("tabular");
+        JsonNode shap = null;
+        for (JsonNode a : json.get("attributions")) {
+            shap = a.get("method").asText().equals("kernel_shap") ? a : shap;
+        }
+        assertThat(shap.get("features")).extracting(JsonNode::asText).containsExactly("hours", "education", "noise");
+        assertThat(shap.at("/checks/exact").asDouble()).isEqualTo(1.0);                   // 3 columns: every coalition
+        // the column the label never depended on matters least
+        double noise = Math.abs(shap.get("values").get(2).asDouble());
+        assertThat(noise).isLessThan(Math.abs(shap.get("values").get(0).asDouble()) + Math.abs(shap.get("values").get(1).asDouble()));
+        assertThat(json.get("inputValues")).hasSize(3);
+        assertThat(CliRun.of("explain", "--model", model.toString(), "--row", "999").err()).contains("--row 999 is outside");
+    }
+
+    @Test
     void badRequestsSayWhatIsWrong() throws Exception {
         Path lm = languageModel();
         assertThat(CliRun.of("explain", "--model", lm.toString()).err()).contains("give --prompt");
@@ -107,6 +144,6 @@ class ExplainCommandTest {
                 .contains("is not a folder");
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         assertThat(CliRun.of("explain", "--model", empty.toString(), "--prompt", "a").err())
-                .contains("neither a language model");
+                .contains("holds no model explain knows");
     }
 }

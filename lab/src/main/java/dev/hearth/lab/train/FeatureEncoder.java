@@ -36,7 +36,7 @@ public record FeatureEncoder(List<Column> columns, String label, List<String> cl
 
     /** One input column: its statistics when numeric, its categories (sorted) when categorical. */
     public record Column(String name, Kind kind, double mean, double std, List<String> categories) {
-        int width() {
+        public int width() {
             return kind == Kind.NUMERIC ? 1 : categories.size();
         }
     }
