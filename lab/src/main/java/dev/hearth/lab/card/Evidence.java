@@ -24,7 +24,7 @@ public record Evidence(Kind kind, Path file, JsonNode json) {
             k = Kind.PERPLEXITY;
         } else if (j.has("held_out")) {
             k = Kind.HELD_OUT;
-        } else if (j.path("metrics").has("demographic_parity_difference")) {
+        } else if (j.has("demographic_parity_difference")) {
             k = Kind.FAIRNESS;
         } else if (j.has("overall") && j.has("by_type")) {
             k = Kind.CROWS_PAIRS;

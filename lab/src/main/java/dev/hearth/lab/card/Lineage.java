@@ -101,6 +101,31 @@ public final class Lineage {
             files.addObject().put("name", model.relativize(f).toString()).put("bytes", size(f)).put("sha256", sha256(f));
         }
         ObjectNode training = root.putObject("training");
+        JsonNode tabular = tabularTraining();
+        if (tabular != null) {
+            training.set("config", tabular);
+            Path input = Path.of(tabular.path("data").asText());
+            ObjectNode data = root.putObject("data");
+            if (Files.isRegularFile(input)) {
+                data.putArray("inputs").addObject().put("path", input.toString())
+                        .put("bytes", size(input)).put("sha256", sha256(input))
+                        .put("hashed", "when the lineage was written; tabular training records the path only");
+            } else {
+                missing.add("training data " + input + " (moved or deleted since training)");
+            }
+            ArrayNode splits = data.putArray("splits");
+            for (String part : List.of("train", "validation", "test")) {
+                Path f = model.resolve("data").resolve(part + ".csv");
+                if (Files.isRegularFile(f)) {
+                    splits.addObject().put("split", part).put("file", "data/" + part + ".csv").put("bytes", size(f))
+                            .put("sha256", sha256(f));
+                }
+            }
+            root.putNull("parent");
+            root.putNull("privacy");
+            root.put("code_version", BuildInfo.version());
+            return root;
+        }
         if (run == null && runConfig == null) {
             missing.add("training run (run.json and its config.json next to the checkpoints)");
         }
@@ -143,6 +168,12 @@ public final class Lineage {
         return trainerState;
     }
 
+    /** A tabular model's training record (its config.json's "training"), or null for other models. */
+    public JsonNode tabularTraining() {
+        return "tabular".equals(modelConfig.path("task").asText()) && modelConfig.path("training").isObject()
+                ? modelConfig.get("training") : null;
+    }
+
     /** The DP-SGD guarantee (epsilon, delta, noise_multiplier, clip_norm, ...) or null for a non-private model. */
     public JsonNode privacy() {
         return privacy;
@@ -157,9 +188,9 @@ public final class Lineage {
         return List.copyOf(missing);
     }
 
-    /** The model's own files, without the card and lineage this writes. */
+    /** The model's own files (the folder's top level), without the card and lineage this writes. */
     List<Path> modelFiles() {
-        try (Stream<Path> s = Files.walk(model)) {
+        try (Stream<Path> s = Files.list(model)) {
             return s.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().equals("MODEL_CARD.md")
                             && !p.getFileName().toString().equals("lineage.json")

@@ -79,14 +79,28 @@ public record ModelCard(Path model, String name, String license, List<String> la
         JsonNode manifest = lin.manifest();
         String title = name != null ? name : model.toAbsolutePath().normalize().getFileName().toString();
         StringBuilder s = new StringBuilder();
-        s.append("---\n").append(metadata(title, manifest)).append("---\n\n");
+        s.append("---\n").append(metadata(title, manifest, cfg)).append("---\n\n");
         s.append("# ").append(title).append("\n\n");
         s.append("This card was written by `hearth card` from what Hearth recorded about the model and from the result"
                 + " files it was given. Sections without evidence say so; nothing here is guessed.\n\n");
 
         s.append("## Model details\n\n");
-        String arch = cfg.path("architectures").path(0).asText(cfg.path("model_type").asText("unknown"));
+        JsonNode tabular = lin.tabularTraining();
+        String arch = tabular != null
+                ? "tabular " + cfg.path("architecture").path("kind").asText() + " classifier, hidden layers "
+                        + cfg.path("architecture").path("hidden") + ", " + cfg.path("architecture").path("features").asInt()
+                        + " encoded features, predicting '" + cfg.path("label").asText() + "' among " + cfg.path("classes")
+                : cfg.path("architectures").path(0).asText(cfg.path("model_type").asText("unknown"));
         s.append("- Architecture: ").append(arch);
+        if (tabular != null) {
+            List<String> inputs = new ArrayList<>();
+            JsonNode encoder = Lineage.readJson(model.resolve("encoder.json"));
+            if (encoder != null) {
+                encoder.path("columns").forEach(c -> inputs.add(c.path("name").asText() + " ("
+                        + c.path("kind").asText().toLowerCase(Locale.ROOT) + ")"));
+            }
+            s.append("\n- Input columns: ").append(inputs.isEmpty() ? "not recorded" : String.join(", ", inputs));
+        }
         if (cfg.has("num_hidden_layers")) {
             s.append(String.format(Locale.ROOT, " — %d layers, width %d, %d attention heads (%d key/value), feed-forward %d,"
                             + " context %d tokens, vocabulary %,d", cfg.path("num_hidden_layers").asInt(),
@@ -143,7 +157,7 @@ public record ModelCard(Path model, String name, String license, List<String> la
         } else {
             for (Evidence e : groups) {
                 switch (e.kind()) {
-                    case FAIRNESS -> s.append("- Sensitive features: ").append(fieldNames(e.json().path("groups")))
+                    case FAIRNESS -> s.append("- Sensitive features: ").append(texts(e.json().path("sensitive")))
                             .append(" (`").append(e.file().getFileName()).append("`)\n");
                     case CROWS_PAIRS -> s.append("- CrowS-Pairs bias types: ").append(fieldNames(e.json().path("by_type")))
                             .append("\n");
@@ -193,7 +207,32 @@ public record ModelCard(Path model, String name, String license, List<String> la
         }
 
         s.append("## Training data\n\n");
-        if (manifest == null) {
+        if (tabular != null) {
+            JsonNode split = tabular.path("split");
+            s.append(String.format(Locale.ROOT, "- `%s`: %,d rows (%,d dropped), split with seed %s into train %,d, validation"
+                            + " %,d and test %,d rows (copies in the model's `data/` folder)%n", tabular.path("data").asText(),
+                    tabular.path("rows").asLong(), tabular.path("dropped_rows").asLong(), split.path("seed").asText(),
+                    split.path("train").asLong(), split.path("validation").asLong(), split.path("test").asLong()));
+            JsonNode input = lineageJson.path("data").path("inputs").path(0);
+            if (input.has("sha256")) {
+                s.append("- SHA-256 `").append(input.get("sha256").asText()).append("` (").append(input.path("hashed").asText())
+                        .append(")\n");
+            }
+            for (JsonNode sp : lineageJson.path("data").path("splits")) {
+                s.append("- ").append(sp.path("split").asText()).append(" split `").append(sp.path("file").asText())
+                        .append("`: SHA-256 `").append(sp.path("sha256").asText()).append("`\n");
+            }
+            s.append("- Missing values: ").append(tabular.path("missing_values").isEmpty() ? "none"
+                    : tabular.path("missing_values").toString()).append("\n\n");
+            s.append("### Training procedure\n\n");
+            s.append(String.format(Locale.ROOT, "- Adam, batch %s, learning rate %s, weight decay %s; stopped after %s epochs"
+                            + " (patience %s), best epoch %s, validation loss %.4f%n", tabular.path("batch_size").asText(),
+                    tabular.path("learning_rate").asText(), tabular.path("weight_decay").asText(),
+                    tabular.path("epochs_run").asText(), tabular.path("patience").asText(), tabular.path("best_epoch").asText(),
+                    tabular.path("best_validation_loss").asDouble()));
+            s.append("- Reweighing: ").append(tabular.path("reweigh").isEmpty() ? "none" : tabular.path("reweigh").toString())
+                    .append("\n- Accuracy at training: ").append(tabular.path("accuracy").toString()).append("\n\n");
+        } else if (manifest == null) {
             s.append("Not recorded: no dataset manifest was found for this model.\n\n");
             without.add("training data");
         } else {
@@ -231,11 +270,12 @@ public record ModelCard(Path model, String name, String license, List<String> la
             }
             s.append("\n");
         }
-        s.append("### Training procedure\n\n");
-        if (runCfg == null) {
+        if (tabular == null && runCfg == null) {
+            s.append("### Training procedure\n\n");
             s.append("Not recorded.\n\n");
             without.add("training procedure");
-        } else {
+        } else if (tabular == null) {
+            s.append("### Training procedure\n\n");
             JsonNode state = lin.trainerState();
             s.append(String.format(Locale.ROOT, "- %s steps of batch %s, peak learning rate %s (%s schedule), weight decay %s,"
                             + " seed %s%n", state != null ? state.path("step").asText() : runCfg.path("max_steps").asText(),
@@ -248,13 +288,13 @@ public record ModelCard(Path model, String name, String license, List<String> la
             s.append("\n");
         }
         JsonNode privacy = lin.privacy();
-        if (privacy != null) {
+        if (tabular == null && privacy != null) {
             s.append(String.format(Locale.ROOT, "- **Differential privacy** (DP-SGD): ε = %.3f at δ = %s (%s accountant) after"
                             + " %s steps; noise multiplier %s, clipping norm %s, sample rate %s.%n%n",
                     privacy.path("epsilon").asDouble(), privacy.path("delta").asText(), privacy.path("accountant").asText(),
                     privacy.path("steps").asText(), privacy.path("noise_multiplier").asText(),
                     privacy.path("clip_norm").asText(), privacy.path("sample_rate").asText()));
-        } else {
+        } else if (tabular == null) {
             s.append("- Differential privacy: not used (the model may memorise rare training text).\n\n");
         }
 
@@ -307,7 +347,7 @@ public record ModelCard(Path model, String name, String license, List<String> la
         return s.toString();
     }
 
-    private String metadata(String title, JsonNode manifest) {
+    private String metadata(String title, JsonNode manifest, JsonNode cfg) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
         ObjectNode m = yaml.createObjectNode();
@@ -321,6 +361,9 @@ public record ModelCard(Path model, String name, String license, List<String> la
         tags.add("hearth");
         if (manifest != null) {
             m.putArray("datasets").add(manifest.path("name").asText());
+        } else if (cfg.path("training").path("data").isTextual()) {
+            String file = Path.of(cfg.path("training").path("data").asText()).getFileName().toString();
+            m.putArray("datasets").add(file.replaceFirst("\\.[^.]*$", ""));
         }
         List<Evidence> quality = of(Evidence.Kind.PERPLEXITY, Evidence.Kind.HELD_OUT, Evidence.Kind.CLASSIFICATION);
         if (!quality.isEmpty()) {
@@ -404,12 +447,20 @@ public record ModelCard(Path model, String name, String license, List<String> la
             case FAIRNESS -> {
                 s.append("### Group fairness (`").append(e.file().getFileName()).append("`)\n\n| metric | value | interval |\n"
                         + "| --- | --- | --- |\n");
-                j.path("metrics").fields().forEachRemaining(f -> {
-                    JsonNode ci = j.path("intervals").path(f.getKey());
-                    s.append(String.format(Locale.ROOT, "| %s | %.4f | %s |%n", f.getKey(), f.getValue().asDouble(),
+                for (String k : List.of("demographic_parity_difference", "demographic_parity_ratio",
+                        "equalized_odds_difference", "equalized_odds_ratio", "disparate_impact")) {
+                    JsonNode ci = j.path("intervals").path(k);
+                    s.append(String.format(Locale.ROOT, "| %s | %.4f | %s |%n", k, j.path(k).asDouble(Double.NaN),
                             ci.isArray() ? String.format(Locale.ROOT, "[%.4f, %.4f]", ci.get(0).asDouble(), ci.get(1).asDouble())
                                     : ""));
-                });
+                }
+                s.append("\n| group | count | selection rate | accuracy | true positive rate | false positive rate |\n"
+                        + "| --- | --- | --- | --- | --- | --- |\n");
+                j.path("groups").fields().forEachRemaining(feature -> feature.getValue().fields().forEachRemaining(g ->
+                        s.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.4f | %.4f |%n", g.getKey(),
+                                g.getValue().path("count").asLong(), g.getValue().path("selection_rate").asDouble(),
+                                g.getValue().path("accuracy").asDouble(), g.getValue().path("true_positive_rate").asDouble(),
+                                g.getValue().path("false_positive_rate").asDouble()))));
                 s.append("\n");
             }
             case CROWS_PAIRS -> {
@@ -440,6 +491,12 @@ public record ModelCard(Path model, String name, String license, List<String> la
     private List<Evidence> of(Evidence.Kind... kinds) {
         List<Evidence.Kind> k = List.of(kinds);
         return evidence.stream().filter(e -> k.contains(e.kind())).toList();
+    }
+
+    private static String texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return String.join(", ", out);
     }
 
     private static String fieldNames(JsonNode n) {
