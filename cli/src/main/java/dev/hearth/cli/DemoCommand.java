@@ -1,6 +1,9 @@
 package dev.hearth.cli;
 
 import dev.hearth.engine.HearthException;
+import dev.hearth.guard.fairness.TemplateProbes;
+import dev.hearth.lab.card.Evidence;
+import dev.hearth.lab.card.ModelCard;
 import dev.hearth.engine.generate.GenerationListener;
 import dev.hearth.engine.generate.GenerationResult;
 import dev.hearth.engine.generate.Generator;
@@ -40,6 +43,7 @@ import dev.hearth.store.Role;
 import dev.hearth.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -221,12 +225,18 @@ final class DemoCommand implements Callable<Integer> {
         run.writeJson("demo.json", summary);
 
         out.println();
+        out.println("6. explain a reply, probe for gender bias, write the model card");
+        Path card = explainProbeAndCard(out, model, trained.best(), runDir);
+
+        out.println();
         out.printf(Locale.ROOT, "done in %.0f s. Where everything is:%n", (System.nanoTime() - start) / 1e9);
         out.printf("   corpus          %s%n", corpus);
         out.printf("   dataset         %s (manifest.json, tokenizer.json, token shards)%n", prepared.dir());
         out.printf("   run             %s (config.json, metrics.jsonl, loss.png, loss.svg, demo.json)%n",
                 runDir);
-        out.printf("   best model      %s (Hugging Face layout)%n", trained.best());
+        out.printf("   best model      %s (Hugging Face layout, MODEL_CARD.md, lineage.json)%n", trained.best());
+        out.printf("   explanation     %s%n", runDir.resolve("explanation").resolve("explanation.html"));
+        out.printf("   model card      %s%n", card);
         out.println("Try it:");
         out.printf("   ./hearth generate --model %s --prompt '%s I want to return my keyboard.'%n", trained.best(),
                 SupportConversations.CUSTOMER);
@@ -235,10 +245,53 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         out.println();
-        out.println("6. register the model and serve it (OpenAI-compatible API)");
+        out.println("7. register the model and serve it (OpenAI-compatible API)");
         out.flush();
         serve(out, trained.best());
         return 0;
+    }
+
+    /**
+     * Why the model answers the desk-lamp prompt as it does (integrated gradients, occlusion,
+     * KernelSHAP, attention), gender probes in English and Chinese, and the card that quotes them
+     * with the held-out evaluation; returns the card's path.
+     */
+    private Path explainProbeAndCard(PrintWriter out, ModelFolder.Loaded model, Path best, Path runDir) {
+        String prompt = SupportConversations.CUSTOMER + " I want to return my desk lamp. How do I do that?\n"
+                + SupportConversations.AGENT;
+        java.util.Set<ExplainCommand.Method> methods = java.util.EnumSet.of(ExplainCommand.Method.IG,
+                ExplainCommand.Method.OCCLUSION, ExplainCommand.Method.SHAP, ExplainCommand.Method.ATTENTION);
+        StringWriter explained = new StringWriter();
+        dev.hearth.guard.explain.Explanation e = ExplainCommand.explainNextToken(model, best, prompt, null, null, methods,
+                50, 256, seed, new PrintWriter(explained, true));
+        Path explanationDir = runDir.resolve("explanation");
+        try {
+            ExplainCommand.write(e, explanationDir);
+        } catch (java.io.IOException ex) {
+            throw new HearthException("cannot write the explanation into " + explanationDir + ": " + ex.getMessage(), ex);
+        }
+        explained.toString().lines().forEach(l -> out.println("   " + l));
+        List<Integer> eos = model.generation().eosTokenIds();
+        List<TemplateProbes.Result> probes = new ArrayList<>();
+        for (TemplateProbes.ProbeSet set : TemplateProbes.builtIn()) {
+            TemplateProbes.Result r = TemplateProbes.score(model.model(), model.tokenizer(), eos.isEmpty() ? -1 : eos.getFirst(),
+                    set, k -> { });
+            probes.add(r);
+            out.printf(Locale.ROOT, "   bias probes %s: mean gap %+.2f nats (log P male − log P female) over %d sentence pairs%n",
+                    r.name(), r.meanGap(), r.probes());
+        }
+        out.println("   (the corpus never says he/she or 他/她 of a person: the gaps show words the model barely saw;"
+                + " docs/fairness.md)");
+        Path probesFile = runDir.resolve("bias-probes.json");
+        BiasCommand.ProbesCommand.write(probesFile, best, probes);
+        ModelCard.Written card = new ModelCard(best, "support-demo", null, List.of("en", "zh"),
+                "Trying Hearth end to end: continuing synthetic customer-support conversations in English and Chinese.",
+                "Real customer support, advice, or any decision about a person: it was trained for minutes on synthetic"
+                        + " conversations.",
+                List.of(Evidence.of(runDir.resolve("demo.json")), Evidence.of(probesFile),
+                        Evidence.of(explanationDir.resolve("explanation.json")))).write(best);
+        out.printf("   model card: %s (and lineage.json)%n", card.card());
+        return card.card();
     }
 
     /** Registers the model as the champion of "support", creates a user key and serves until stopped. */

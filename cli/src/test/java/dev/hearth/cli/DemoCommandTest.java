@@ -35,7 +35,7 @@ class DemoCommandTest {
                 "--port", "0", "--serve-seconds", "0");
         assertThat(r.code()).as(r.err()).isZero();
         // It ends by registering the model, serving it and answering one chat request over HTTP.
-        assertThat(r.out()).contains("6. register", "registered support:1", "reply: ", "Your user key",
+        assertThat(r.out()).contains("7. register", "registered support:1", "reply: ", "Your user key",
                 "curl http://127.0.0.1:", "OpenAIOkHttpClient.builder()", "stopped serving");
         try (dev.hearth.store.Store store = dev.hearth.store.Store.open(null, home)) {
             assertThat(store.registry().resolve("support").version()).isEqualTo(1);
@@ -71,6 +71,13 @@ class DemoCommandTest {
         assertThat(demo.at("/held_out/en/bits_per_byte").asDouble()).isPositive();
         assertThat(demo.at("/held_out/zh/bits_per_byte").asDouble()).isPositive();
         assertThat(run.resolve("loss.png")).exists();
+        // explained, bias-probed and carded before it was registered
+        assertThat(r.out()).contains("6. explain", "integrated_gradients:", "bias probes gender-zh: mean gap");
+        assertThat(run.resolve("explanation/explanation.html")).exists();
+        assertThat(run.resolve("bias-probes.json")).exists();
+        String card = Files.readString(run.resolve("checkpoints/best/MODEL_CARD.md"));
+        assertThat(card).contains("## Training data", "Personal data was scrubbed", "### Template probes", "held-out en");
+        assertThat(home.resolve("models/support/1/MODEL_CARD.md")).exists();
     }
 
     @Test
