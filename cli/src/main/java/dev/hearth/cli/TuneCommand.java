@@ -149,7 +149,7 @@ final class TuneCommand implements Callable<Integer> {
                 budget.timeout() == null ? "" : ", no new trial after " + budget.timeout().toSeconds() + " s");
         int before = study.trials().size();
         if (before > 0) {
-            out.printf("resumed: %d trials recorded%n", before);
+            out.printf("resumed: %d trial%s recorded%n", before, before == 1 ? "" : "s");
         }
         try (StopRequest stop = new StopRequest("hearth-tune-stop"); Store store = parent.openStore()) {
             TrainingObjective objective = new TrainingObjective(base, Map.of(), ws, store.runs(), threads);

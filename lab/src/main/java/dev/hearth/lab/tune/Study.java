@@ -341,7 +341,10 @@ public final class Study {
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             synchronized (lock) {
-                ended = find(number).ended(TrialState.FAIL, null, message);
+                // an error while stopping (e.g. the JVM shutting down under it) is the stop's doing, not the trial's
+                ended = find(number).ended(TrialState.FAIL, null, stop.getAsBoolean()
+                        ? "interrupted by a stop request (it ended with: " + message + "); --resume runs it again"
+                        : message);
             }
         }
         Trial best;
