@@ -2,8 +2,9 @@
 # Does TPE find a better Tiny Shakespeare config than random search within the same budget?
 # Runs `hearth tune` over bench/tune-shakespeare.yaml (a small char-level GPT, 100 steps a trial,
 # context 32, 4 heads) once per sampler and seed, each study TRIALS trials, one trial at a time on
-# one thread, two studies side by side; prints each study's best val loss, then the mean and the
-# sample standard deviation of the best value per sampler.
+# one thread, two studies side by side; prints each study's best val loss and the seconds its trials
+# took, then the mean and the sample standard deviation of the best value per sampler. Studies
+# already in the workspace (TUNE_BENCH_HOME) are not run again.
 # usage: bench/tune-shakespeare.sh [TRIALS [SEEDS [SAMPLERS]]]   (defaults: 25, "1 2 3 4", "random tpe")
 # Needs ../shared/data/tinyshakespeare.txt (or HEARTH_DATA pointing at its folder). HEARTH_CMD may name
 # another launcher (e.g. a wrapper around a copy of hearth.jar, so editing sources mid-run cannot rebuild it).
@@ -40,8 +41,10 @@ done
 [ -z "$pids" ] || wait $pids
 for s in $samplers; do
   for seed in $seeds; do
-    best=$(sed -n '/"best" : {/,/"params"/p' "$home/studies/$s-$seed/study.json" | grep -o '"value" : [0-9.]*' | awk '{print $3}')
-    echo "$s seed $seed best $best"
+    f="$home/studies/$s-$seed/study.json"
+    best=$(sed -n '/"best" : {/,/"params"/p' "$f" | grep -o '"value" : [0-9.]*' | awk '{print $3}')
+    secs=$(grep -o '"seconds" : [0-9.]*' "$f" | awk '{s+=$3} END {printf "%.0f", s}')
+    echo "$s seed $seed best $best trial-seconds $secs"
   done
 done | tee "$home/summary.txt"
 awk '{v[$1]=v[$1]" "$5} END {for (s in v) {n=split(v[s],a," "); m=0; for(i=1;i<=n;i++) m+=a[i]; m/=n; q=0;
