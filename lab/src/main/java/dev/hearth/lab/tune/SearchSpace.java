@@ -5,7 +5,6 @@ import dev.hearth.engine.HearthException;
 import dev.hearth.lab.train.TrainConfigReader;
 import dev.hearth.lab.train.TrainConfigReader.SettingType;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,9 +73,7 @@ public record SearchSpace(List<Param> params) {
             throw new TuneException(source + ": params: must map each setting to its range");
         }
         List<Param> out = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = params.fields();
-        while (it.hasNext()) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : params.properties()) {
             out.add(parseOne(e.getKey(), e.getValue(), source, typeOf.apply(e.getKey())));
         }
         return new SearchSpace(out);

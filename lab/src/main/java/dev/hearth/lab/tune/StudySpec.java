@@ -107,7 +107,7 @@ public record StudySpec(String direction, Map<String, Object> sampler, Map<Strin
         } else if (node.isTextual()) {
             out.put("type", node.asText());
         } else if (node.isObject()) {
-            ((ObjectNode) node).fields().forEachRemaining(e -> out.put(e.getKey(),
+            ((ObjectNode) node).properties().forEach(e -> out.put(e.getKey(),
                     e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText()));
             if (!out.containsKey("type")) {
                 throw new TuneException(source + ": " + node + " needs a type");
