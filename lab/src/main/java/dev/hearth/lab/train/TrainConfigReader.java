@@ -115,6 +115,44 @@ public final class TrainConfigReader {
         }
     }
 
+    /** What kind of value a setting holds. */
+    public enum SettingType { INTEGER, NUMBER, BOOLEAN, TEXT }
+
+    /**
+     * The type of the setting {@code key} (dotted, as for {@code --set}); an unknown key or a section is an error
+     * that names it.
+     */
+    public static SettingType settingType(String key) {
+        JsonNode node = JSON.valueToTree(defaults("unset"));
+        for (String part : key.split("\\.", -1)) {
+            if (!(node instanceof ObjectNode o) || !o.has(part)) {
+                throw new HearthException("unknown setting '" + key + "'; settings are the keys of docs/training.md,"
+                        + " e.g. lr, batch_size, model.layers");
+            }
+            node = o.get(part);
+        }
+        if (node.isObject()) {
+            throw new HearthException("'" + key + "' is a section, not a setting; name one of its keys, e.g. "
+                    + key + "." + node.fieldNames().next());
+        }
+        if (node.isBoolean()) {
+            return SettingType.BOOLEAN;
+        }
+        if (node.isIntegralNumber()) {
+            return SettingType.INTEGER;
+        }
+        return node.isNumber() ? SettingType.NUMBER : SettingType.TEXT;
+    }
+
+    /** {@code config} as YAML that {@link #read} reads back to the same config. */
+    public static String toYaml(TrainConfig config) {
+        try {
+            return YAML.writeValueAsString(config);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sets a dotted key from a string, typed by the value it replaces (numbers, booleans, null). */
     private static void set(ObjectNode tree, String key, String value) {
         String[] parts = key.split("\\.");
