@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 digests as lower-case hex, the form manifests record. */
-final class Sha256 {
+public final class Sha256 {
     private Sha256() {}
 
     static MessageDigest newDigest() {
@@ -31,7 +31,7 @@ final class Sha256 {
     }
 
     /** The digest of a file's bytes. */
-    static String ofFile(Path file) throws IOException {
+    public static String ofFile(Path file) throws IOException {
         MessageDigest d = newDigest();
         byte[] buf = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
