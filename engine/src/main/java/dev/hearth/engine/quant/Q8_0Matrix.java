@@ -1,0 +1,171 @@
+package dev.hearth.engine.quant;
+
+import static dev.hearth.engine.quant.BlockMath.F256;
+import static dev.hearth.engine.quant.BlockMath.pairSum;
+import static dev.hearth.engine.quant.BlockMath.widen;
+import static dev.hearth.engine.quant.QuantFormat.BLOCK;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * llama.cpp's Q8_0: each row is cols / 32 blocks of 34 bytes, exactly ggml's {@code block_q8_0}
+ * (an fp16 scale d, little-endian, then 32 int8 values q); weight = q * d. Quantization rounds as
+ * {@code quantize_row_q8_0_ref}: d = max|x| / 127, q = roundf(x * (1 / d)).
+ *
+ * <pre>
+ * data (rows, cols / 32, 34) bytes: [d lo, d hi, q0 .. q31] per block
+ * </pre>
+ */
+public final class Q8_0Matrix implements QuantizedMatrix {
+    static final int BLOCK_BYTES = 34;
+
+    private final int rows;
+    private final int cols;
+    private final int blocks;     // per row
+    private final byte[] data;    // (rows, blocks, 34)
+
+    private Q8_0Matrix(int rows, int cols, byte[] data) {
+        this.rows = rows;
+        this.cols = cols;
+        this.blocks = cols / BLOCK;
+        this.data = data;
+    }
+
+    /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
+    public static Q8_0Matrix quantize(float[] w, int off, int rows, int cols) {
+        QuantizedMatrix.checkWidth(cols, QuantFormat.Q8_0);
+        int blocks = cols / BLOCK;
+        byte[] data = new byte[rows * blocks * BLOCK_BYTES];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++) {
+                int x = off + r * cols + b * BLOCK;
+                int o = (r * blocks + b) * BLOCK_BYTES;
+                float amax = 0f;
+                for (int j = 0; j < BLOCK; j++) {
+                    amax = Math.max(amax, Math.abs(w[x + j]));
+                }
+                float d = amax / 127f;
+                float id = d != 0f ? 1f / d : 0f;
+                Rounding.putFp16(data, o, Rounding.fp16(d));
+                for (int j = 0; j < BLOCK; j++) {
+                    data[o + 2 + j] = (byte) Rounding.roundf(w[x + j] * id);
+                }
+            }
+        }
+        return new Q8_0Matrix(rows, cols, data);
+    }
+
+    /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 34} bytes, copied). */
+    public static Q8_0Matrix ofBlocks(byte[] blocks, int rows, int cols) {
+        QuantizedMatrix.checkWidth(cols, QuantFormat.Q8_0);
+        long expected = (long) rows * (cols / BLOCK) * BLOCK_BYTES;
+        if (blocks.length != expected) {
+            throw new QuantizationException("a q8_0 matrix of " + rows + " x " + cols + " takes " + expected
+                    + " bytes, not " + blocks.length);
+        }
+        return new Q8_0Matrix(rows, cols, blocks.clone());
+    }
+
+    /** The packed blocks, a copy: exactly the bytes of a GGUF Q8_0 tensor of this shape. */
+    public byte[] blocks() {
+        return data.clone();
+    }
+
+    @Override
+    public QuantFormat format() {
+        return QuantFormat.Q8_0;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long byteSize() {
+        return data.length;
+    }
+
+    @Override
+    public float dot(int row, Q8Activations x, int xRow) {
+        byte[] xq = x.values();
+        float[] xs = x.scales();
+        int wo = row * blocks * BLOCK_BYTES;
+        int xo = xRow * cols;
+        int so = xRow * blocks;
+        FloatVector acc = FloatVector.zero(F256);
+        for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
+            ShortVector p = widen(data, wo + 2).mul(widen(xq, xo)).add(widen(data, wo + 18).mul(widen(xq, xo + 16)));
+            float s = Rounding.fp16At(data, wo) * xs[so + b];
+            acc = pairSum(p).fma(FloatVector.broadcast(F256, s), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
+        byte[] xq = x.values();
+        float[] xs = x.scales();
+        int wo = row * blocks * BLOCK_BYTES;
+        int xo = xRow * cols;
+        int so = xRow * blocks;
+        FloatVector a0 = FloatVector.zero(F256);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
+            ShortVector w0 = widen(data, wo + 2);
+            ShortVector w1 = widen(data, wo + 18);
+            float d = Rounding.fp16At(data, wo);
+            a0 = blockProduct(w0, w1, xq, xo, d * xs[so + b], a0);
+            a1 = blockProduct(w0, w1, xq, xo + cols, d * xs[so + blocks + b], a1);
+            a2 = blockProduct(w0, w1, xq, xo + 2 * cols, d * xs[so + 2 * blocks + b], a2);
+            a3 = blockProduct(w0, w1, xq, xo + 3 * cols, d * xs[so + 3 * blocks + b], a3);
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** acc + scale * (w0 . x[xo..xo+16) + w1 . x[xo+16..xo+32)), lane-wise. */
+    static FloatVector blockProduct(ShortVector w0, ShortVector w1, byte[] xq, int xo, float scale, FloatVector acc) {
+        ShortVector p = w0.mul(widen(xq, xo)).add(w1.mul(widen(xq, xo + 16)));
+        return pairSum(p).fma(FloatVector.broadcast(F256, scale), acc);
+    }
+
+    @Override
+    public float dotReference(int row, Q8Activations x, int xRow) {
+        byte[] xq = x.values();
+        float[] xs = x.scales();
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++) {
+            int wo = (row * blocks + b) * BLOCK_BYTES;
+            int xo = xRow * cols + b * BLOCK;
+            int isum = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                isum += data[wo + 2 + j] * xq[xo + j];
+            }
+            sum += isum * (Rounding.fp16At(data, wo) * xs[xRow * blocks + b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int off) {
+        for (int b = 0; b < blocks; b++) {
+            int wo = (row * blocks + b) * BLOCK_BYTES;
+            float d = Rounding.fp16At(data, wo);
+            for (int j = 0; j < BLOCK; j++) {
+                out[off + b * BLOCK + j] = data[wo + 2 + j] * d;
+            }
+        }
+    }
+}
