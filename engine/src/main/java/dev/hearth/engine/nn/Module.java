@@ -109,6 +109,21 @@ public abstract class Module {
         return out;
     }
 
+    /** The module at dotted {@code path} below this one ("layers.0.attn.q_proj"; "" is this one), or null. */
+    public final Module find(String path) {
+        Module m = this;
+        if (path.isEmpty()) {
+            return m;
+        }
+        for (String part : path.split("\\.")) {
+            m = m.children.get(part);
+            if (m == null) {
+                return null;
+            }
+        }
+        return m;
+    }
+
     /** The direct children, by name. */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
