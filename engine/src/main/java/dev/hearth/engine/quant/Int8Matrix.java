@@ -2,6 +2,7 @@ package dev.hearth.engine.quant;
 
 import static dev.hearth.engine.quant.BlockMath.F256;
 import static dev.hearth.engine.quant.BlockMath.pairSum;
+import static dev.hearth.engine.quant.BlockMath.shorts;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
@@ -97,14 +98,14 @@ public final class Int8Matrix implements QuantizedMatrix {
 
     @Override
     public float dot(int row, Q8Activations x, int xRow) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * cols;
         int xo = xRow * cols;
         int so = xRow * blocks;
         FloatVector acc = FloatVector.zero(F256);
         for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
-            ShortVector p = widen(q, wo).mul(widen(xq, xo)).add(widen(q, wo + 16).mul(widen(xq, xo + 16)));
+            ShortVector p = widen(q, wo).mul(shorts(xq, xo)).add(widen(q, wo + 16).mul(shorts(xq, xo + 16)));
             acc = pairSum(p).fma(FloatVector.broadcast(F256, xs[so + b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) * scales[row];
@@ -112,7 +113,7 @@ public final class Int8Matrix implements QuantizedMatrix {
 
     @Override
     public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * cols;
         int xo = xRow * cols;
@@ -138,7 +139,7 @@ public final class Int8Matrix implements QuantizedMatrix {
 
     @Override
     public float dotReference(int row, Q8Activations x, int xRow) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {

@@ -105,7 +105,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     @Override
     public float dot(int row, Q8Activations x, int xRow) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
         int xo = xRow * cols;
@@ -122,7 +122,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     @Override
     public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
         int xo = xRow * cols;
@@ -149,7 +149,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     @Override
     public float dotReference(int row, Q8Activations x, int xRow) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {

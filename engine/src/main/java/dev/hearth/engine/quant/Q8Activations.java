@@ -11,17 +11,17 @@ import dev.hearth.engine.tensor.ShapeException;
  * in fp32 rather than fp16, which loses nothing for a short-lived operand).
  *
  * <pre>
- * q      (rows, cols)          int8, row-major
+ * q      (rows, cols)          int8 values in [-127, 127], held as shorts, row-major
  * scales (rows, cols / 32)     fp32
  * </pre>
  */
 public final class Q8Activations {
     private final int rows;
     private final int cols;
-    private final byte[] q;       // (rows, cols)
+    private final short[] q;      // (rows, cols), int8 values widened to shorts once for the kernels
     private final float[] scales; // (rows, cols / 32)
 
-    private Q8Activations(int rows, int cols, byte[] q, float[] scales) {
+    private Q8Activations(int rows, int cols, short[] q, float[] scales) {
         this.rows = rows;
         this.cols = cols;
         this.q = q;
@@ -35,7 +35,7 @@ public final class Q8Activations {
                     + cols);
         }
         int blocks = cols / BLOCK;
-        byte[] q = new byte[rows * cols];
+        short[] q = new short[rows * cols];
         float[] scales = new float[rows * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
@@ -49,7 +49,7 @@ public final class Q8Activations {
                 scales[r * blocks + b] = d;
                 int qo = r * cols + b * BLOCK;
                 for (int j = 0; j < BLOCK; j++) {
-                    q[qo + j] = (byte) Rounding.roundf(x[o + j] * id);
+                    q[qo + j] = (short) Rounding.roundf(x[o + j] * id);
                 }
             }
         }
@@ -64,8 +64,12 @@ public final class Q8Activations {
         return cols;
     }
 
-    /** The int8 values, (rows, cols) row-major; shared, not copied: kernels read it, nobody writes it. */
-    byte[] values() {
+    /**
+     * The int8 values as shorts (every dot product widens them; doing it once here saves that
+     * in every weight row), (rows, cols) row-major; shared, not copied: kernels read it, nobody
+     * writes it.
+     */
+    short[] values() {
         return q;
     }
 

@@ -2,6 +2,7 @@ package dev.hearth.engine.quant;
 
 import static dev.hearth.engine.quant.BlockMath.F256;
 import static dev.hearth.engine.quant.BlockMath.pairSum;
+import static dev.hearth.engine.quant.BlockMath.shorts;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
@@ -95,14 +96,14 @@ public final class Q8_0Matrix implements QuantizedMatrix {
 
     @Override
     public float dot(int row, Q8Activations x, int xRow) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
         int xo = xRow * cols;
         int so = xRow * blocks;
         FloatVector acc = FloatVector.zero(F256);
         for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
-            ShortVector p = widen(data, wo + 2).mul(widen(xq, xo)).add(widen(data, wo + 18).mul(widen(xq, xo + 16)));
+            ShortVector p = widen(data, wo + 2).mul(shorts(xq, xo)).add(widen(data, wo + 18).mul(shorts(xq, xo + 16)));
             float s = Rounding.fp16At(data, wo) * xs[so + b];
             acc = pairSum(p).fma(FloatVector.broadcast(F256, s), acc);
         }
@@ -111,7 +112,7 @@ public final class Q8_0Matrix implements QuantizedMatrix {
 
     @Override
     public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
         int xo = xRow * cols;
@@ -136,14 +137,14 @@ public final class Q8_0Matrix implements QuantizedMatrix {
     }
 
     /** acc + scale * (w0 . x[xo..xo+16) + w1 . x[xo+16..xo+32)), lane-wise. */
-    static FloatVector blockProduct(ShortVector w0, ShortVector w1, byte[] xq, int xo, float scale, FloatVector acc) {
-        ShortVector p = w0.mul(widen(xq, xo)).add(w1.mul(widen(xq, xo + 16)));
+    static FloatVector blockProduct(ShortVector w0, ShortVector w1, short[] xq, int xo, float scale, FloatVector acc) {
+        ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
         return pairSum(p).fma(FloatVector.broadcast(F256, scale), acc);
     }
 
     @Override
     public float dotReference(int row, Q8Activations x, int xRow) {
-        byte[] xq = x.values();
+        short[] xq = x.values();
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {

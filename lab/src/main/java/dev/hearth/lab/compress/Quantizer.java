@@ -66,16 +66,29 @@ public final class Quantizer {
                     + " quantize handles Llama-family models (llama, qwen2, mistral) so far, whose files store each"
                     + " linear weight as it is (GPT-2 fuses and transposes them)");
         }
-        List<String> quantized = new ArrayList<>();
-        Map<String, String> kept = new LinkedHashMap<>();
-        quantizeBelow("", model, format, quantized, kept);
+        Applied applied = apply(model, format);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("quantization", format.id());
         meta.put("quantized_from", modelDir.toAbsolutePath().normalize().toString());
         meta.put("quantized_from_sha256", sha256(modelDir.resolve("model.safetensors")));
         meta.put("hearth_version", BuildInfo.version());
         ModelFolder.save(outDir, model, loaded.tokenizer(), loaded.generation(), meta);
-        return new Result(modelDir, outDir, format, quantized, kept, weightBytes(modelDir), weightBytes(outDir));
+        return new Result(modelDir, outDir, format, applied.quantized(), applied.keptFloat(), weightBytes(modelDir),
+                weightBytes(outDir));
+    }
+
+    /** The matrices {@link #apply} quantized, and those it kept float32 with the reason. */
+    public record Applied(List<String> quantized, Map<String, String> keptFloat) {}
+
+    /**
+     * Quantizes, in place, every linear weight and embedding table of {@code model} whose input
+     * width is a multiple of 32; the others stay float32 and are returned with the reason.
+     */
+    public static Applied apply(Module model, QuantFormat format) {
+        List<String> quantized = new ArrayList<>();
+        Map<String, String> kept = new LinkedHashMap<>();
+        quantizeBelow("", model, format, quantized, kept);
+        return new Applied(List.copyOf(quantized), java.util.Collections.unmodifiableMap(kept));
     }
 
     private static void quantizeBelow(String prefix, Module m, QuantFormat format, List<String> quantized,
