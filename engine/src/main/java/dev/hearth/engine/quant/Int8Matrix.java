@@ -6,6 +6,7 @@ import static dev.hearth.engine.quant.BlockMath.shorts;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
+import dev.hearth.engine.kernels.FloatMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -108,11 +109,11 @@ public final class Int8Matrix implements QuantizedMatrix {
             ShortVector p = widen(q, wo).mul(shorts(xq, xo)).add(widen(q, wo + 16).mul(shorts(xq, xo + 16)));
             acc = pairSum(p).fma(FloatVector.broadcast(F256, xs[so + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) * scales[row];
+        return FloatMath.sumLanes(acc) * scales[row];
     }
 
     @Override
-    public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
+    public void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
         short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * cols;
@@ -120,21 +121,17 @@ public final class Int8Matrix implements QuantizedMatrix {
         int so = xRow * blocks;
         FloatVector a0 = FloatVector.zero(F256);
         FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
             ShortVector w0 = widen(q, wo);
             ShortVector w1 = widen(q, wo + 16);
-            a0 = Q8_0Matrix.blockProduct(w0, w1, xq, xo, xs[so + b], a0);
-            a1 = Q8_0Matrix.blockProduct(w0, w1, xq, xo + cols, xs[so + blocks + b], a1);
-            a2 = Q8_0Matrix.blockProduct(w0, w1, xq, xo + 2 * cols, xs[so + 2 * blocks + b], a2);
-            a3 = Q8_0Matrix.blockProduct(w0, w1, xq, xo + 3 * cols, xs[so + 3 * blocks + b], a3);
+            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            a0 = pairSum(p0).fma(FloatVector.broadcast(F256, xs[so + b]), a0);
+            ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+            a1 = pairSum(p1).fma(FloatVector.broadcast(F256, xs[so + blocks + b]), a1);
         }
         float s = scales[row];
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD) * s;
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD) * s;
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD) * s;
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD) * s;
+        out[outOff] = FloatMath.sumLanes(a0) * s;
+        out[outOff + outStride] = FloatMath.sumLanes(a1) * s;
     }
 
     @Override

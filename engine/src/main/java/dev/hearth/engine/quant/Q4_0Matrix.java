@@ -1,9 +1,12 @@
 package dev.hearth.engine.quant;
 
 import static dev.hearth.engine.quant.BlockMath.F256;
+import static dev.hearth.engine.quant.BlockMath.pairSum;
+import static dev.hearth.engine.quant.BlockMath.shorts;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
+import dev.hearth.engine.kernels.FloatMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -115,13 +118,14 @@ public final class Q4_0Matrix implements QuantizedMatrix {
             ShortVector packed = widen(data, wo + 2);                          // sign-extended; masks below undo it
             ShortVector w0 = packed.and(LOW).sub(EIGHT);                       // elements 0..15
             ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // elements 16..31
-            acc = Q8_0Matrix.blockProduct(w0, w1, xq, xo, Rounding.fp16At(data, wo) * xs[so + b], acc);
+            ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            acc = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatMath.sumLanes(acc);
     }
 
     @Override
-    public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
+    public void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
         short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
@@ -129,22 +133,18 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         int so = xRow * blocks;
         FloatVector a0 = FloatVector.zero(F256);
         FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
             ShortVector packed = widen(data, wo + 2);
             ShortVector w0 = packed.and(LOW).sub(EIGHT);
             ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
             float d = Rounding.fp16At(data, wo);
-            a0 = Q8_0Matrix.blockProduct(w0, w1, xq, xo, d * xs[so + b], a0);
-            a1 = Q8_0Matrix.blockProduct(w0, w1, xq, xo + cols, d * xs[so + blocks + b], a1);
-            a2 = Q8_0Matrix.blockProduct(w0, w1, xq, xo + 2 * cols, d * xs[so + 2 * blocks + b], a2);
-            a3 = Q8_0Matrix.blockProduct(w0, w1, xq, xo + 3 * cols, d * xs[so + 3 * blocks + b], a3);
+            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            a0 = pairSum(p0).fma(FloatVector.broadcast(F256, d * xs[so + b]), a0);
+            ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+            a1 = pairSum(p1).fma(FloatVector.broadcast(F256, d * xs[so + blocks + b]), a1);
         }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+        out[outOff] = FloatMath.sumLanes(a0);
+        out[outOff + outStride] = FloatMath.sumLanes(a1);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static dev.hearth.engine.quant.BlockMath.shorts;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
+import dev.hearth.engine.kernels.FloatMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -107,11 +108,11 @@ public final class Q8_0Matrix implements QuantizedMatrix {
             float s = Rounding.fp16At(data, wo) * xs[so + b];
             acc = pairSum(p).fma(FloatVector.broadcast(F256, s), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatMath.sumLanes(acc);
     }
 
     @Override
-    public void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
+    public void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
         short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
@@ -119,27 +120,17 @@ public final class Q8_0Matrix implements QuantizedMatrix {
         int so = xRow * blocks;
         FloatVector a0 = FloatVector.zero(F256);
         FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
             ShortVector w0 = widen(data, wo + 2);
             ShortVector w1 = widen(data, wo + 18);
             float d = Rounding.fp16At(data, wo);
-            a0 = blockProduct(w0, w1, xq, xo, d * xs[so + b], a0);
-            a1 = blockProduct(w0, w1, xq, xo + cols, d * xs[so + blocks + b], a1);
-            a2 = blockProduct(w0, w1, xq, xo + 2 * cols, d * xs[so + 2 * blocks + b], a2);
-            a3 = blockProduct(w0, w1, xq, xo + 3 * cols, d * xs[so + 3 * blocks + b], a3);
+            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            a0 = pairSum(p0).fma(FloatVector.broadcast(F256, d * xs[so + b]), a0);
+            ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+            a1 = pairSum(p1).fma(FloatVector.broadcast(F256, d * xs[so + blocks + b]), a1);
         }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** acc + scale * (w0 . x[xo..xo+16) + w1 . x[xo+16..xo+32)), lane-wise. */
-    static FloatVector blockProduct(ShortVector w0, ShortVector w1, short[] xq, int xo, float scale, FloatVector acc) {
-        ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-        return pairSum(p).fma(FloatVector.broadcast(F256, scale), acc);
+        out[outOff] = FloatMath.sumLanes(a0);
+        out[outOff + outStride] = FloatMath.sumLanes(a1);
     }
 
     @Override

@@ -32,10 +32,11 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
     float dotReference(int row, Q8Activations x, int xRow);
 
     /**
-     * Dot products of weight row {@code row} with the four activation rows {@code xRow..xRow+3},
-     * into {@code out[outOff + i * outStride]}: each weight block is unpacked once for four rows.
+     * Dot products of weight row {@code row} with the two activation rows {@code xRow, xRow+1},
+     * into {@code out[outOff]} and {@code out[outOff + outStride]}: each weight block is unpacked
+     * once for both.
      */
-    void dot4(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride);
+    void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride);
 
     /** Row {@code row} as floats, into {@code out[off..off+cols)}. */
     void dequantizeRow(int row, float[] out, int off);
