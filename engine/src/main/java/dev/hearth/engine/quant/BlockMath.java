@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,5 +43,21 @@ final class BlockMath {
         IntVector s = i.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(i.lanewise(VectorOperators.ASHR, 16));
         return (FloatVector) s.convert(VectorOperators.I2F, 0);
+    }
+
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
+
+    /**
+     * The 8 lanes of {@code v} summed as a fixed tree ((0+4) + (2+6)) + ((1+5) + (3+7)), written
+     * as lane-wise adds of shuffles so that C2 and the interpreter compute the very same sums
+     * (reduceLanes' order differs between them, which made results depend on when the JIT had
+     * run, and so on the thread count); summing lane by lane measured slower.
+     */
+    static float sumLanes(FloatVector v) {
+        FloatVector h = v.add(v.rearrange(SWAP4));
+        h = h.add(h.rearrange(SWAP2));
+        return h.add(h.rearrange(SWAP1)).lane(0);
     }
 }

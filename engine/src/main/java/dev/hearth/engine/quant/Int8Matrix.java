@@ -3,10 +3,10 @@ package dev.hearth.engine.quant;
 import static dev.hearth.engine.quant.BlockMath.F256;
 import static dev.hearth.engine.quant.BlockMath.pairSum;
 import static dev.hearth.engine.quant.BlockMath.shorts;
+import static dev.hearth.engine.quant.BlockMath.sumLanes;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
-import dev.hearth.engine.kernels.FloatMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -109,7 +109,7 @@ public final class Int8Matrix implements QuantizedMatrix {
             ShortVector p = widen(q, wo).mul(shorts(xq, xo)).add(widen(q, wo + 16).mul(shorts(xq, xo + 16)));
             acc = pairSum(p).fma(FloatVector.broadcast(F256, xs[so + b]), acc);
         }
-        return FloatMath.sumLanes(acc) * scales[row];
+        return sumLanes(acc) * scales[row];
     }
 
     @Override
@@ -130,8 +130,8 @@ public final class Int8Matrix implements QuantizedMatrix {
             a1 = pairSum(p1).fma(FloatVector.broadcast(F256, xs[so + blocks + b]), a1);
         }
         float s = scales[row];
-        out[outOff] = FloatMath.sumLanes(a0) * s;
-        out[outOff + outStride] = FloatMath.sumLanes(a1) * s;
+        out[outOff] = sumLanes(a0) * s;
+        out[outOff + outStride] = sumLanes(a1) * s;
     }
 
     @Override

@@ -3,10 +3,10 @@ package dev.hearth.engine.quant;
 import static dev.hearth.engine.quant.BlockMath.F256;
 import static dev.hearth.engine.quant.BlockMath.pairSum;
 import static dev.hearth.engine.quant.BlockMath.shorts;
+import static dev.hearth.engine.quant.BlockMath.sumLanes;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
-import dev.hearth.engine.kernels.FloatMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -121,7 +121,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
             ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
             acc = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc);
         }
-        return FloatMath.sumLanes(acc);
+        return sumLanes(acc);
     }
 
     @Override
@@ -143,8 +143,8 @@ public final class Q4_0Matrix implements QuantizedMatrix {
             ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
             a1 = pairSum(p1).fma(FloatVector.broadcast(F256, d * xs[so + blocks + b]), a1);
         }
-        out[outOff] = FloatMath.sumLanes(a0);
-        out[outOff + outStride] = FloatMath.sumLanes(a1);
+        out[outOff] = sumLanes(a0);
+        out[outOff + outStride] = sumLanes(a1);
     }
 
     @Override
