@@ -1,12 +1,14 @@
 #!/bin/sh
 # Quantization report: file size and held-out perplexity of the demo model in fp32, int8, Q8_0 and
 # Q4_0, then single-stream decode speed of the 15M Llama shape (llama2.c's stories15M, random
-# weights) in each format on 1 and 2 threads (HEARTH_THREADS), best of 5 rounds.
+# weights) in each format on 1 and 2 threads (HEARTH_THREADS), the formats taking turns in one process
+# (QuantizedGenerationSpeed: on a shared machine their ratios hold better than separate runs), best of 5
+# rounds; then each format's weights, heap in use after GC and peak RSS.
 #
 #   bench/quantize.sh                      # trains the demo model first (./hearth demo --no-serve)
 #   QUANT_MODEL=DIR QUANT_SEED=42 bench/quantize.sh   # an existing demo model folder and its --seed
 #   QUANT_SPEED=0 bench/quantize.sh        # sizes and perplexity only
-#   QUANT_THREADS="1 2" QUANT_FORMATS="f32 q8_0 q4_0 int8" bench/quantize.sh
+#   QUANT_THREADS="1 2" QUANT_FORMATS="f32,q8_0,q4_0,int8" bench/quantize.sh
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,10 +32,13 @@ echo "=== held-out perplexity (the demo's 400 new conversations, seed $seed + 79
   "$seed" "$model" "$work/int8" "$work/q8_0" "$work/q4_0" 2>/dev/null
 if [ "${QUANT_SPEED:-1}" = 1 ]; then
   for t in ${QUANT_THREADS:-1 2}; do
-    for f in ${QUANT_FORMATS:-f32 q8_0 q4_0 int8}; do
-      echo "=== decode, 15M Llama shape, $f, $t thread(s), 128-token prompt, 128 new tokens"
-      HEARTH_THREADS="$t" "$JAVA_HOME/bin/java" -Xmx200m --add-modules jdk.incubator.vector -cp "$classpath" \
-        dev.hearth.bench.GenerationSpeed 128 256 5 256 "$f" 2>/dev/null | grep -E "best|memory"
-    done
+    echo "=== decode and prefill, 15M Llama shape, $t thread(s), formats taking turns"
+    HEARTH_THREADS="$t" "$JAVA_HOME/bin/java" -Xmx700m --add-modules jdk.incubator.vector -cp "$classpath" \
+      dev.hearth.bench.QuantizedGenerationSpeed 128 256 5 256 "${QUANT_FORMATS:-f32,q8_0,q4_0,int8}" 2>/dev/null
+  done
+  for f in $(echo "${QUANT_FORMATS:-f32,q8_0,q4_0,int8}" | tr , ' '); do
+    echo "=== memory, $f (one process per format, -Xmx200m)"
+    HEARTH_THREADS=2 "$JAVA_HOME/bin/java" -Xmx200m --add-modules jdk.incubator.vector -cp "$classpath" \
+      dev.hearth.bench.GenerationSpeed 128 256 1 256 "$f" 2>/dev/null | grep -E "memory"
   done
 fi

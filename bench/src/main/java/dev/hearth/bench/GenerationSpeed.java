@@ -102,9 +102,12 @@ public final class GenerationSpeed {
         }
         System.out.printf(Locale.ROOT, "new tokens: %d (%s)%n", last.generatedTokens(), last.finishReason());
         System.out.printf(Locale.ROOT, "best: prefill %.1f tok/s, decode %.1f tok/s%n", bestPrefill, bestDecode);
-        System.out.printf(Locale.ROOT, "memory: weights %.1f MB, KV cache %.1f MB, peak RSS %s, max heap %.0f MB%n",
-                weightBytes / 1e6, 2.0 * 4 * config.layers() * config.contextLength() * config.dim() / 1e6,
-                peakRss(), Runtime.getRuntime().maxMemory() / 1e6);
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf(Locale.ROOT, "memory: weights %.1f MB, KV cache %.1f MB, heap in use after GC %.1f MB,"
+                + " peak RSS %s, max heap %.0f MB%n", weightBytes / 1e6,
+                2.0 * 4 * config.layers() * config.contextLength() * config.dim() / 1e6,
+                (rt.totalMemory() - rt.freeMemory()) / 1e6, peakRss(), rt.maxMemory() / 1e6);
     }
 
     /** VmHWM from /proc/self/status (Linux), or "n/a". */

@@ -99,17 +99,28 @@ public final class Int8Matrix implements QuantizedMatrix {
 
     @Override
     public float dot(int row, Q8Activations x, int xRow) {
+        // two blocks per step into two accumulators; kept above C2's inlining size on purpose (see
+        // Q8_0Matrix.dot)
         short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * cols;
         int xo = xRow * cols;
         int so = xRow * blocks;
-        FloatVector acc = FloatVector.zero(F256);
-        for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
-            ShortVector p = widen(q, wo).mul(shorts(xq, xo)).add(widen(q, wo + 16).mul(shorts(xq, xo + 16)));
-            acc = pairSum(p).fma(FloatVector.broadcast(F256, xs[so + b]), acc);
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = acc0;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, wo += 2 * BLOCK, xo += 2 * BLOCK) {
+            ShortVector p0 = widen(q, wo).mul(shorts(xq, xo)).add(widen(q, wo + 16).mul(shorts(xq, xo + 16)));
+            acc0 = pairSum(p0).fma(FloatVector.broadcast(F256, xs[so + b]), acc0);
+            ShortVector p1 = widen(q, wo + BLOCK).mul(shorts(xq, xo + BLOCK))
+                    .add(widen(q, wo + BLOCK + 16).mul(shorts(xq, xo + BLOCK + 16)));
+            acc1 = pairSum(p1).fma(FloatVector.broadcast(F256, xs[so + b + 1]), acc1);
         }
-        return sumLanes(acc) * scales[row];
+        if (b < blocks) {
+            ShortVector p = widen(q, wo).mul(shorts(xq, xo)).add(widen(q, wo + 16).mul(shorts(xq, xo + 16)));
+            acc0 = pairSum(p).fma(FloatVector.broadcast(F256, xs[so + b]), acc0);
+        }
+        return sumLanes(acc0.add(acc1)) * scales[row];
     }
 
     @Override

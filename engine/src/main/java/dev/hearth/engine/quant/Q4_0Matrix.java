@@ -108,20 +108,37 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     @Override
     public float dot(int row, Q8Activations x, int xRow) {
+        // two blocks per step into two accumulators; kept above C2's inlining size on purpose (see
+        // Q8_0Matrix.dot)
         short[] xq = x.values();
         float[] xs = x.scales();
         int wo = row * blocks * BLOCK_BYTES;
         int xo = xRow * cols;
         int so = xRow * blocks;
-        FloatVector acc = FloatVector.zero(F256);
-        for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = acc0;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, wo += 2 * BLOCK_BYTES, xo += 2 * BLOCK) {
             ShortVector packed = widen(data, wo + 2);                          // sign-extended; masks below undo it
             ShortVector w0 = packed.and(LOW).sub(EIGHT);                       // elements 0..15
             ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // elements 16..31
-            ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-            acc = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc);
+            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            acc0 = pairSum(p0).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
+            int wo1 = wo + BLOCK_BYTES;
+            ShortVector packed1 = widen(data, wo1 + 2);
+            ShortVector v0 = packed1.and(LOW).sub(EIGHT);
+            ShortVector v1 = packed1.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+            ShortVector p1 = v0.mul(shorts(xq, xo + BLOCK)).add(v1.mul(shorts(xq, xo + BLOCK + 16)));
+            acc1 = pairSum(p1).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo1) * xs[so + b + 1]), acc1);
         }
-        return sumLanes(acc);
+        if (b < blocks) {
+            ShortVector packed = widen(data, wo + 2);
+            ShortVector w0 = packed.and(LOW).sub(EIGHT);
+            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+            ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            acc0 = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
+        }
+        return sumLanes(acc0.add(acc1));
     }
 
     @Override
