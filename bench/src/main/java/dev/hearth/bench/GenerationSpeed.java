@@ -6,6 +6,10 @@ import dev.hearth.engine.generate.GenerationListener;
 import dev.hearth.engine.generate.SamplingParams;
 import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.models.Llama;
+import dev.hearth.engine.nn.Embedding;
+import dev.hearth.engine.nn.Linear;
+import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tokenize.CharTokenizer;
 import java.io.IOException;
@@ -27,7 +31,9 @@ import java.util.Locale;
  * for 256 new tokens. Llama's positions are rotary, so the context only sizes the KV caches: the
  * weights are the same.
  *
- * <p>Arguments (all optional): prompt tokens (128), new tokens (256), rounds (5), context (256).
+ * <p>Arguments (all optional): prompt tokens (128), new tokens (256), rounds (5), context (256),
+ * weight format (f32, or q8_0, q4_0, int8: every linear weight and the embedding quantized as
+ * {@code hearth quantize} does).
  */
 public final class GenerationSpeed {
     private GenerationSpeed() {}
@@ -37,10 +43,27 @@ public final class GenerationSpeed {
         int newTokens = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int context = args.length > 3 ? Integer.parseInt(args[3]) : 256;
+        String format = args.length > 4 ? args[4] : "f32";
         var config = new Llama.Config(32000, context, 6, 6, 6, 288, 768, 10000f, 1e-5f, false, false, false, 0f);
         Llama model = new Llama(config, new Rng(42));
         model.eval();
-        long weightBytes = 4 * model.parameterCount();
+        if (!format.equals("f32")) {
+            QuantFormat f = QuantFormat.parse(format);
+            for (Module m : model.modules()) {   // as hearth quantize does: every linear weight and the embedding
+                if (m instanceof Linear l) {
+                    l.quantize(f);
+                } else if (m instanceof Embedding e) {
+                    e.quantize(f);
+                }
+            }
+        }
+        long weightBytes = 0;
+        for (var t : model.parameters().values()) {
+            weightBytes += 4L * t.numel();
+        }
+        for (var q : model.quantizedParameters().values()) {
+            weightBytes += q.byteSize();
+        }
         // 32,000 distinct characters (U+0100 onwards, below the surrogates): one id per token
         StringBuilder alphabet = new StringBuilder();
         for (int cp = 0x100; alphabet.length() < config.vocabSize(); cp++) {
@@ -55,8 +78,8 @@ public final class GenerationSpeed {
         }
         SamplingParams params = SamplingParams.greedy(newTokens);
         System.out.printf(Locale.ROOT, "model: Llama 15M shape (dim 288, hidden 768, 6 layers, 6 heads, vocab 32000,"
-                + " context %d, untied head), random weights, %,d parameters, %.1f MB of float32 weights%n",
-                context, model.parameterCount(), weightBytes / 1e6);
+                + " context %d, untied head), random weights, %,d parameters, %.1f MB of %s weights%n",
+                context, model.parameterCount(), weightBytes / 1e6, format);
         System.out.printf(Locale.ROOT, "run: %d-token prompt, up to %d new tokens, greedy, 1 stream; %d thread(s);"
                 + " %s, %d cores%n", promptTokens, newTokens, ComputePool.shared().threads(),
                 System.getProperty("java.vm.name") + " " + Runtime.version(),
@@ -79,9 +102,12 @@ public final class GenerationSpeed {
         }
         System.out.printf(Locale.ROOT, "new tokens: %d (%s)%n", last.generatedTokens(), last.finishReason());
         System.out.printf(Locale.ROOT, "best: prefill %.1f tok/s, decode %.1f tok/s%n", bestPrefill, bestDecode);
-        System.out.printf(Locale.ROOT, "memory: weights %.1f MB, KV cache %.1f MB, peak RSS %s, max heap %.0f MB%n",
-                weightBytes / 1e6, 2.0 * 4 * config.layers() * config.contextLength() * config.dim() / 1e6,
-                peakRss(), Runtime.getRuntime().maxMemory() / 1e6);
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf(Locale.ROOT, "memory: weights %.1f MB, KV cache %.1f MB, heap in use after GC %.1f MB,"
+                + " peak RSS %s, max heap %.0f MB%n", weightBytes / 1e6,
+                2.0 * 4 * config.layers() * config.contextLength() * config.dim() / 1e6,
+                (rt.totalMemory() - rt.freeMemory()) / 1e6, peakRss(), rt.maxMemory() / 1e6);
     }
 
     /** VmHWM from /proc/self/status (Linux), or "n/a". */

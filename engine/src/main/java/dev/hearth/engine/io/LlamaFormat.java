@@ -118,6 +118,26 @@ final class LlamaFormat implements ModelFormat {
         return out;
     }
 
+    @Override
+    public String fileNameOf(String name) {
+        return toHf(name);
+    }
+
+    @Override
+    public String parameterNameOf(String fileName) {
+        return fromHf(fileName);
+    }
+
+    private static String fromHf(String n) {
+        if (!n.startsWith("model.")) {
+            return n;
+        }
+        return n.substring("model.".length())
+                .replaceFirst("^layers\\.(\\d+)\\.input_layernorm\\.", "layers.$1.norm1.")
+                .replaceFirst("^layers\\.(\\d+)\\.post_attention_layernorm\\.", "layers.$1.norm2.")
+                .replaceFirst("^layers\\.(\\d+)\\.self_attn\\.", "layers.$1.attn.");
+    }
+
     private static String toHf(String name) {
         if (name.equals("lm_head.weight")) {
             return name;
@@ -137,13 +157,7 @@ final class LlamaFormat implements ModelFormat {
             if (n.endsWith(".rotary_emb.inv_freq") || (tied && n.equals("lm_head.weight"))) {
                 continue; // a buffer older files carry (recomputed from rope_theta); a head tied to the embedding
             }
-            if (n.startsWith("model.")) {
-                n = n.substring("model.".length())
-                        .replaceFirst("^layers\\.(\\d+)\\.input_layernorm\\.", "layers.$1.norm1.")
-                        .replaceFirst("^layers\\.(\\d+)\\.post_attention_layernorm\\.", "layers.$1.norm2.")
-                        .replaceFirst("^layers\\.(\\d+)\\.self_attn\\.", "layers.$1.attn.");
-            }
-            out.put(n, e.getValue());
+            out.put(fromHf(n), e.getValue());
         }
         return out;
     }

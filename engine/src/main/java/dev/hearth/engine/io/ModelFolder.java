@@ -88,7 +88,18 @@ public final class ModelFolder {
             if (metadata != null) {
                 meta.putAll(metadata);
             }
-            SafeTensors.write(tmp.resolve("model.safetensors"), format.toHuggingFace(model), meta);
+            var quantized = model.quantizedParameters();
+            if (quantized.isEmpty()) {
+                SafeTensors.write(tmp.resolve("model.safetensors"), format.toHuggingFace(model), meta);
+            } else {
+                config.set(QuantizedWeights.KEY, QuantizedWeights.entry(format, quantized));
+                write(tmp.resolve("config.json"), config);
+                SafeTensorsWriter writer = new SafeTensorsWriter();
+                format.toHuggingFace(model).forEach(writer::add);
+                QuantizedWeights.add(writer, format, quantized);
+                writer.metadata(meta);
+                writer.write(tmp.resolve("model.safetensors"));
+            }
             if (tokenizer != null) {
                 tokenizer.save(tmp.resolve("tokenizer.json"));
             }
@@ -123,7 +134,13 @@ public final class ModelFolder {
                 .orElseThrow(() -> read.fail("model_type", "is \"" + type + "\"; Hearth reads gpt2, llama, qwen2 and"
                         + " mistral"));
         LanguageModel model = format.build(config, read);
-        Map<String, Tensor> tensors = readWeights(dir);
+        QuantizedWeights.Spec quantization = QuantizedWeights.read(configFile, config);
+        Map<String, byte[]> packed = new LinkedHashMap<>();
+        Map<String, Tensor> tensors = readWeights(dir, quantization == null ? java.util.Set.of()
+                : quantization.packedNames(), packed);
+        if (quantization != null) {
+            QuantizedWeights.install(dir, model, format, quantization, packed, tensors);
+        }
         try {
             model.loadState(format.fromHuggingFace(tensors, model), true);
         } catch (dev.hearth.engine.HearthException e) {
@@ -136,10 +153,12 @@ public final class ModelFolder {
         return new Loaded(model, tokenizer, generation, config);
     }
 
-    private static Map<String, Tensor> readWeights(Path dir) {
+    /** The float tensors of the folder; the tensors named in {@code packedNames} go as raw bytes into {@code packed}. */
+    private static Map<String, Tensor> readWeights(Path dir, java.util.Set<String> packedNames,
+                                                   Map<String, byte[]> packed) {
         Path single = dir.resolve("model.safetensors");
         if (Files.isRegularFile(single)) {
-            return SafeTensors.read(single);
+            return readFile(single, packedNames, packed);
         }
         Path index = dir.resolve("model.safetensors.index.json");
         if (!Files.isRegularFile(index)) {
@@ -162,9 +181,26 @@ public final class ModelFolder {
             if (!file.startsWith(dir.normalize())) {
                 throw new CheckpointException(index, "shard \"" + shard + "\" points outside the model folder");
             }
-            all.putAll(SafeTensors.read(file));
+            all.putAll(readFile(file, packedNames, packed));
         }
         return all;
+    }
+
+    private static Map<String, Tensor> readFile(Path file, java.util.Set<String> packedNames, Map<String, byte[]> packed) {
+        if (packedNames.isEmpty()) {
+            return SafeTensors.read(file);
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            for (String name : f.names()) {
+                if (packedNames.contains(name)) {
+                    packed.put(name, f.bytes(name));
+                } else {
+                    out.put(name, f.tensor(name));
+                }
+            }
+        }
+        return out;
     }
 
     private static GenerationConfig readGeneration(Path dir, ConfigReader modelConfig) {

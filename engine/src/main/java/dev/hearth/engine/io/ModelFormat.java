@@ -31,4 +31,17 @@ interface ModelFormat {
      * format does not know are returned under their own name so the strict load reports them.
      */
     Map<String, Tensor> fromHuggingFace(Map<String, Tensor> tensors, LanguageModel model);
+
+    /**
+     * The file's name of Hearth's parameter {@code name} when the format stores it as it is (same
+     * layout, not fused with others), as quantized weights must be; null when it cannot.
+     */
+    default String fileNameOf(String name) {
+        return null;
+    }
+
+    /** Hearth's name of the file's tensor {@code fileName} stored as it is, or null (see {@link #fileNameOf}). */
+    default String parameterNameOf(String fileName) {
+        return null;
+    }
 }

@@ -7,7 +7,6 @@ import dev.hearth.engine.nn.Mlp;
 import dev.hearth.engine.nn.ModuleList;
 import dev.hearth.engine.nn.MultiHeadAttention;
 import dev.hearth.engine.nn.TransformerBlock;
-import dev.hearth.engine.ops.MatMul;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.List;
@@ -99,7 +98,7 @@ public final class Gpt extends LanguageModel {
 
     @Override
     protected Tensor head(Tensor x) {
-        return MatMul.linear(x, wte.weight(), null);                                   // tied head: (B, T, vocab)
+        return wte.project(x);                                                          // tied head: (B, T, vocab)
     }
 
     @Override

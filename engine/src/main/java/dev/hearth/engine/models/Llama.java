@@ -7,7 +7,6 @@ import dev.hearth.engine.nn.ModuleList;
 import dev.hearth.engine.nn.MultiHeadAttention;
 import dev.hearth.engine.nn.RmsNorm;
 import dev.hearth.engine.nn.TransformerBlock;
-import dev.hearth.engine.ops.MatMul;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.List;
@@ -104,7 +103,7 @@ public final class Llama extends LanguageModel {
 
     @Override
     protected Tensor head(Tensor x) {
-        return lmHead != null ? lmHead.forward(x) : MatMul.linear(x, embedTokens.weight(), null); // (B, T, vocab)
+        return lmHead != null ? lmHead.forward(x) : embedTokens.project(x);                // (B, T, vocab)
     }
 
     @Override

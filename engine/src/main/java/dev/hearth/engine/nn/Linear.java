@@ -1,14 +1,24 @@
 package dev.hearth.engine.nn;
 
 import dev.hearth.engine.ops.MatMul;
+import dev.hearth.engine.quant.QuantFormat;
+import dev.hearth.engine.quant.QuantizationException;
+import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
 
-/** {@code y = x W^T + b}, as PyTorch's Linear. */
+/**
+ * {@code y = x W^T + b}, as PyTorch's Linear. For inference the weight can be replaced by a
+ * quantized one ({@link #quantize}): forward then reads the packed blocks directly, and the layer
+ * can no longer be trained.
+ */
 public final class Linear extends Layer {
-    private final Tensor weight; // (out, in)
-    private final Tensor bias;   // (out) or null
+    private Tensor weight;              // (out, in); null once quantized
+    private QuantizedMatrix quantized;  // (out, in) or null
+    private final Tensor bias;          // (out) or null
+    private final int in;
+    private final int out;
 
     /** A layer over the given weight (out, in) and bias (out) or null. */
     public Linear(Tensor weight, Tensor bias) {
@@ -18,6 +28,8 @@ public final class Linear extends Layer {
         }
         this.weight = param("weight", weight);
         this.bias = bias == null ? null : param("bias", bias);
+        this.out = weight.dim(0);
+        this.in = weight.dim(1);
     }
 
     /** Weight normal(0, std), bias zero. */
@@ -38,10 +50,48 @@ public final class Linear extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (quantized != null) {
+            if (isTraining()) {
+                throw new QuantizationException("this Linear layer's weight is quantized (" + quantized.format().id()
+                        + "): it runs only in evaluation mode and cannot be trained; train the float32 model and"
+                        + " quantize it afterwards");
+            }
+            return MatMul.linear(x, quantized, bias);
+        }
         return MatMul.linear(x, weight, bias);
     }
 
+    /** Replaces the float weight by its quantization in {@code format}; the float weight is dropped. */
+    public void quantize(QuantFormat format) {
+        useQuantized(QuantizedMatrix.quantize(format, requireFloatWeight()));
+    }
+
+    /** Replaces the float weight by {@code q} (out, in), e.g. read from a quantized model folder. */
+    public void useQuantized(QuantizedMatrix q) {
+        requireFloatWeight();
+        this.quantized = quantizedParam("weight", q);
+        this.weight = null;
+    }
+
+    /** The float weight (out, in); an error once the layer is quantized (see {@link #quantizedWeight()}). */
     public Tensor weight() {
+        return requireFloatWeight();
+    }
+
+    /** The quantized weight, or null while the weight is float. */
+    public QuantizedMatrix quantizedWeight() {
+        return quantized;
+    }
+
+    public boolean isQuantized() {
+        return quantized != null;
+    }
+
+    private Tensor requireFloatWeight() {
+        if (quantized != null) {
+            throw new QuantizationException("this Linear layer's weight is already quantized ("
+                    + quantized.format().id() + "); load the float32 model to read or quantize its float weight");
+        }
         return weight;
     }
 
@@ -50,10 +100,10 @@ public final class Linear extends Layer {
     }
 
     public int inFeatures() {
-        return weight.dim(1);
+        return in;
     }
 
     public int outFeatures() {
-        return weight.dim(0);
+        return out;
     }
 }

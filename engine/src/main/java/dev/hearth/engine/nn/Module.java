@@ -2,6 +2,7 @@ package dev.hearth.engine.nn;
 
 import dev.hearth.engine.HearthException;
 import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +19,7 @@ import java.util.Map;
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, QuantizedMatrix> quantized = new LinkedHashMap<>();
     private boolean training = true;
 
     /** Registers a trainable parameter (it is marked as requiring gradients). */
@@ -25,6 +27,26 @@ public abstract class Module {
         checkName(name);
         value.requiresGrad(true);
         params.put(name, value);
+        return value;
+    }
+
+    /**
+     * Replaces the float parameter {@code name} by a quantized matrix of the same shape: the float
+     * tensor leaves {@link #parameters()} (nothing trains it any more) and the matrix appears in
+     * {@link #quantizedParameters()} under the same name.
+     */
+    protected final QuantizedMatrix quantizedParam(String name, QuantizedMatrix value) {
+        Tensor old = params.get(name);
+        if (old == null) {
+            throw new IllegalArgumentException("'" + name + "' is not a float parameter of "
+                    + getClass().getSimpleName() + " (already quantized?)");
+        }
+        if (old.rank() != 2 || old.dim(0) != value.rows() || old.dim(1) != value.cols()) {
+            throw new dev.hearth.engine.tensor.ShapeException("quantized '" + name + "' is " + value.rows() + " x "
+                    + value.cols() + " but the parameter has shape " + old.shape());
+        }
+        params.remove(name);
+        quantized.put(name, value);
         return value;
     }
 
@@ -40,7 +62,7 @@ public abstract class Module {
             throw new IllegalArgumentException("a parameter or module name must be non-empty and contain no '.': '"
                     + name + "'");
         }
-        if (params.containsKey(name) || children.containsKey(name)) {
+        if (params.containsKey(name) || children.containsKey(name) || quantized.containsKey(name)) {
             throw new IllegalArgumentException("'" + name + "' is registered twice in " + getClass().getSimpleName());
         }
     }
@@ -61,6 +83,22 @@ public abstract class Module {
         }
     }
 
+    /** Every quantized weight of this module and its children, by hierarchical name, in registration order. */
+    public final Map<String, QuantizedMatrix> quantizedParameters() {
+        Map<String, QuantizedMatrix> out = new LinkedHashMap<>();
+        collectQuantized("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectQuantized(String prefix, Map<String, QuantizedMatrix> out) {
+        for (var e : quantized.entrySet()) {
+            out.put(prefix + e.getKey(), e.getValue());
+        }
+        for (var e : children.entrySet()) {
+            e.getValue().collectQuantized(prefix + e.getKey() + ".", out);
+        }
+    }
+
     /** This module and every module below it, depth first in registration order. */
     public final java.util.List<Module> modules() {
         java.util.List<Module> out = new ArrayList<>();
@@ -71,16 +109,34 @@ public abstract class Module {
         return out;
     }
 
+    /** The module at dotted {@code path} below this one ("layers.0.attn.q_proj"; "" is this one), or null. */
+    public final Module find(String path) {
+        Module m = this;
+        if (path.isEmpty()) {
+            return m;
+        }
+        for (String part : path.split("\\.")) {
+            m = m.children.get(part);
+            if (m == null) {
+                return null;
+            }
+        }
+        return m;
+    }
+
     /** The direct children, by name. */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** Total number of parameter elements. */
+    /** Total number of parameter elements, quantized weights included. */
     public final long parameterCount() {
         long n = 0;
         for (Tensor t : parameters().values()) {
             n += t.numel();
+        }
+        for (QuantizedMatrix q : quantizedParameters().values()) {
+            n += (long) q.rows() * q.cols();
         }
         return n;
     }

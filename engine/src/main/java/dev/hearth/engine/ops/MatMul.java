@@ -3,6 +3,9 @@ package dev.hearth.engine.ops;
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.kernels.Gemm;
+import dev.hearth.engine.kernels.QuantizedMatMul;
+import dev.hearth.engine.quant.QuantizationException;
+import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.RowCursor;
 import dev.hearth.engine.tensor.Shape;
 import dev.hearth.engine.tensor.ShapeException;
@@ -192,5 +195,45 @@ public final class MatMul {
             }
             return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
         });
+    }
+
+    /**
+     * {@code y = x W^T + b} with a quantized weight: x (..., in), weight (out, in) quantized, bias
+     * (out) or null; y (..., out). The weight is read packed ({@link QuantizedMatMul}). Inference
+     * only: while gradients are being recorded for x or the bias this is an error, since no gradient
+     * can reach a quantized weight.
+     */
+    public static Tensor linear(Tensor x, QuantizedMatrix weight, Tensor bias) {
+        int in = weight.cols();
+        int outF = weight.rows();
+        if (x.rank() < 1 || x.dim(-1) != in) {
+            throw new ShapeException("linear: input of shape " + x.shape() + " needs a last dimension of " + in
+                    + " for the quantized weight (" + outF + ", " + in + ")");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != outF)) {
+            throw ShapeException.of("linear bias", x.shape(), bias.shape(), "bias must be (out,) = (" + outF + ",)");
+        }
+        if (Autograd.isEnabled() && (x.requiresGrad() || (bias != null && bias.requiresGrad()))) {
+            throw new QuantizationException("gradients cannot flow through a quantized (" + weight.format().id()
+                    + ") weight: run the model under Autograd.noGrad() for inference (generation and perplexity do),"
+                    + " or train the float32 model and quantize it afterwards");
+        }
+        Tensor xc = x.contiguous();
+        int rows = x.numel() / in;
+        float[] y = new float[rows * outF];
+        if (rows > 0) {
+            QuantizedMatMul.linear(weight, xc.data(), xc.offset(), rows, y, 0);
+        }
+        if (bias != null) {
+            Tensor bc = bias.contiguous();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < outF; j++) {
+                    y[r * outF + j] += bc.data()[bc.offset() + j];
+                }
+            }
+        }
+        int[] outDims = x.shape().toArray();
+        outDims[outDims.length - 1] = outF;
+        return Tensor.of(y, outDims);
     }
 }

@@ -237,6 +237,11 @@ public final class LanguageModelTraining {
             return c.model().build(vocabSize, new Rng(c.seed()));
         }
         LanguageModel base = ModelFolder.load(Path.of(c.initFrom())).model();
+        if (!base.quantizedParameters().isEmpty()) {
+            throw new HearthException("init_from " + c.initFrom() + " is a quantized model ("
+                    + base.quantizedParameters().values().iterator().next().format().id() + "); quantized weights"
+                    + " cannot be trained: start from the float32 model it was quantized from");
+        }
         if (base.vocabSize() != vocabSize) {
             throw new HearthException("init_from " + c.initFrom() + " has a vocabulary of " + base.vocabSize()
                     + " tokens but the dataset's tokenizer has " + vocabSize + ": prepare the data with that model's"

@@ -1,0 +1,197 @@
+package dev.hearth.engine.quant;
+
+import static dev.hearth.engine.quant.BlockMath.F256;
+import static dev.hearth.engine.quant.BlockMath.pairSum;
+import static dev.hearth.engine.quant.BlockMath.shorts;
+import static dev.hearth.engine.quant.BlockMath.sumLanes;
+import static dev.hearth.engine.quant.BlockMath.widen;
+import static dev.hearth.engine.quant.QuantFormat.BLOCK;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * llama.cpp's Q4_0: each row is cols / 32 blocks of 18 bytes, exactly ggml's {@code block_q4_0}
+ * (an fp16 scale d, little-endian, then 16 bytes qs; element j of the block is the low nibble of
+ * qs[j], element j + 16 its high nibble); weight = (nibble - 8) * d. Quantization rounds as
+ * {@code quantize_row_q4_0_ref}: m = the element of largest magnitude (the first one on a tie),
+ * d = m / -8, nibble = min(15, (int) (x * (1 / d) + 8.5)).
+ *
+ * <pre>
+ * data (rows, cols / 32, 18) bytes: [d lo, d hi, qs0 .. qs15] per block
+ * </pre>
+ */
+public final class Q4_0Matrix implements QuantizedMatrix {
+    static final int BLOCK_BYTES = 18;
+
+    private final int rows;
+    private final int cols;
+    private final int blocks;     // per row
+    private final byte[] data;    // (rows, blocks, 18)
+
+    private Q4_0Matrix(int rows, int cols, byte[] data) {
+        this.rows = rows;
+        this.cols = cols;
+        this.blocks = cols / BLOCK;
+        this.data = data;
+    }
+
+    /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
+    public static Q4_0Matrix quantize(float[] w, int off, int rows, int cols) {
+        QuantizedMatrix.checkWidth(cols, QuantFormat.Q4_0);
+        int blocks = cols / BLOCK;
+        byte[] data = new byte[rows * blocks * BLOCK_BYTES];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++) {
+                int x = off + r * cols + b * BLOCK;
+                int o = (r * blocks + b) * BLOCK_BYTES;
+                float amax = 0f;
+                float max = 0f;
+                for (int j = 0; j < BLOCK; j++) {
+                    if (amax < Math.abs(w[x + j])) {
+                        amax = Math.abs(w[x + j]);
+                        max = w[x + j];
+                    }
+                }
+                float d = max / -8f;
+                float id = d != 0f ? 1f / d : 0f;
+                Rounding.putFp16(data, o, Rounding.fp16(d));
+                for (int j = 0; j < BLOCK / 2; j++) {
+                    int lo = Math.min(15, (byte) (int) (w[x + j] * id + 8.5f));
+                    int hi = Math.min(15, (byte) (int) (w[x + BLOCK / 2 + j] * id + 8.5f));
+                    data[o + 2 + j] = (byte) (lo | (hi << 4));
+                }
+            }
+        }
+        return new Q4_0Matrix(rows, cols, data);
+    }
+
+    /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 18} bytes, copied). */
+    public static Q4_0Matrix ofBlocks(byte[] blocks, int rows, int cols) {
+        QuantizedMatrix.checkWidth(cols, QuantFormat.Q4_0);
+        long expected = (long) rows * (cols / BLOCK) * BLOCK_BYTES;
+        if (blocks.length != expected) {
+            throw new QuantizationException("a q4_0 matrix of " + rows + " x " + cols + " takes " + expected
+                    + " bytes, not " + blocks.length);
+        }
+        return new Q4_0Matrix(rows, cols, blocks.clone());
+    }
+
+    /** The packed blocks, a copy: exactly the bytes of a GGUF Q4_0 tensor of this shape. */
+    public byte[] blocks() {
+        return data.clone();
+    }
+
+    @Override
+    public QuantFormat format() {
+        return QuantFormat.Q4_0;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long byteSize() {
+        return data.length;
+    }
+
+    private static final short LOW = 0x0F;
+    private static final short EIGHT = 8;
+
+    @Override
+    public float dot(int row, Q8Activations x, int xRow) {
+        // two blocks per step into two accumulators; kept above C2's inlining size on purpose (see
+        // Q8_0Matrix.dot)
+        short[] xq = x.values();
+        float[] xs = x.scales();
+        int wo = row * blocks * BLOCK_BYTES;
+        int xo = xRow * cols;
+        int so = xRow * blocks;
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = acc0;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, wo += 2 * BLOCK_BYTES, xo += 2 * BLOCK) {
+            ShortVector packed = widen(data, wo + 2);                          // sign-extended; masks below undo it
+            ShortVector w0 = packed.and(LOW).sub(EIGHT);                       // elements 0..15
+            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // elements 16..31
+            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            acc0 = pairSum(p0).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
+            int wo1 = wo + BLOCK_BYTES;
+            ShortVector packed1 = widen(data, wo1 + 2);
+            ShortVector v0 = packed1.and(LOW).sub(EIGHT);
+            ShortVector v1 = packed1.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+            ShortVector p1 = v0.mul(shorts(xq, xo + BLOCK)).add(v1.mul(shorts(xq, xo + BLOCK + 16)));
+            acc1 = pairSum(p1).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo1) * xs[so + b + 1]), acc1);
+        }
+        if (b < blocks) {
+            ShortVector packed = widen(data, wo + 2);
+            ShortVector w0 = packed.and(LOW).sub(EIGHT);
+            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+            ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            acc0 = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
+        }
+        return sumLanes(acc0.add(acc1));
+    }
+
+    @Override
+    public void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
+        short[] xq = x.values();
+        float[] xs = x.scales();
+        int wo = row * blocks * BLOCK_BYTES;
+        int xo = xRow * cols;
+        int so = xRow * blocks;
+        FloatVector a0 = FloatVector.zero(F256);
+        FloatVector a1 = a0;
+        for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
+            ShortVector packed = widen(data, wo + 2);
+            ShortVector w0 = packed.and(LOW).sub(EIGHT);
+            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+            float d = Rounding.fp16At(data, wo);
+            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+            a0 = pairSum(p0).fma(FloatVector.broadcast(F256, d * xs[so + b]), a0);
+            ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+            a1 = pairSum(p1).fma(FloatVector.broadcast(F256, d * xs[so + blocks + b]), a1);
+        }
+        out[outOff] = sumLanes(a0);
+        out[outOff + outStride] = sumLanes(a1);
+    }
+
+    @Override
+    public float dotReference(int row, Q8Activations x, int xRow) {
+        short[] xq = x.values();
+        float[] xs = x.scales();
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++) {
+            int wo = (row * blocks + b) * BLOCK_BYTES;
+            int xo = xRow * cols + b * BLOCK;
+            int isum = 0;
+            for (int j = 0; j < BLOCK / 2; j++) {
+                int q = data[wo + 2 + j] & 0xFF;
+                isum += ((q & 0x0F) - 8) * xq[xo + j] + ((q >> 4) - 8) * xq[xo + BLOCK / 2 + j];
+            }
+            sum += isum * (Rounding.fp16At(data, wo) * xs[xRow * blocks + b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int off) {
+        for (int b = 0; b < blocks; b++) {
+            int wo = (row * blocks + b) * BLOCK_BYTES;
+            float d = Rounding.fp16At(data, wo);
+            for (int j = 0; j < BLOCK / 2; j++) {
+                int q = data[wo + 2 + j] & 0xFF;
+                out[off + b * BLOCK + j] = ((q & 0x0F) - 8) * d;
+                out[off + b * BLOCK + BLOCK / 2 + j] = ((q >> 4) - 8) * d;
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.hearth.engine.quant;
+
+import dev.hearth.engine.tensor.Tensor;
+
+/**
+ * A weight matrix (rows = output features, cols = input features) kept quantized: the weight of
+ * a {@code Linear} layer or an embedding table at inference. It never expands itself to a float
+ * matrix except when asked to ({@link #dequantize()}, for tests and exports); the products read the
+ * packed rows directly. Each format is one class with immutable fields.
+ */
+public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matrix {
+
+    QuantFormat format();
+
+    /** Output features. */
+    int rows();
+
+    /** Input features (a multiple of 32). */
+    int cols();
+
+    /** Bytes the matrix takes (its packed rows and scales). */
+    long byteSize();
+
+    /**
+     * The dot product of weight row {@code row} with activation row {@code xRow}: integer products
+     * within each block of 32, scaled by the weight's and the activation's block scales. The fast
+     * path (Vector API).
+     */
+    float dot(int row, Q8Activations x, int xRow);
+
+    /** The same dot product as {@link #dot}, in plain scalar loops: the reference the tests compare with. */
+    float dotReference(int row, Q8Activations x, int xRow);
+
+    /**
+     * Dot products of weight row {@code row} with the two activation rows {@code xRow, xRow+1},
+     * into {@code out[outOff]} and {@code out[outOff + outStride]}: each weight block is unpacked
+     * once for both.
+     */
+    void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride);
+
+    /** Row {@code row} as floats, into {@code out[off..off+cols)}. */
+    void dequantizeRow(int row, float[] out, int off);
+
+    /** The whole matrix as floats (rows, cols): for tests and exports, never for inference. */
+    default Tensor dequantize() {
+        float[] out = new float[rows() * cols()];
+        for (int r = 0; r < rows(); r++) {
+            dequantizeRow(r, out, r * cols());
+        }
+        return Tensor.of(out, rows(), cols());
+    }
+
+    /** Quantizes a float matrix (rows, cols), contiguous, into {@code format}, rounding as llama.cpp does. */
+    static QuantizedMatrix quantize(QuantFormat format, float[] w, int off, int rows, int cols) {
+        checkWidth(cols, format);
+        return switch (format) {
+            case Q8_0 -> Q8_0Matrix.quantize(w, off, rows, cols);
+            case Q4_0 -> Q4_0Matrix.quantize(w, off, rows, cols);
+            case INT8 -> Int8Matrix.quantize(w, off, rows, cols);
+        };
+    }
+
+    /** Quantizes a (rows, cols) tensor. */
+    static QuantizedMatrix quantize(QuantFormat format, Tensor w) {
+        if (w.rank() != 2) {
+            throw new QuantizationException("only matrices are quantized; this tensor has shape " + w.shape());
+        }
+        Tensor c = w.contiguous();
+        return quantize(format, c.data(), c.offset(), c.dim(0), c.dim(1));
+    }
+
+    /** Throws unless {@code cols} is a positive multiple of 32. */
+    static void checkWidth(int cols, QuantFormat format) {
+        if (cols <= 0 || cols % QuantFormat.BLOCK != 0) {
+            throw new QuantizationException(format.id() + " needs an input width that is a multiple of "
+                    + QuantFormat.BLOCK + "; this matrix has " + cols + " columns");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.hearth.engine.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.engine.quant.Q8Activations;
+import dev.hearth.engine.quant.QuantFormat;
+import dev.hearth.engine.quant.QuantizedMatrix;
+import dev.hearth.engine.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API kernels against the scalar reference (same integer sums, so only the float
+ * summation order differs), and against float32 products with the dequantized weight, where the
+ * only difference left is the 8-bit rounding of the activations, bounded per term.
+ */
+class QuantizedMatMulTest {
+
+    private static float[] gaussian(Rng rng, int n, float std) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rng.nextGaussian() * std;
+        }
+        return x;
+    }
+
+    @Test
+    void fastKernelsMatchTheScalarReference() {
+        Rng rng = new Rng(11);
+        for (QuantFormat f : QuantFormat.values()) {
+            for (int[] shape : new int[][] {{1, 37, 96}, {3, 40, 64}, {4, 33, 32}, {9, 70, 288}, {5, 600, 256}}) {
+                int m = shape[0];
+                int out = shape[1];
+                int in = shape[2];
+                QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, out * in, 0.05f), 0, out, in);
+                float[] x = gaussian(rng, m * in + 3, 1f);
+                float[] fast = new float[m * out + 2];
+                float[] ref = new float[m * out + 2];
+                QuantizedMatMul.linear(w, x, 3, m, fast, 2);
+                QuantizedMatMul.linearReference(w, x, 3, m, ref, 2);
+                float[] abs = absProducts(w, x, 3, m);
+                for (int i = 0; i < m * out; i++) {
+                    assertThat(Math.abs(fast[2 + i] - ref[2 + i])).as("%s m=%d out=%d in=%d at %d", f, m, out, in, i)
+                            .isLessThanOrEqualTo(1e-5f * abs[i] + 1e-30f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void dot2AndDotAgreeWithTheReferenceRowByRow() {
+        Rng rng = new Rng(12);
+        for (QuantFormat f : QuantFormat.values()) {
+            QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, 5 * 128, 1f), 0, 5, 128);
+            Q8Activations x = Q8Activations.quantize(gaussian(rng, 6 * 128, 1f), 0, 6, 128);
+            float[] out = new float[2 * 5];
+            for (int r = 0; r < 5; r++) {
+                w.dot2(r, x, 2, out, r, 5);
+                for (int i = 0; i < 2; i++) {
+                    float ref = w.dotReference(r, x, 2 + i);
+                    assertThat(out[i * 5 + r]).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f));
+                    assertThat(w.dot(r, x, 2 + i)).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void quantizedProductIsTheFloatProductWithTheDequantizedWeightUpToActivationRounding() {
+        Rng rng = new Rng(13);
+        int m = 6;
+        int out = 50;
+        int in = 160;
+        for (QuantFormat f : QuantFormat.values()) {
+            QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, out * in, 0.05f), 0, out, in);
+            float[] wd = w.dequantize().data();
+            float[] x = gaussian(rng, m * in, 1f);
+            float[] y = new float[m * out];
+            QuantizedMatMul.linear(w, x, 0, m, y, 0);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < out; j++) {
+                    double exact = 0;
+                    double bound = 0;
+                    for (int b = 0; b < in / 32; b++) {
+                        float amax = 0f;
+                        for (int k = 0; k < 32; k++) {
+                            amax = Math.max(amax, Math.abs(x[i * in + b * 32 + k]));
+                        }
+                        for (int k = b * 32; k < b * 32 + 32; k++) {
+                            exact += (double) wd[j * in + k] * x[i * in + k];
+                            bound += Math.abs(wd[j * in + k]) * (amax / 127.0 / 2 * 1.0001);  // half an 8-bit step
+                        }
+                    }
+                    assertThat(Math.abs(y[i * out + j] - exact)).as("%s (%d, %d)", f, i, j)
+                            .isLessThanOrEqualTo(bound + 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        Rng rng = new Rng(14);
+        QuantizedMatrix w = QuantizedMatrix.quantize(QuantFormat.Q4_0, gaussian(rng, 1000 * 256, 0.05f), 0, 1000, 256);
+        float[] x = gaussian(rng, 7 * 256, 1f);
+        float[] two = new float[7 * 1000];
+        float[] one = new float[7 * 1000];
+        try (ComputePool p2 = new ComputePool(2); ComputePool p1 = new ComputePool(1)) {
+            ComputePool.runWith(p2, () -> QuantizedMatMul.linear(w, x, 0, 7, two, 0));
+            ComputePool.runWith(p1, () -> QuantizedMatMul.linear(w, x, 0, 7, one, 0));
+        }
+        assertThat(two).containsExactly(one);
+    }
+
+    /** Sum over k of |w (dequantized)| * |x|: the scale of each output, for relative tolerances. */
+    private static float[] absProducts(QuantizedMatrix w, float[] x, int xOff, int m) {
+        float[] wd = w.dequantize().data();
+        int in = w.cols();
+        float[] out = new float[m * w.rows()];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < w.rows(); j++) {
+                double s = 0;
+                for (int k = 0; k < in; k++) {
+                    s += Math.abs(wd[j * in + k] * x[xOff + i * in + k]);
+                }
+                out[i * w.rows() + j] = (float) s;
+            }
+        }
+        return out;
+    }
+}
