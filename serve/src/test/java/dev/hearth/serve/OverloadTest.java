@@ -69,17 +69,21 @@ class OverloadTest {
 
     @Test
     void aClientThatHangsUpFreesItsSlotAndIsAudited() throws Exception {
-        try (TestServer s = new TestServer(TestServer.tempHome(), ServeOptions.defaults(), 4096)) {
+        // a long generation (16,000 tokens), so that the hang-up is seen long before it could end by itself even on
+        // a loaded machine (4,000 tokens once finished in 3.3 s there before the closed connection surfaced)
+        ServeOptions longer = ServeOptions.defaults().withLimits(1 << 20, 16000, java.time.Duration.ofMinutes(2),
+                java.time.Duration.ofSeconds(30));
+        try (TestServer s = new TestServer(TestServer.tempHome(), longer, 16384)) {
             HttpRequest req = HttpRequest.newBuilder(URI.create(s.url() + "/v1/completions"))
                     .header("Authorization", "Bearer " + s.user).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(longCompletion(4000, true))).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(longCompletion(16000, true))).build();
             HttpResponse<InputStream> r = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {
                 BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                 assertThat(lines.readLine()).startsWith("data: ");
                 assertThat(s.server.catalog().runningRequests()).isEqualTo(1);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (s.server.catalog().runningRequests() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -91,7 +95,7 @@ class OverloadTest {
             }
             assertThat(s.store.audit().tail(5)).anySatisfy(e -> {
                 assertThat(e.record().status()).isEqualTo(499);
-                assertThat(e.record().completionTokens()).isLessThan(4000);
+                assertThat(e.record().completionTokens()).isLessThan(16000);
             });
         }
     }
