@@ -218,28 +218,9 @@ final class ExplainCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "prompt: %d tokens; next token %s has probability %.4f%n", ids.length, quote(targetName),
                 Math.exp(lp[t]));
         int rep = replacement != null ? replacement : replacementToken(m);
-        List<Attribution> attributions = new ArrayList<>();
-        ScoreModel f = ntm.embeddingScores();
-        float[] x = ntm.embeddingInput();
-        FeatureGroups groups = ntm.features();
         CoalitionModel tokensOff = ntm.replacingTokens(rep, t);
-        for (Method method : chosen) {
-            long start = System.nanoTime();
-            Attribution a = switch (method) {
-                case IG -> new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
-                        .explain(f, x, ntm.baselineInput(rep), groups, t);
-                case GRADXINPUT -> GradientTimesInput.explain(f, x, groups, t);
-                case SALIENCY -> Saliency.explain(f, x, groups, t);
-                case OCCLUSION -> Occlusion.explain(tokensOff);
-                case LIME -> new Lime(samples, 0.25, 1, seed).explain(tokensOff);
-                case SHAP -> new KernelShap(samples, seed).explain(tokensOff);
-                case ATTENTION -> null;
-            };
-            if (a != null) {
-                attributions.add(a);
-                print(pw, a, null, start);
-            }
-        }
+        List<Attribution> attributions = attribute(chosen, ntm.embeddingScores(), ntm.embeddingInput(),
+                ntm.baselineInput(rep), ntm.features(), method -> tokensOff, t, steps, samples, seed, null, pw);
         List<float[][][]> attention = chosen.contains(Method.ATTENTION) ? ntm.attention() : null;
         if (attention != null) {
             pw.printf("attention: %d layers x %d heads%n", attention.size(), attention.getFirst().length);
@@ -352,45 +333,17 @@ final class ExplainCommand implements Callable<Integer> {
         FeatureGroups tiles = FeatureGroups.patches(h, w, patch, patch);
         FeatureGroups windows = FeatureGroups.patches(h, w, patch, Math.max(1, patch / 2));
         Background black = Background.baseline(new float[h * w]);
-        List<Attribution> attributions = new ArrayList<>();
+        CoalitionModel windowsOff = new MaskedInput(f, pixels, windows, black, t);
+        CoalitionModel tilesOff = new MaskedInput(f, pixels, tiles, black, t);
+        List<Attribution> attributions = attribute(chosen(), f, pixels, new float[h * w], each,
+                m -> m == Method.OCCLUSION ? windowsOff : tilesOff, t, steps, samples, seed, null, pw);
         Map<String, double[]> maps = new LinkedHashMap<>();
-        for (Method method : chosen()) {
-            long start = System.nanoTime();
-            Attribution a;
-            double[] map;
-            switch (method) {
-                case IG -> {
-                    a = new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
-                            .explain(f, pixels, new float[h * w], each, t);
-                    map = a.values();
-                }
-                case GRADXINPUT -> {
-                    a = GradientTimesInput.explain(f, pixels, each, t);
-                    map = a.values();
-                }
-                case SALIENCY -> {
-                    a = Saliency.explain(f, pixels, each, t);
-                    map = a.values();
-                }
-                case OCCLUSION -> {
-                    a = Occlusion.explain(new MaskedInput(f, pixels, windows, black, t));
-                    map = windows.spread(a.values());
-                }
-                case LIME -> {
-                    a = new Lime(samples, 0.25, 1, seed).explain(new MaskedInput(f, pixels, tiles, black, t));
-                    map = tiles.spread(a.values());
-                }
-                case SHAP -> {
-                    a = new KernelShap(samples, seed).explain(new MaskedInput(f, pixels, tiles, black, t));
-                    map = tiles.spread(a.values());
-                }
-                default -> {
-                    continue;                                            // attention: a CNN has none
-                }
-            }
-            attributions.add(a);
-            maps.put(a.method(), map);
-            print(pw, a, null, start);
+        for (Attribution a : attributions) {
+            maps.put(a.method(), switch (a.method()) {
+                case "occlusion" -> windows.spread(a.values());
+                case "lime", "kernel_shap" -> tiles.spread(a.values());
+                default -> a.values();                                    // one value per pixel already
+            });
         }
         return new Explanation("image", model.toString(), subject, t, "class " + t, Math.exp(lp[t]), null, attributions,
                 new Explanation.Image(h, w, pixels, maps), null);
@@ -459,24 +412,9 @@ final class ExplainCommand implements Callable<Integer> {
         String subject = csv + " row " + row;
         pw.printf(Locale.ROOT, "%s: predicted %s (probability %.4f); explaining %s%n", subject,
                 tm.classNames().get(predicted), p[predicted], tm.classNames().get(t));
-        List<Attribution> attributions = new ArrayList<>();
-        for (Method method : chosen()) {
-            long start = System.nanoTime();
-            Attribution a = switch (method) {
-                case IG -> new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
-                        .explain(f, x, mean, columns, t);
-                case GRADXINPUT -> GradientTimesInput.explain(f, x, columns, t);
-                case SALIENCY -> Saliency.explain(f, x, columns, t);
-                case OCCLUSION -> Occlusion.explain(new MaskedInput(f, x, columns, background, t));
-                case LIME -> new Lime(samples, 0.25, 1, seed).explain(new MaskedInput(f, x, columns, background, t));
-                case SHAP -> new KernelShap(samples, seed).explain(new MaskedInput(f, x, columns, background, t));
-                case ATTENTION -> null;
-            };
-            if (a != null) {
-                attributions.add(a);
-                print(pw, a, values, start);
-            }
-        }
+        CoalitionModel columnsOff = new MaskedInput(f, x, columns, background, t);
+        List<Attribution> attributions = attribute(chosen(), f, x, mean, columns, m -> columnsOff, t, steps, samples,
+                seed, values, pw);
         return new Explanation("tabular", model.toString(), subject, t, tm.classNames().get(t), p[t], values, attributions,
                 null, null);
     }
@@ -506,6 +444,35 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- printing
+
+    /**
+     * Runs the chosen methods (attention aside) on one input: the gradient methods on {@code f} at
+     * {@code x} (integrated gradients from {@code baseline}) over {@code groups}, the perturbation
+     * methods on the coalition model {@code coalitions} gives for each; prints a line per method.
+     */
+    static List<Attribution> attribute(Set<Method> chosen, ScoreModel f, float[] x, float[] baseline, FeatureGroups groups,
+                                       java.util.function.Function<Method, CoalitionModel> coalitions, int target,
+                                       int steps, int samples, long seed, List<String> values, PrintWriter pw) {
+        List<Attribution> out = new ArrayList<>();
+        for (Method method : chosen) {
+            long start = System.nanoTime();
+            Attribution a = switch (method) {
+                case IG -> new IntegratedGradients(steps, IntegratedGradients.Rule.GAUSS_LEGENDRE, 16)
+                        .explain(f, x, baseline, groups, target);
+                case GRADXINPUT -> GradientTimesInput.explain(f, x, groups, target);
+                case SALIENCY -> Saliency.explain(f, x, groups, target);
+                case OCCLUSION -> Occlusion.explain(coalitions.apply(method));
+                case LIME -> new Lime(samples, 0.25, 1, seed).explain(coalitions.apply(method));
+                case SHAP -> new KernelShap(samples, seed).explain(coalitions.apply(method));
+                case ATTENTION -> null;
+            };
+            if (a != null) {
+                out.add(a);
+                print(pw, a, values, start);
+            }
+        }
+        return out;
+    }
 
     /** The method, its time, its five largest attributions and its check, on one line. */
     static void print(PrintWriter pw, Attribution a, List<String> values, long startNanos) {
