@@ -193,7 +193,17 @@ final class ExplainCommand implements Callable<Integer> {
 
     private Explanation explainNextToken(PrintWriter pw) {
         ModelFolder.Loaded m = ModelFolder.load(model);
-        return explainNextToken(m, model, prompt, target, replacement, chosen(), steps, samples, seed, pw);
+        Set<Method> use = chosen();
+        if (m.config() != null && m.config().has("quantization")) {
+            Set<Method> gradients = EnumSet.of(Method.IG, Method.GRADXINPUT, Method.SALIENCY);
+            if (methods != null && !methods.isEmpty() && use.stream().anyMatch(gradients::contains)) {
+                throw new HearthException(model + " is quantized: its weights have no gradients, so ig, gradxinput and"
+                        + " saliency cannot run; use occlusion, lime, shap or attention, or explain the float32 model");
+            }
+            use.removeAll(gradients);
+            pw.println("quantized model: gradient methods skipped (perturbation methods and attention only)");
+        }
+        return explainNextToken(m, model, prompt, target, replacement, use, steps, samples, seed, pw);
     }
 
     /**

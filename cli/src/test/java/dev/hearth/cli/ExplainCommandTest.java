@@ -133,6 +133,22 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aQuantizedModelIsExplainedByPerturbationAlone() throws Exception {
+        Path q = tmp.resolve("q8");
+        CliRun quantize = CliRun.of("quantize", "--model", languageModel().toString(), "--format", "q8_0", "--out",
+                q.toString());
+        assertThat(quantize.code()).as(quantize.err()).isZero();
+        CliRun r = CliRun.of("explain", "--model", q.toString(), "--prompt", "the lazy dog", "--samples", "64",
+                "--out", tmp.resolve("qx").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("gradient methods skipped", "occlusion:", "kernel_shap:")
+                .doesNotContain("integrated_gradients:");
+        CliRun ig = CliRun.of("explain", "--model", q.toString(), "--prompt", "the lazy dog", "--methods", "ig");
+        assertThat(ig.code()).isNotZero();
+        assertThat(ig.err()).contains("is quantized", "explain the float32 model");
+    }
+
+    @Test
     void badRequestsSayWhatIsWrong() throws Exception {
         Path lm = languageModel();
         assertThat(CliRun.of("explain", "--model", lm.toString()).err()).contains("give --prompt");

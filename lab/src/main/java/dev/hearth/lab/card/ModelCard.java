@@ -113,8 +113,10 @@ public record ModelCard(Path model, String name, String license, List<String> la
         if (run != null && run.has("parameters")) {
             s.append(String.format(Locale.ROOT, "- Parameters: %,d%n", run.get("parameters").asLong()));
         }
-        if (cfg.has("quantization_config")) {
-            s.append("- Quantization: ").append(cfg.get("quantization_config").toString()).append("\n");
+        if (cfg.path("quantization").isObject()) {
+            JsonNode q = cfg.get("quantization");
+            s.append("- Quantization: ").append(q.path("format").asText()).append(" (weights quantized after training by"
+                    + " `hearth quantize`; ").append(q.path("tensors").size()).append(" tensors)\n");
         }
         s.append("- Files: ");
         List<String> files = new ArrayList<>();
