@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code hearth train}: trains a language model on a prepared dataset, or resumes a run. */
-@Command(name = "train", mixinStandardHelpOptions = true, subcommands = {TrainTabularCommand.class},
+@Command(name = "train", mixinStandardHelpOptions = true, subcommands = {TrainTabularCommand.class, TrainTextCommand.class},
         description = {"Train a language model on a dataset made by 'hearth data prepare', or resume a run.",
             "Settings come from the defaults (nanoGPT's Tiny Shakespeare CPU recipe), then --config, then the flags.",
             "Ctrl-C stops after the current step and saves a checkpoint; --resume continues exactly.",

@@ -55,6 +55,13 @@ public abstract class LanguageModel extends Module {
         return x;
     }
 
+    /** The width of its hidden states (the embedding dimension). */
+    public int width() {
+        try (dev.hearth.engine.autograd.Autograd.Scope s = dev.hearth.engine.autograd.Autograd.noGrad()) {
+            return lookUpTokens(new int[] {0}, 1, 1).dim(2);
+        }
+    }
+
     /**
      * The token embeddings (batch, time, dim) of ids, before any position information: the input
      * space in which gradient attributions (integrated gradients, saliency) to tokens are taken.

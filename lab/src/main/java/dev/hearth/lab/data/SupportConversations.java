@@ -43,8 +43,11 @@ public final class SupportConversations {
     private static final String[] NAMES = {"Alex", "Sam", "Jordan", "Taylor", "Morgan", "Riley", "Casey", "Jamie"};
     private static final String[] NAMES_ZH = {"小王", "小李", "小张", "小陈", "小刘", "小杨", "小赵", "小黄"};
 
-    /** One conversation: a list of (tag, text) turns. */
-    public record Conversation(String language, List<String[]> turns) {
+    /** What the customer wants, one per kind of conversation: the labels of the intent-classification example. */
+    public static final List<String> INTENTS = List.of("delivery", "defect", "return", "login", "billing");
+
+    /** One conversation: its language, the customer's intent and a list of (tag, text) turns. */
+    public record Conversation(String language, String intent, List<String[]> turns) {
         /** The conversation as text: one "tag text" line per turn. */
         public String text() {
             StringBuilder sb = new StringBuilder();
@@ -66,7 +69,7 @@ public final class SupportConversations {
     }
 
     /**
-     * Writes {@code count} conversations as JSON lines ({"id": ..., "language": ..., "text": ...})
+     * Writes {@code count} conversations as JSON lines ({"id": ..., "language": ..., "intent": ..., "text": ...})
      * to {@code file}, replacing it.
      */
     public static void writeJsonl(Path file, int count, long seed) {
@@ -77,8 +80,12 @@ public final class SupportConversations {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 int id = 0;
                 for (Conversation c : generate(count, seed)) {
-                    w.write(json.writeValueAsString(Map.of("id", "conv-" + (id++), "language", c.language(),
-                            "text", c.text())));
+                    Map<String, String> record = new java.util.LinkedHashMap<>();
+                    record.put("id", "conv-" + (id++));
+                    record.put("language", c.language());
+                    record.put("intent", c.intent());
+                    record.put("text", c.text());
+                    w.write(json.writeValueAsString(record));
                     w.write('\n');
                 }
             }
@@ -99,7 +106,8 @@ public final class SupportConversations {
         String later = DAYS[Math.min(DAYS.length - 1, indexOf(DAYS, day) + 2)];
         String name = pick(rng, NAMES);
         List<String[]> t = new ArrayList<>();
-        switch (rng.nextInt(5)) {
+        int kind = rng.nextInt(5);
+        switch (kind) {
             case 0 -> {
                 t.add(turn(CUSTOMER, "Hi, my order #" + order + " has not arrived yet. It was due on " + day + "."));
                 t.add(turn(AGENT, "I'm sorry for the wait, " + name + ". Order #" + order + " is on its way and should"
@@ -139,7 +147,7 @@ public final class SupportConversations {
         if (rng.nextInt(2) == 0) {
             t.add(turn(AGENT, "Is there anything else I can help you with?"));
         }
-        return new Conversation("en", t);
+        return new Conversation("en", INTENTS.get(kind), t);
     }
 
     private static Conversation chinese(Rng rng) {
@@ -149,7 +157,8 @@ public final class SupportConversations {
         String later = DAYS_ZH[Math.min(DAYS_ZH.length - 1, indexOf(DAYS_ZH, day) + 2)];
         String name = pick(rng, NAMES_ZH);
         List<String[]> t = new ArrayList<>();
-        switch (rng.nextInt(5)) {
+        int kind = rng.nextInt(5);
+        switch (kind) {
             case 0 -> {
                 t.add(turn(CUSTOMER_ZH, "你好，我的订单" + order + "还没到，本来应该" + day + "到的。"));
                 t.add(turn(AGENT_ZH, "很抱歉让您久等了，" + name + "。订单" + order + "正在配送中，预计" + later + "送达。"));
@@ -185,7 +194,7 @@ public final class SupportConversations {
         if (rng.nextInt(2) == 0) {
             t.add(turn(AGENT_ZH, "请问还有其他可以帮您的吗？"));
         }
-        return new Conversation("zh", t);
+        return new Conversation("zh", INTENTS.get(kind), t);
     }
 
     /** A made-up address on the reserved example.com domain: the corpus carries personal data to scrub. */

@@ -36,8 +36,12 @@ public interface Classifier {
             if (ImageClassifier.isImageClassifier(dir)) {
                 return ImageClassifier.load(dir);
             }
+            if (dev.hearth.lab.train.TextClassifier.isText(dir)) {
+                return dev.hearth.lab.train.TextClassifier.load(dir);
+            }
             throw new EvaluationException(dir + " is not a classifier folder this version can evaluate: it needs the"
-                    + " config.json with \"task\": \"tabular\" that 'hearth train tabular' writes, or the"
+                    + " config.json with \"task\": \"tabular\" or \"text\" that 'hearth train tabular' or 'hearth train"
+                    + " text' writes, or the"
                     + " CnnClassifier model.safetensors of 'hearth demo digits'");
         }
         TabularModel m = TabularModel.load(dir);

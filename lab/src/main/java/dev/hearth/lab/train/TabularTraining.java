@@ -191,14 +191,23 @@ public final class TabularTraining {
         training.put("accuracy", Map.of("train", trainAcc, "validation", valAcc, "test", testAcc));
         extra.put("training", training);
         model.save(out, extra);
-        Path dataDir = out.resolve("data");
-        CsvTable.write(dataDir.resolve("train.csv"), data.delimiter(), data.header(), train.rows());
-        CsvTable.write(dataDir.resolve("validation.csv"), data.delimiter(), data.header(), val.rows());
-        if (!test.rows().isEmpty()) {
-            CsvTable.write(dataDir.resolve("test.csv"), data.delimiter(), data.header(), test.rows());
-        }
+        writeSplits(out, data, split);
         return new Result(model, data, split, fit.epochs(), fit.bestEpoch(), fit.bestLoss(),
                 fit.epochs().size() < config.maxEpochs(), trainAcc, valAcc, testAcc, missing, dropped, cells, seconds);
+    }
+
+    /**
+     * The rows of each part of {@code split} as {@code data/train.csv}, {@code data/validation.csv}
+     * and (when not empty) {@code data/test.csv} under {@code out}, as read.
+     */
+    static void writeSplits(Path out, CsvTable data, Split split) {
+        Path dataDir = out.resolve("data");
+        CsvTable.write(dataDir.resolve("train.csv"), data.delimiter(), data.header(), data.subset(split.train()).rows());
+        CsvTable.write(dataDir.resolve("validation.csv"), data.delimiter(), data.header(),
+                data.subset(split.validation()).rows());
+        if (split.test().length > 0) {
+            CsvTable.write(dataDir.resolve("test.csv"), data.delimiter(), data.header(), data.subset(split.test()).rows());
+        }
     }
 
     /** Each row's intersection of the values of {@code columns}: "sex=Male, race=White". */
