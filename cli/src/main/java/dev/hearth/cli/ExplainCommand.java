@@ -23,11 +23,13 @@ import dev.hearth.guard.explain.MaskedInput;
 import dev.hearth.guard.explain.NextTokenModel;
 import dev.hearth.guard.explain.Occlusion;
 import dev.hearth.guard.explain.Saliency;
+import dev.hearth.guard.explain.TextClassifierModel;
 import dev.hearth.guard.explain.ScoreModel;
 import dev.hearth.lab.data.CsvTable;
 import dev.hearth.lab.data.ImageSet;
 import dev.hearth.lab.train.FeatureEncoder;
 import dev.hearth.lab.train.TabularModel;
+import dev.hearth.lab.train.TextClassifier;
 import dev.hearth.lab.data.Mnist;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -83,6 +85,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "TEXT",
             description = "Language models: the next token to explain (one token; default: the most likely one).")
     String target;
+
+    @Option(names = "--text", paramLabel = "TEXT",
+            description = "Text classifiers: the text to explain (default: --row of --rows, the model's test split).")
+    String text;
 
     @Option(names = "--image", paramLabel = "FILE", description = "Image classifiers: a PNG, JPEG, GIF or BMP image.")
     Path image;
@@ -152,6 +158,12 @@ final class ExplainCommand implements Callable<Integer> {
                         + " or --mnist-index)");
             }
             e = explainNextToken(pw);
+        } else if (TextClassifier.isText(model)) {
+            if (prompt != null || image != null || mnistIndex != null) {
+                throw new ParameterException(spec.commandLine(), model + " is a text classifier: give --text TEXT, or"
+                        + " --rows FILE.csv --row N (not --prompt, --image or --mnist-index)");
+            }
+            e = explainText(pw);
         } else if (TabularModel.isTabular(model)) {
             if (prompt != null || image != null || mnistIndex != null) {
                 throw new ParameterException(spec.commandLine(), model + " is a tabular model: give --rows FILE.csv --row N"
@@ -165,8 +177,9 @@ final class ExplainCommand implements Callable<Integer> {
             }
             e = explainImage(pw);
         } else {
-            throw new HearthException(model + " holds no model explain knows: a language model (tokenizer.json), a tabular"
-                    + " model ('hearth train tabular') or an image classifier's run (config.json with a CnnClassifier model)");
+            throw new HearthException(model + " holds no model explain knows: a language model (tokenizer.json), a text"
+                    + " classifier ('hearth train text'), a tabular model ('hearth train tabular') or an image classifier's"
+                    + " run (config.json with a CnnClassifier model)");
         }
         write(e, out);
         pw.printf("wrote %s and %s%n", out.resolve("explanation.json"), out.resolve("explanation.html"));
@@ -357,6 +370,63 @@ final class ExplainCommand implements Callable<Integer> {
         }
         return new Explanation("image", model.toString(), subject, t, "class " + t, Math.exp(lp[t]), null, attributions,
                 new Explanation.Image(h, w, pixels, maps), null);
+    }
+
+    // ---------------------------------------------------------------- text classifiers
+
+    private Explanation explainText(PrintWriter pw) {
+        TextClassifier tc = TextClassifier.load(model);
+        String input = text;
+        String subject;
+        if (input == null) {
+            Path csv = rows != null ? rows : model.resolve("data").resolve("test.csv");
+            if (!Files.isRegularFile(csv)) {
+                throw new HearthException(csv + " does not exist; give --text, or the CSV holding the row with --rows");
+            }
+            CsvTable table = CsvTable.read(csv, null);
+            if (row < 0 || row >= table.rows().size()) {
+                throw new HearthException("--row " + row + " is outside " + csv + "'s " + table.rows().size() + " data rows");
+            }
+            int col = table.header().indexOf(tc.textColumn());
+            if (col < 0 || col >= table.rows().get(row).length) {
+                throw new HearthException(csv + " row " + row + " has no '" + tc.textColumn() + "' cell");
+            }
+            input = table.rows().get(row)[col];
+            subject = input + " (" + csv + " row " + row + ")";
+        } else {
+            subject = input;
+        }
+        int[] ids = tc.tokenizer().encode(input);
+        if (ids.length > tc.maxTokens()) {
+            ids = java.util.Arrays.copyOf(ids, tc.maxTokens());
+            pw.printf("the text is cut to its first %d tokens, as the classifier reads it%n", tc.maxTokens());
+        }
+        List<String> tokens = new ArrayList<>();
+        for (int id : ids) {
+            tokens.add(tc.tokenizer().decode(new int[] {id}));
+        }
+        TextClassifierModel tm = new TextClassifierModel(tc.network(), ids, tokens);
+        double[] lp = tm.classLogProbabilities();
+        int predicted = 0;
+        for (int c = 1; c < lp.length; c++) {
+            predicted = lp[c] > lp[predicted] ? c : predicted;
+        }
+        int t = targetClass == null ? predicted : targetClass;
+        if (t < 0 || t >= lp.length) {
+            throw new HearthException("--class " + t + " is outside the model's classes 0.." + (lp.length - 1) + " "
+                    + tc.classes());
+        }
+        pw.printf(Locale.ROOT, "%d tokens: predicted %s (probability %.4f); explaining %s%n", ids.length,
+                tc.classes().get(predicted), Math.exp(lp[predicted]), tc.classes().get(t));
+        OptionalInt space = tc.tokenizer().tokenId(" ");
+        int rep = replacement != null ? replacement : space.orElse(0);
+        CoalitionModel tokensOff = tm.replacingTokens(rep, t);
+        Set<Method> use = chosen();
+        List<Attribution> attributions = attribute(use, tm.embeddingScores(), tm.embeddingInput(), tm.baselineInput(rep),
+                tm.features(), method -> tokensOff, t, steps, samples, seed, null, pw);
+        List<float[][][]> attention = use.contains(Method.ATTENTION) ? tm.attention() : null;
+        return new Explanation("text_classifier", model.toString(), subject, t, tc.classes().get(t), Math.exp(lp[t]), null,
+                attributions, null, attention);
     }
 
     // ---------------------------------------------------------------- tabular models

@@ -66,6 +66,19 @@ class TrainTextCommandTest {
         assertThat(eval.code()).as(eval.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(tmp.resolve("eval/report.json").toFile());
         assertThat(report.at("/sets/test/accuracy").asDouble()).isEqualTo(test);
+        // and explained token by token
+        Path why = tmp.resolve("why");
+        CliRun x = CliRun.of("explain", "--model", out.toString(), "--text", "I want to return my kettle.", "--class", "4",
+                "--samples", "64", "--out", why.toString());
+        assertThat(x.code()).as(x.err()).isZero();
+        assertThat(x.out()).contains("explaining return", "integrated_gradients:", "kernel_shap:");
+        JsonNode e = new ObjectMapper().readTree(why.resolve("explanation.json").toFile());
+        assertThat(e.get("kind").asText()).isEqualTo("text_classifier");
+        JsonNode ig = e.get("attributions").get(0);
+        assertThat(ig.get("features")).hasSize("I want to return my kettle.".length());
+        assertThat(Math.abs(ig.at("/checks/relative_completeness_delta").asDouble())).isLessThan(0.05);
+        assertThat(CliRun.of("explain", "--model", out.toString(), "--row", "0", "--methods", "occlusion", "--out",
+                tmp.resolve("why2").toString()).code()).isZero();
     }
 
     @Test

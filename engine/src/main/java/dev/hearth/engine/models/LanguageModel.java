@@ -77,6 +77,14 @@ public abstract class LanguageModel extends Module {
      * replaced, differentiable with respect to {@code tokenEmbeddings}.
      */
     public Tensor forwardFromTokenEmbeddings(Tensor tokenEmbeddings) {
+        return head(hiddenFromTokenEmbeddings(tokenEmbeddings));
+    }
+
+    /**
+     * The final hidden states (batch, time, dim) for sequences given by their token embeddings:
+     * {@link #hidden} with the lookup replaced, differentiable with respect to {@code tokenEmbeddings}.
+     */
+    public Tensor hiddenFromTokenEmbeddings(Tensor tokenEmbeddings) {
         if (tokenEmbeddings.rank() != 3) {
             throw dev.hearth.engine.tensor.ShapeException.of("token embeddings", tokenEmbeddings.shape(),
                     "must be (batch, time, dim)");
@@ -88,7 +96,7 @@ public abstract class LanguageModel extends Module {
                     + contextLength() + "; shorten the input");
         }
         Tensor x = withPositions(tokenEmbeddings, Positions.of(batch, time, 0, null));
-        return head(finalNorm(blocks(x, 0, null, null)));
+        return finalNorm(blocks(x, 0, null, null));
     }
 
     /**

@@ -37,6 +37,16 @@ public final class SequenceClassifier extends Module {
     }
 
     /**
+     * Logits (n, classes) for n whole sequences of the same length given by their token embeddings
+     * (n, time, dim): what gradient attributions to tokens differentiate.
+     */
+    public Tensor forwardFromTokenEmbeddings(Tensor tokenEmbeddings) {
+        Tensor h = model.hiddenFromTokenEmbeddings(tokenEmbeddings);                 // (n, T, C)
+        int n = h.dim(0);
+        return score.forward(h.narrow(1, h.dim(1) - 1, 1).reshape(n, h.dim(2)));
+    }
+
+    /**
      * Logits (n, classes) for n sequences laid out right-padded in {@code ids} (n × time, any id
      * after each sequence's end), {@code lengths[i]} real tokens in sequence i (1..time).
      */

@@ -8,7 +8,7 @@ import java.util.Map;
  * and for images the per-pixel maps and for transformers the attention maps. Written as
  * explanation.json and drawn by {@link ExplanationPage}.
  *
- * @param kind         {@code language_model}, {@code image} or {@code tabular}
+ * @param kind         {@code language_model}, {@code text_classifier}, {@code image} or {@code tabular}
  * @param model        where the model came from (its folder)
  * @param subject      what was explained, in words (the prompt, the image, the row)
  * @param target       the explained output's index

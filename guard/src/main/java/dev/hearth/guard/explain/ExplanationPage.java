@@ -46,7 +46,7 @@ public final class ExplanationPage {
                 h.append(row(c.getKey().replace('_', ' '), fmt(c.getValue())));
             }
             h.append("</table>\n");
-            if (e.kind().equals("language_model")) {
+            if (e.kind().equals("language_model") || e.kind().equals("text_classifier")) {
                 h.append("<p>").append(shadedTokens(a)).append("</p>\n");
             }
             if (e.image() != null && e.image().pixelMaps().containsKey(a.method())) {

@@ -1,163 +1,32 @@
 package dev.hearth.guard.explain;
 
-import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.models.LanguageModel;
 import dev.hearth.engine.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * "Why this next token?": a language model and a prompt, explained through the log-probability
- * the model gives one next token. Gradient methods see the prompt's token embeddings (time x dim
- * values, one feature per token, baseline all zeros); perturbation methods see the tokens, a
- * missing one replaced by a chosen token id.
+ * the model gives one next token (outputs: the vocabulary).
  */
-public final class NextTokenModel {
-    private final LanguageModel model;
-    private final int[] ids;
-    private final List<String> tokens;
-    private final int dim;
+public final class NextTokenModel extends TokenInputs {
 
-    /**
-     * @param ids    the prompt's token ids
-     * @param tokens a display name for each (the decoded token)
-     */
     public NextTokenModel(LanguageModel model, int[] ids, List<String> tokens) {
-        if (ids.length == 0) {
-            throw new ExplainException("the prompt has no tokens; give a prompt to explain");
-        }
-        if (tokens.size() != ids.length) {
-            throw new ExplainException(tokens.size() + " token names for " + ids.length + " tokens");
-        }
-        if (ids.length > model.contextLength()) {
-            throw new ExplainException("the prompt has " + ids.length + " tokens but the model reads at most "
-                    + model.contextLength() + "; shorten it");
-        }
-        this.model = model;
-        this.ids = ids.clone();
-        this.tokens = List.copyOf(tokens);
-        try (Autograd.Scope s = Autograd.noGrad()) {
-            this.dim = model.tokenEmbeddings(this.ids, 1, ids.length).dim(2);
-        }
+        super(model, ids, tokens);
     }
 
     /** The next token's log-probabilities (vocab) after the prompt. */
     public double[] nextTokenLogProbabilities() {
-        try (Autograd.Scope s = Autograd.noGrad()) {
-            Tensor lp = lastLogProbabilities(model.forward(ids, 1, ids.length));
-            double[] out = new double[lp.dim(1)];
-            for (int v = 0; v < out.length; v++) {
-                out[v] = lp.get(0, v);
-            }
-            return out;
-        }
+        return scores();
     }
 
-    /** One feature per prompt token, over its embedding's dimensions. */
-    public FeatureGroups features() {
-        return FeatureGroups.blocks(tokens, dim);
+    @Override
+    protected Tensor scoresFromEmbeddings(Tensor embeddings) {
+        return lastLogProbabilities(model.forwardFromTokenEmbeddings(embeddings));
     }
 
-    /** The prompt's token embeddings, flat (time x dim): the input the gradient methods attribute over. */
-    public float[] embeddingInput() {
-        try (Autograd.Scope s = Autograd.noGrad()) {
-            return model.tokenEmbeddings(ids, 1, ids.length).contiguous().toFloatArray();
-        }
-    }
-
-    /**
-     * The reference for gradient methods: every position holding {@code replacement}'s embedding,
-     * the same stand-in the perturbation methods use. (An all-zero embedding is a poor reference:
-     * RMSNorm and LayerNorm divide by the input's size, so gradients explode near zero and the
-     * path integral needs far more steps.)
-     */
-    public float[] baselineInput(int replacement) {
-        checkToken("replacement", replacement);
-        int[] same = new int[ids.length];
-        java.util.Arrays.fill(same, replacement);
-        try (Autograd.Scope s = Autograd.noGrad()) {
-            return model.tokenEmbeddings(same, 1, same.length).contiguous().toFloatArray();
-        }
-    }
-
-    /** Flat token embeddings (n, time x dim) to next-token log-probabilities (n, vocab). */
-    public ScoreModel embeddingScores() {
-        int time = ids.length;
-        return inputs -> lastLogProbabilities(model.forwardFromTokenEmbeddings(inputs.reshape(inputs.dim(0), time, dim)));
-    }
-
-    /** Tokens switched off by replacing them with {@code replacement}, scored by the target's log-probability. */
-    public CoalitionModel replacingTokens(int replacement, int target) {
-        checkToken("replacement", replacement);
-        checkToken("target", target);
-        return new CoalitionModel() {
-            @Override
-            public List<String> featureNames() {
-                return tokens;
-            }
-
-            @Override
-            public int target() {
-                return target;
-            }
-
-            @Override
-            public double[] scores(List<boolean[]> coalitions) {
-                int t = ids.length;
-                int batch = Math.max(1, Math.min(32, 4096 / t));
-                double[] out = new double[coalitions.size()];
-                for (int from = 0; from < coalitions.size(); from += batch) {
-                    int n = Math.min(batch, coalitions.size() - from);
-                    int[] rows = new int[n * t];
-                    for (int k = 0; k < n; k++) {
-                        boolean[] c = coalitions.get(from + k);
-                        if (c.length != t) {
-                            throw new ExplainException("a coalition of " + c.length + " flags for " + t + " tokens");
-                        }
-                        for (int i = 0; i < t; i++) {
-                            rows[k * t + i] = c[i] ? ids[i] : replacement;
-                        }
-                    }
-                    try (Autograd.Scope s = Autograd.noGrad()) {
-                        Tensor lp = lastLogProbabilities(model.forward(rows, n, t));
-                        for (int k = 0; k < n; k++) {
-                            out[from + k] = lp.get(k, target);
-                        }
-                    }
-                }
-                return out;
-            }
-        };
-    }
-
-    /** The attention probabilities of each layer, (heads, time, time) each. */
-    public List<float[][][]> attention() {
-        List<float[][][]> maps = new ArrayList<>();
-        for (Tensor layer : model.attentionMaps(ids)) {
-            int heads = layer.dim(0);
-            int t = layer.dim(1);
-            float[][][] m = new float[heads][t][t];
-            for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < t; i++) {
-                    for (int j = 0; j < t; j++) {
-                        m[h][i][j] = layer.get(h, i, j);
-                    }
-                }
-            }
-            maps.add(m);
-        }
-        return maps;
-    }
-
-    private void checkToken(String role, int id) {
-        if (id < 0 || id >= model.vocabSize()) {
-            throw new ExplainException(role + " token " + id + " is outside the vocabulary (0.." + (model.vocabSize() - 1)
-                    + ")");
-        }
-    }
-
-    public List<String> tokens() {
-        return tokens;
+    @Override
+    protected Tensor scoresFromIds(int[] rows, int n, int time) {
+        return lastLogProbabilities(model.forward(rows, n, time));
     }
 
     /** Logits (n, T, vocab) to the log-probabilities of the last position (n, vocab). */
