@@ -105,7 +105,7 @@ public final class Lineage {
             if (Files.isRegularFile(input)) {
                 data.putArray("inputs").addObject().put("path", input.toString())
                         .put("bytes", size(input)).put("sha256", sha256(input))
-                        .put("hashed", "when the lineage was written; tabular training records the path only");
+                        .put("hashed", "when the lineage was written; training recorded the path only");
             } else {
                 missing.add("training data " + input + " (moved or deleted since training)");
             }
@@ -117,7 +117,11 @@ public final class Lineage {
                             .put("sha256", sha256(f));
                 }
             }
-            root.putNull("parent");
+            if (tabular.hasNonNull("base_model")) {
+                root.putObject("parent").put("model", tabular.get("base_model").asText());
+            } else {
+                root.putNull("parent");
+            }
             root.putNull("privacy");
             root.put("code_version", BuildInfo.version());
             return root;
@@ -164,9 +168,10 @@ public final class Lineage {
         return trainerState;
     }
 
-    /** A tabular model's training record (its config.json's "training"), or null for other models. */
+    /** A tabular or text classifier's training record (its config.json's "training"), or null for other models. */
     public JsonNode tabularTraining() {
-        return "tabular".equals(modelConfig.path("task").asText()) && modelConfig.path("training").isObject()
+        String task = modelConfig.path("task").asText();
+        return ("tabular".equals(task) || "text".equals(task)) && modelConfig.path("training").isObject()
                 ? modelConfig.get("training") : null;
     }
 
@@ -184,10 +189,17 @@ public final class Lineage {
         return List.copyOf(missing);
     }
 
-    /** The model's own files (the folder's top level), without the card and lineage this writes. */
+    /**
+     * The model's own files, without the card and lineage this writes and without the copies of
+     * data and the evaluation results kept beside it ({@code data/}, {@code eval/}).
+     */
     List<Path> modelFiles() {
-        try (Stream<Path> s = Files.list(model)) {
+        try (Stream<Path> s = Files.walk(model)) {
             return s.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String top = model.relativize(p).getName(0).toString();
+                        return !top.equals("data") && !top.equals("eval");
+                    })
                     .filter(p -> !p.getFileName().toString().equals("MODEL_CARD.md")
                             && !p.getFileName().toString().equals("lineage.json")
                             && !p.getFileName().toString().startsWith("."))

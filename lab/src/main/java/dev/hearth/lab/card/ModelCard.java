@@ -86,13 +86,18 @@ public record ModelCard(Path model, String name, String license, List<String> la
 
         s.append("## Model details\n\n");
         JsonNode tabular = lin.tabularTraining();
-        String arch = tabular != null
+        boolean text = "text".equals(cfg.path("task").asText());
+        String arch = text
+                ? "text classifier: a language model (`lm/`) fine-tuned with a linear head on its last token, predicting '"
+                        + cfg.path("label").asText() + "' among " + cfg.path("classes") + " from the text in '"
+                        + cfg.path("text").asText() + "' (first " + cfg.path("max_tokens").asInt() + " tokens)"
+                : tabular != null
                 ? "tabular " + cfg.path("architecture").path("kind").asText() + " classifier, hidden layers "
                         + cfg.path("architecture").path("hidden") + ", " + cfg.path("architecture").path("features").asInt()
                         + " encoded features, predicting '" + cfg.path("label").asText() + "' among " + cfg.path("classes")
                 : cfg.path("architectures").path(0).asText(cfg.path("model_type").asText("unknown"));
         s.append("- Architecture: ").append(arch);
-        if (tabular != null) {
+        if (tabular != null && !text) {
             List<String> inputs = new ArrayList<>();
             JsonNode encoder = Lineage.readJson(model.resolve("encoder.json"));
             if (encoder != null) {
@@ -224,9 +229,20 @@ public record ModelCard(Path model, String name, String license, List<String> la
                 s.append("- ").append(sp.path("split").asText()).append(" split `").append(sp.path("file").asText())
                         .append("`: SHA-256 `").append(sp.path("sha256").asText()).append("`\n");
             }
-            s.append("- Missing values: ").append(tabular.path("missing_values").isEmpty() ? "none"
-                    : tabular.path("missing_values").toString()).append("\n\n");
+            if (!text) {
+                s.append("- Missing values: ").append(tabular.path("missing_values").isEmpty() ? "none"
+                        : tabular.path("missing_values").toString()).append("\n");
+            }
+            s.append("\n");
             s.append("### Training procedure\n\n");
+            if (text) {
+                s.append(String.format(Locale.ROOT, "- Fine-tuned from `%s` with AdamW, batch %s, learning rate %s; %s epochs run"
+                                + " (at most %s), best epoch %s, validation loss %.4f; test accuracy %.4f%n%n",
+                        tabular.path("base_model").asText(), tabular.path("batch_size").asText(),
+                        tabular.path("learning_rate").asText(), tabular.path("epochs_run").asText(),
+                        tabular.path("max_epochs").asText(), tabular.path("best_epoch").asText(),
+                        tabular.path("best_validation_loss").asDouble(), tabular.path("test_accuracy").asDouble()));
+            } else {
             s.append(String.format(Locale.ROOT, "- Adam, batch %s, learning rate %s, weight decay %s; stopped after %s epochs"
                             + " (patience %s), best epoch %s, validation loss %.4f%n", tabular.path("batch_size").asText(),
                     tabular.path("learning_rate").asText(), tabular.path("weight_decay").asText(),
@@ -234,6 +250,7 @@ public record ModelCard(Path model, String name, String license, List<String> la
                     tabular.path("best_validation_loss").asDouble()));
             s.append("- Reweighing: ").append(tabular.path("reweigh").isEmpty() ? "none" : tabular.path("reweigh").toString())
                     .append("\n- Accuracy at training: ").append(tabular.path("accuracy").toString()).append("\n\n");
+            }
         } else if (manifest == null) {
             s.append("Not recorded: no dataset manifest was found for this model.\n\n");
             without.add("training data");
