@@ -13,6 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +39,13 @@ final class DataAugmentCommand implements Callable<Integer> {
     @Option(names = "--field", paramLabel = "NAME", description = "The text field of .jsonl records (default: ${DEFAULT-VALUE}).")
     String field = "text";
 
+    @Option(names = "--pairs", paramLabel = "FILE.yaml",
+            description = "Swap pairs of your own, for other groups: 'pairs: [[church, mosque], [教堂, 清真寺]]'.")
+    Path pairs;
+
+    @Option(names = "--no-gender", description = "Leave out the built-in gender pairs (use only --pairs).")
+    boolean noGender;
+
     @Override
     public Integer call() throws IOException {
         if (!Files.isRegularFile(in)) {
@@ -47,7 +55,7 @@ final class DataAugmentCommand implements Callable<Integer> {
             throw new HearthException("--out is the input file; write the augmented copy somewhere else");
         }
         String name = in.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        CounterfactualSwap swap = new CounterfactualSwap();
+        CounterfactualSwap swap = new CounterfactualSwap(pairs == null ? List.of() : readPairs(pairs), !noGender);
         PrintWriter pw = spec.commandLine().getOut();
         if (name.endsWith(".txt")) {
             String text = read(in);
@@ -113,6 +121,29 @@ final class DataAugmentCommand implements Callable<Integer> {
         });
         pw.printf("%s: %,d records, %,d swapped copies added%n", out, counts[0], counts[1]);
         return 0;
+    }
+
+    /** {@code pairs:} a list of two-term lists, in YAML; anything else is an error naming the file. */
+    private static List<List<String>> readPairs(Path file) {
+        try {
+            JsonNode root = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(file.toFile());
+            if (root == null || !root.path("pairs").isArray() || root.size() != 1) {
+                throw new HearthException(file + " must hold one key, 'pairs', a list of two-term lists such as"
+                        + " [church, mosque]");
+            }
+            List<List<String>> out = new java.util.ArrayList<>();
+            for (JsonNode p : root.get("pairs")) {
+                List<String> pair = new java.util.ArrayList<>();
+                p.forEach(t -> pair.add(t.asText()));
+                if (!p.isArray()) {
+                    throw new HearthException(file + ": " + p + " is not a list of two terms");
+                }
+                out.add(pair);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new HearthException("cannot read the swap pairs in " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static String read(Path file) {

@@ -67,5 +67,17 @@ class BiasCommandTest {
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("line 2 is not JSON");
         assertThat(tmp.resolve("x.jsonl")).doesNotExist();
+        // other groups, from pairs of one's own
+        Path pairs = tmp.resolve("religion.yaml");
+        Files.writeString(pairs, "pairs:\n  - [church, mosque]\n  - [教堂, 清真寺]\n");
+        Path txt = tmp.resolve("t.txt");
+        Files.writeString(txt, "He went to church.\n");
+        CliRun own = CliRun.of("data", "augment", "--in", txt.toString(), "--out", tmp.resolve("t-cf.txt").toString(),
+                "--pairs", pairs.toString(), "--no-gender");
+        assertThat(own.code()).as(own.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("t-cf.txt"))).isEqualTo("He went to church.\n\nHe went to mosque.\n");
+        Files.writeString(pairs, "pair:\n  - [a, b]\n");
+        assertThat(CliRun.of("data", "augment", "--in", txt.toString(), "--out", tmp.resolve("u.txt").toString(),
+                "--pairs", pairs.toString()).err()).contains("must hold one key, 'pairs'");
     }
 }

@@ -55,22 +55,59 @@ public final class CounterfactualSwap {
     private final Map<String, String> chinese = new HashMap<>();
     private final int longestChinese;
 
+    /** The built-in gender pairs, English and Chinese. */
     public CounterfactualSwap() {
-        for (String[] p : ENGLISH) {
-            english.putIfAbsent(p[0], p[1]);
-            english.putIfAbsent(p[1], p[0]);
+        this(List.of(), true);
+    }
+
+    /**
+     * The built-in gender pairs when {@code gender}, and {@code pairs} of one's own (two terms each,
+     * swapped both ways): single English words, or Chinese terms of any length. A term in two
+     * pairs, an English term of several words or with other characters, and a pair of one term
+     * are errors naming it.
+     */
+    public CounterfactualSwap(List<List<String>> pairs, boolean gender) {
+        if (gender) {
+            for (String[] p : ENGLISH) {
+                english.putIfAbsent(p[0], p[1]);
+                english.putIfAbsent(p[1], p[0]);
+            }
+            english.put("her", "her");                // resolved in context: his or him
+            english.put("hers", "his");
+            for (String[] p : CHINESE) {
+                chinese.put(p[0], p[1]);
+                chinese.put(p[1], p[0]);
+            }
+            for (String w : CHINESE_KEEP) {
+                chinese.put(w, w);
+            }
         }
-        english.put("her", "her");                    // resolved in context: his or him
-        english.put("hers", "his");
+        java.util.Set<String> own = new java.util.HashSet<>();
+        for (List<String> p : pairs) {
+            if (p.size() != 2 || p.get(0).isBlank() || p.get(1).isBlank() || p.get(0).equals(p.get(1))) {
+                throw new FairnessException("a swap pair needs two different terms, not " + p);
+            }
+            for (String term : p) {
+                if (!own.add(term)) {
+                    throw new FairnessException("the term '" + term + "' is in two swap pairs; give each term one partner");
+                }
+            }
+            boolean latin = p.stream().allMatch(t -> t.chars().allMatch(c -> isLatin((char) c)));
+            boolean ideographic = p.stream().allMatch(t -> t.codePoints().allMatch(Character::isIdeographic));
+            if (latin) {
+                english.put(p.get(0).toLowerCase(Locale.ROOT), p.get(1).toLowerCase(Locale.ROOT));
+                english.put(p.get(1).toLowerCase(Locale.ROOT), p.get(0).toLowerCase(Locale.ROOT));
+            } else if (ideographic) {
+                chinese.put(p.get(0), p.get(1));
+                chinese.put(p.get(1), p.get(0));
+            } else {
+                throw new FairnessException("swap pair " + p + ": each term must be one English word (letters only) or"
+                        + " Chinese characters");
+            }
+        }
         int longest = 0;
-        for (String[] p : CHINESE) {
-            chinese.put(p[0], p[1]);
-            chinese.put(p[1], p[0]);
-            longest = Math.max(longest, Math.max(p[0].length(), p[1].length()));
-        }
-        for (String w : CHINESE_KEEP) {
-            chinese.put(w, w);
-            longest = Math.max(longest, w.length());
+        for (String k : chinese.keySet()) {
+            longest = Math.max(longest, k.length());
         }
         this.longestChinese = longest;
     }
@@ -90,7 +127,7 @@ public final class CounterfactualSwap {
                 String word = text.substring(i, end);
                 out.append(swapWord(word, text, end));
                 i = end;
-            } else if (Character.isIdeographic(c)) {
+            } else if (Character.isIdeographic(c) && longestChinese > 0) {
                 int matched = 0;
                 String replacement = null;
                 for (int len = Math.min(longestChinese, n - i); len >= 1; len--) {

@@ -29,4 +29,21 @@ class CounterfactualSwapTest {
         String text = "The king and his son met the queen. 他和他的哥哥。";
         assertThat(swap.swap(swap.swap(text))).isEqualTo(text);
     }
+
+    @Test
+    void pairsOfOnesOwnSwapOtherGroupsAndBadPairsAreNamed() {
+        CounterfactualSwap religion = new CounterfactualSwap(java.util.List.of(java.util.List.of("church", "mosque"),
+                java.util.List.of("christian", "muslim"), java.util.List.of("教堂", "清真寺")), false);
+        assertThat(religion.swap("The Christian went to church; he prays. 他去教堂。"))
+                .isEqualTo("The Muslim went to mosque; he prays. 他去清真寺。");
+        assertThat(new CounterfactualSwap(java.util.List.of(java.util.List.of("church", "mosque")), true)
+                .swap("She went to church.")).isEqualTo("He went to mosque.");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CounterfactualSwap(
+                java.util.List.of(java.util.List.of("a", "b"), java.util.List.of("b", "c")), false))
+                .hasMessageContaining("'b' is in two swap pairs");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CounterfactualSwap(
+                java.util.List.of(java.util.List.of("new york", "paris")), false)).hasMessageContaining("one English word");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CounterfactualSwap(
+                java.util.List.of(java.util.List.of("solo")), false)).hasMessageContaining("two different terms");
+    }
 }
