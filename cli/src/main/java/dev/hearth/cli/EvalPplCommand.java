@@ -10,12 +10,14 @@ import dev.hearth.engine.generate.PerplexityListener;
 import dev.hearth.engine.generate.PerplexityOptions;
 import dev.hearth.engine.generate.PerplexityResult;
 import dev.hearth.engine.io.ModelFolder;
+import dev.hearth.lab.eval.LanguageModelLatency;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -63,6 +65,11 @@ final class EvalPplCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    @Option(names = "--latency", defaultValue = "0", paramLabel = "RUNS",
+            description = "Also time RUNS prefills of the first document's first 64 tokens, each followed by 64 decode"
+                    + " steps: p50/p95/p99 and tokens/s on this machine (default: off).")
+    int latency;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -89,6 +96,13 @@ final class EvalPplCommand implements Callable<Integer> {
         PerplexityResult r = new Perplexity(loaded.model(), loaded.tokenizer()).evaluate(documents, options, progress);
         int context = loaded.model().contextLength();
         int usedStride = stride == 0 ? context : stride;
+        LanguageModelLatency.Result lat = null;
+        if (latency > 0) {
+            int[] ids = loaded.tokenizer().encode(documents.getFirst());
+            int steps = Math.min(64, context / 2);
+            lat = LanguageModelLatency.measure(loaded.model(), Arrays.copyOf(ids, Math.min(ids.length, Math.min(64,
+                    context - steps))), latency, steps);
+        }
         if (json) {
             ObjectNode o = JSON.createObjectNode();
             o.put("model", model.toString());
@@ -105,6 +119,15 @@ final class EvalPplCommand implements Callable<Integer> {
             o.put("windows", r.windows());
             o.put("bos", bos >= 0);
             o.put("seconds", r.seconds());
+            if (lat != null) {
+                ObjectNode l = o.putObject("latency");
+                l.put("prompt_tokens", lat.promptTokens());
+                l.put("runs", lat.runs());
+                l.put("decode_steps_per_run", lat.stepsPerRun());
+                l.putArray("prefill_seconds_p50_p95_p99").add(lat.prefill()[0]).add(lat.prefill()[1]).add(lat.prefill()[2]);
+                l.putArray("decode_seconds_p50_p95_p99").add(lat.decode()[0]).add(lat.decode()[1]).add(lat.decode()[2]);
+                l.put("decode_tokens_per_second", lat.tokensPerSecond());
+            }
             out.println(o.toString());
         } else {
             out.printf(Locale.ROOT, "model:       %s (%s, %,d parameters, context %d)%n", model,
@@ -119,6 +142,13 @@ final class EvalPplCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "perplexity:  %.4f%n", r.perplexity());
             out.printf(Locale.ROOT, "bits/byte:   %.4f%n", r.bitsPerByte());
             out.printf(Locale.ROOT, "time:        %.2f s (%,.0f tokens/s)%n", r.seconds(), r.tokensPerSecond());
+            if (lat != null) {
+                out.printf(Locale.ROOT, "prefill:     %d tokens, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms (%d runs)%n",
+                        lat.promptTokens(), 1e3 * lat.prefill()[0], 1e3 * lat.prefill()[1], 1e3 * lat.prefill()[2], lat.runs());
+                out.printf(Locale.ROOT, "decode:      p50 %.2f ms, p95 %.2f ms, p99 %.2f ms per token; %,.0f tokens/s (%d x %d"
+                                + " steps)%n", 1e3 * lat.decode()[0], 1e3 * lat.decode()[1], 1e3 * lat.decode()[2],
+                        lat.tokensPerSecond(), lat.runs(), lat.stepsPerRun());
+            }
         }
         out.flush();
         return 0;

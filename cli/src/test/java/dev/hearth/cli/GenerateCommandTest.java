@@ -155,6 +155,16 @@ class GenerateCommandTest {
         assertThat(o.get("perplexity").asDouble()).isCloseTo(expected.perplexity(), within(1e-6));
         assertThat(o.get("bits_per_byte").asDouble()).isCloseTo(expected.bitsPerByte(), within(1e-9));
         assertThat(o.get("stride").asInt()).isEqualTo(32);
+
+        Run lat = hearth("eval", "ppl", "--model", modelDir.toString(), "--data", data.toString(), "--json", "--latency", "3");
+        assertThat(lat.code()).as(lat.err()).isZero();
+        JsonNode l = new ObjectMapper().readTree(lat.out()).get("latency");
+        assertThat(l.get("runs").asInt()).isEqualTo(3);
+        assertThat(l.get("decode_steps_per_run").asInt()).isPositive();
+        JsonNode d = l.get("decode_seconds_p50_p95_p99");
+        assertThat(d.get(0).asDouble()).isPositive().isLessThanOrEqualTo(d.get(1).asDouble());
+        assertThat(d.get(1).asDouble()).isLessThanOrEqualTo(d.get(2).asDouble());
+        assertThat(l.get("decode_tokens_per_second").asDouble()).isPositive();
     }
 
     @Test
