@@ -244,10 +244,7 @@ public final class TabularTraining {
             order[i] = i;
         }
         List<EpochResult> epochs = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
-        Map<String, Tensor> bestState = null;
-        int since = 0;
+        EarlyStopping stopping = new EarlyStopping(net, config.patience());
         for (int epoch = 1; epoch <= config.maxEpochs(); epoch++) {
             long t0 = System.nanoTime();
             net.train(true);
@@ -292,20 +289,12 @@ public final class TabularTraining {
             EpochResult r = new EpochResult(epoch, lossSum / steps, val[0], val[1], (System.nanoTime() - t0) / 1e9);
             epochs.add(r);
             listener.onEpoch(r);
-            if (val[0] < best - 1e-7) {
-                best = val[0];
-                bestEpoch = epoch;
-                bestState = new LinkedHashMap<>();
-                for (var e : net.parameters().entrySet()) {
-                    bestState.put(e.getKey(), e.getValue().copy().detach());
-                }
-                since = 0;
-            } else if (++since >= config.patience()) {
+            if (stopping.stop(epoch, val[0])) {
                 break;
             }
         }
-        net.loadState(bestState, true);
-        return new Fit(List.copyOf(epochs), bestEpoch, best);
+        stopping.restoreBest();
+        return new Fit(List.copyOf(epochs), stopping.bestEpoch(), stopping.bestLoss());
     }
 
     /** Mean cross-entropy and accuracy of {@code net} on encoded rows. */

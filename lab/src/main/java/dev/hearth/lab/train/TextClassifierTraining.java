@@ -90,10 +90,7 @@ public final class TextClassifierTraining {
                 1e-8, 0.01));
         Rng rng = new Rng(config.seed() + 1);
         List<TabularTraining.EpochResult> epochs = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
-        Map<String, Tensor> bestState = null;
-        int since = 0;
+        EarlyStopping stopping = new EarlyStopping(net, config.patience());
         int[] order = split.train().clone();
         for (int epoch = 1; epoch <= config.maxEpochs(); epoch++) {
             long e0 = System.nanoTime();
@@ -127,19 +124,11 @@ public final class TextClassifierTraining {
                     (System.nanoTime() - e0) / 1e9);
             epochs.add(r);
             listener.onEpoch(r);
-            if (val[0] < best - 1e-7) {
-                best = val[0];
-                bestEpoch = epoch;
-                bestState = new LinkedHashMap<>();
-                for (var e : net.parameters().entrySet()) {
-                    bestState.put(e.getKey(), e.getValue().copy().detach());
-                }
-                since = 0;
-            } else if (++since >= config.patience()) {
+            if (stopping.stop(epoch, val[0])) {
                 break;
             }
         }
-        net.loadState(bestState, true);
+        stopping.restoreBest();
         net.eval();
         double test = split.test().length == 0 ? Double.NaN : lossAndAccuracy(model, texts, y, split.test())[1];
         Map<String, Object> training = new LinkedHashMap<>();
@@ -150,15 +139,16 @@ public final class TextClassifierTraining {
                 split.test().length, "seed", config.seed()));
         training.put("max_epochs", config.maxEpochs());
         training.put("epochs_run", epochs.size());
-        training.put("best_epoch", bestEpoch);
-        training.put("best_validation_loss", best);
+        training.put("best_epoch", stopping.bestEpoch());
+        training.put("best_validation_loss", stopping.bestLoss());
         training.put("batch_size", config.batchSize());
         training.put("learning_rate", config.learningRate());
         training.put("max_tokens", config.maxTokens());
         training.put("test_accuracy", test);
         model.save(out, training);
         TabularTraining.writeSplits(out, table, split);
-        return new Result(model, split, List.copyOf(epochs), bestEpoch, best, test, (System.nanoTime() - t0) / 1e9);
+        return new Result(model, split, List.copyOf(epochs), stopping.bestEpoch(), stopping.bestLoss(), test,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private static double[] lossAndAccuracy(TextClassifier model, List<String> texts, int[] y, int[] rows) {
