@@ -20,6 +20,11 @@ public final class NextTokenModel extends TokenInputs {
     }
 
     @Override
+    protected int outputs() {
+        return model.vocabSize();
+    }
+
+    @Override
     protected Tensor scoresFromEmbeddings(Tensor embeddings) {
         return lastLogProbabilities(model.forwardFromTokenEmbeddings(embeddings));
     }

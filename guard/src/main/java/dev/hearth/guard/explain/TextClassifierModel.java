@@ -19,6 +19,11 @@ public final class TextClassifierModel extends TokenInputs {
     }
 
     @Override
+    protected int outputs() {
+        return classifier.classes();
+    }
+
+    @Override
     protected Tensor scoresFromEmbeddings(Tensor embeddings) {
         return classifier.forwardFromTokenEmbeddings(embeddings).logSoftmax(1);
     }

@@ -46,6 +46,9 @@ public abstract class TokenInputs {
     /** Outputs (n, outputs) for n sequences of ids (n x time). */
     protected abstract Tensor scoresFromIds(int[] ids, int n, int time);
 
+    /** How many outputs there are (the vocabulary, the classes). */
+    protected abstract int outputs();
+
     /** The outputs for the sequence as it is. */
     public double[] scores() {
         try (Autograd.Scope s = Autograd.noGrad()) {
@@ -94,9 +97,8 @@ public abstract class TokenInputs {
     /** Tokens switched off by replacing them with {@code replacement}, scored by output {@code target}. */
     public CoalitionModel replacingTokens(int replacement, int target) {
         checkToken("replacement", replacement);
-        int outputs = scores().length;
-        if (target < 0 || target >= outputs) {
-            throw new ExplainException("target " + target + " is outside the model's " + outputs + " outputs");
+        if (target < 0 || target >= outputs()) {
+            throw new ExplainException("target " + target + " is outside the model's " + outputs() + " outputs");
         }
         return new CoalitionModel() {
             @Override

@@ -72,17 +72,9 @@ public final class TextClassifier implements Classifier {
         List<String> classes = JSON.convertValue(c.path("classes"), JSON.getTypeFactory()
                 .constructCollectionType(List.class, String.class));
         SequenceClassifier net = new SequenceClassifier(lm.model(), classes.size(), new Rng(0));
-        Map<String, Tensor> head = new LinkedHashMap<>();
         try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve(HEAD))) {
-            f.readAll().forEach((k, v) -> head.put("score." + k, v));
+            net.children().get("score").loadState(f.readAll(), true);       // the language model is loaded already
         }
-        Map<String, Tensor> state = new LinkedHashMap<>(head);
-        net.parameters().forEach((k, v) -> {
-            if (k.startsWith("model.")) {
-                state.put(k, v);
-            }
-        });
-        net.loadState(state, true);
         net.eval();
         return new TextClassifier(net, lm.tokenizer(), c.path("text").asText(), c.path("label").asText(), classes,
                 c.path("max_tokens").asInt());
