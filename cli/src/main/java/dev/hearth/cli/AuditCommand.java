@@ -75,10 +75,11 @@ final class AuditCommand implements Runnable {
             try (Store store = parent.root.openStore()) {
                 for (AuditEntry e : store.audit().tail(rows)) {
                     AuditRecord r = e.record();
-                    out.printf("%6d %s %-12s %-7s %-6s %-22s %-18s %3d %5d ms  in %d out %d%s%n", e.seq(), r.at(),
+                    out.printf("%6d %s %-12s %-7s %-6s %-22s %-18s %3d %5d ms  in %d out %d%s%s%n", e.seq(), r.at(),
                             r.keyId() == null ? "-" : r.keyId(), r.role() == null ? "-" : r.role(), r.method(),
                             r.endpoint(), r.modelVersion() == null ? "-" : r.modelVersion(), r.status(), r.latencyMs(),
-                            r.promptTokens(), r.completionTokens(), r.error() == null ? "" : "  " + r.error());
+                            r.promptTokens(), r.completionTokens(), r.endUser() == null ? "" : "  user " + r.endUser(),
+                            r.error() == null ? "" : "  " + r.error());
                 }
             }
             return 0;

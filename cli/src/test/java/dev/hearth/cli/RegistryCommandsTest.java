@@ -92,7 +92,7 @@ class RegistryCommandsTest {
         try (Store store = Store.open(null, home)) {
             for (int i = 0; i < 5; i++) {
                 store.audit().append(new AuditRecord(Instant.now(), "k" + i, "user", "POST", "/v1/completions",
-                        "bot", "bot:1", 10, 5, 200, 12, null, null, "req" + i));
+                        "bot", "bot:1", 10, 5, 200, 12, null, null, "req" + i, null));
             }
         }
         Run ok = hearth("audit", "verify");

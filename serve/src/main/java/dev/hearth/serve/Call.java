@@ -24,6 +24,8 @@ final class Call {
     int completionTokens;
     String error;
     String prompt;
+    /** The request's {@code user} field: the caller's id for its end user, or null. */
+    String endUser;
     /** The status of a failure; for a stream it differs from the 200 already sent. */
     int failedStatus;
     /** The id the client sees ({@code cmpl-...}, {@code chatcmpl-...}); the audit log and feedback use it. */

@@ -208,7 +208,7 @@ public final class HearthServer implements AutoCloseable {
             store.audit().append(new AuditRecord(call.at(), key == null ? null : key.id(),
                     key == null ? null : key.role().name().toLowerCase(), call.ctx().method().name(), call.ctx().path(),
                     call.model, call.modelVersion, call.promptTokens, call.completionTokens, status, latency, call.error,
-                    options.auditPrompts() ? call.prompt : null, call.publicId()));
+                    options.auditPrompts() ? call.prompt : null, call.publicId(), call.endUser));
         } catch (RuntimeException e) {
             LOG.error("could not write the audit record of request {}", call.publicId(), e);
         }
@@ -258,6 +258,7 @@ public final class HearthServer implements AutoCloseable {
             row.put("error", r.error());
             row.put("prompt", r.prompt());
             row.put("request_id", r.requestId());
+            row.put("user", r.endUser());
             row.put("prev_hash", e.prevHash());
             row.put("hash", e.hash());
             rows.add(row);

@@ -31,6 +31,9 @@ import java.util.concurrent.TimeoutException;
 
 /** The OpenAI-shaped endpoints: models, completions, chat completions, embeddings, and feedback. */
 final class OpenAiEndpoints {
+    /** The longest {@code user} field kept in the audit log. */
+    static final int MAX_END_USER = 256;
+
     private static final SecureRandom SEEDS = new SecureRandom();
 
     private final ModelCatalog catalog;
@@ -290,7 +293,7 @@ final class OpenAiEndpoints {
                 1_000_000), f.number("top_p", 1.0, Double.MIN_VALUE, 1), f.number("repetition_penalty", 1.0, 0.01, 10),
                 (int) maxTokens, stop, f.bool("ignore_eos", false) ? List.of() : served.loaded().generation().eosTokenIds(),
                 seed);
-        f.string("user", null);
+        call.endUser = endUser(f);
         boolean stream = f.bool("stream", false);
         boolean includeUsage = stream && f.node("stream_options") != null
                 && f.node("stream_options").path("include_usage").asBoolean(false);
@@ -501,11 +504,25 @@ final class OpenAiEndpoints {
         return r == FinishReason.MAX_TOKENS || r == FinishReason.CONTEXT_FULL ? "length" : "stop";
     }
 
+    /**
+     * OpenAI's {@code user}: the caller's own id for the end user, kept in the audit log so abuse can
+     * be traced to them. Like OpenAI, we suggest callers send a hash or an opaque id, not a name.
+     */
+    private static String endUser(RequestFields f) {
+        String user = f.string("user", null);
+        if (user != null && user.codePointCount(0, user.length()) > MAX_END_USER) {
+            throw ApiException.invalid("user", "'user' is " + user.codePointCount(0, user.length())
+                    + " characters; at most " + MAX_END_USER + " (send an opaque id or a hash of the user)");
+        }
+        return user;
+    }
+
     // ---- embeddings
 
     void embeddings(Call call) throws Exception {
         RequestFields f = new RequestFields(HearthServer.parseBody(call.ctx(), options.maxBodyBytes()));
         ServedModel served = resolve(call, f);
+        call.endUser = endUser(f);
         String format = f.string("encoding_format", "float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw ApiException.invalid("encoding_format", "'encoding_format' must be float or base64, got '" + format

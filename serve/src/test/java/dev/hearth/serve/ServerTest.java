@@ -203,6 +203,11 @@ class ServerTest {
         long before = s.store.audit().tail(1).stream().mapToLong(AuditEntry::seq).max().orElse(0);
         s.get("/v1/models", "hk-wrong");
         s.post("/v1/completions", s.user, completion("audit me", 3, 1, 1));
+        s.post("/v1/completions", s.user, "{\"model\":\"tiny\",\"prompt\":\"who\",\"max_tokens\":2,"
+                + "\"user\":\"end-user-5f3a\"}");
+        assertError(s.post("/v1/completions", s.user, "{\"model\":\"tiny\",\"prompt\":\"who\",\"max_tokens\":2,"
+                + "\"user\":\"" + "u".repeat(OpenAiEndpoints.MAX_END_USER + 1) + "\"}"), 400, "invalid_request_error",
+                null);
         List<AuditEntry> rows = s.store.audit().read(before, 100);
         assertThat(rows).anySatisfy(e -> {
             assertThat(e.record().status()).isEqualTo(401);
@@ -216,12 +221,19 @@ class ServerTest {
             assertThat(e.record().completionTokens()).isEqualTo(3);
             assertThat(e.record().prompt()).isNull();              // prompts are kept only with --audit-prompts
             assertThat(e.record().requestId()).startsWith("cmpl-");  // the id the client saw, for feedback
+            assertThat(e.record().endUser()).isNull();
+        });
+        assertThat(rows).anySatisfy(e -> {
+            assertThat(e.record().status()).isEqualTo(200);
+            assertThat(e.record().endUser()).isEqualTo("end-user-5f3a");   // OpenAI's user field
         });
         HttpResponse<String> verifyResponse = s.get("/v1/audit/verify", s.auditor);
         assertThat(verifyResponse.statusCode()).as(verifyResponse.body()).isEqualTo(200);
         JsonNode verify = TestServer.json(verifyResponse);
         assertThat(verify.get("problems")).isEmpty();
         assertThat(TestServer.json(s.get("/v1/audit?limit=2", s.auditor)).get("data")).hasSize(2);
+        assertThat(TestServer.json(s.get("/v1/audit?after=" + before, s.auditor)).get("data").findValuesAsText("user"))
+                .contains("end-user-5f3a");
     }
 
     @Test

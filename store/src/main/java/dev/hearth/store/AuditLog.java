@@ -22,7 +22,9 @@ import java.util.List;
  * <p>The canonical form is the fields seq, at (UTC, nine fractional digits), keyId, role, method,
  * endpoint, model, modelVersion, promptTokens, completionTokens, status, latencyMs, error, prompt,
  * requestId in that order, each written as {@code ~} when null or as
- * {@code <UTF-8 byte length>:<text>} otherwise, with nothing between them.
+ * {@code <UTF-8 byte length>:<text>} otherwise, with nothing between them; then endUser in the
+ * second form when it is not null (it came with the second migration, so rows written before it
+ * keep their hashes).
  */
 public final class AuditLog {
 
@@ -30,7 +32,7 @@ public final class AuditLog {
     private static final int PAGE = 1_000;
     private static final int MAX_PAIRWISE = 2_000;
     private static final String COLUMNS = "seq, at, key_id, role, method, endpoint, model, model_version, prompt_tokens, "
-            + "completion_tokens, status, latency_ms, error, prompt, request_id, prev_hash, hash";
+            + "completion_tokens, status, latency_ms, error, prompt, request_id, end_user, prev_hash, hash";
 
     private final Database db;
 
@@ -65,7 +67,7 @@ public final class AuditLog {
             }
             String hash = hashOf(prevHash, seq, rec);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setLong(1, seq);
                 ps.setString(2, Timestamps.format(rec.at()));
                 Database.setText(ps, 3, rec.keyId());
@@ -81,8 +83,9 @@ public final class AuditLog {
                 Database.setText(ps, 13, rec.error());
                 Database.setText(ps, 14, rec.prompt());
                 Database.setText(ps, 15, rec.requestId());
-                ps.setString(16, prevHash);
-                ps.setString(17, hash);
+                Database.setText(ps, 16, rec.endUser());
+                ps.setString(17, prevHash);
+                ps.setString(18, hash);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET hash = ? WHERE id = 1")) {
@@ -237,6 +240,9 @@ public final class AuditLog {
         field(sb, r.error());
         field(sb, r.prompt());
         field(sb, r.requestId());
+        if (r.endUser() != null) {
+            field(sb, r.endUser());
+        }
         return Sha256.hex(sb.toString());
     }
 
@@ -252,7 +258,7 @@ public final class AuditLog {
         return new AuditRecord(r.at() == null ? Instant.now() : r.at(), clean(r.keyId()), clean(r.role()),
                 clean(r.method()), clean(r.endpoint()), clean(r.model()), clean(r.modelVersion()),
                 r.promptTokens(), r.completionTokens(), r.status(), r.latencyMs(), clean(r.error()),
-                clean(r.prompt()), clean(r.requestId()));
+                clean(r.prompt()), clean(r.requestId()), clean(r.endUser()));
     }
 
     private static String clean(String s) {
@@ -318,7 +324,8 @@ public final class AuditLog {
                         rs.getLong("latency_ms"),
                         rs.getString("error"),
                         rs.getString("prompt"),
-                        rs.getString("request_id"));
+                        rs.getString("request_id"),
+                        rs.getString("end_user"));
                 entries.add(new AuditEntry(rs.getLong("seq"), r, rs.getString("prev_hash"), rs.getString("hash")));
             }
             return entries;

@@ -12,8 +12,10 @@ import java.time.Instant;
  * @param error        what went wrong, or null
  * @param prompt       the prompt text as received, or null when prompts are not kept (the default)
  * @param requestId    the request's id, or null
+ * @param endUser      the end user the caller named (OpenAI's {@code user} field), or null
  */
 public record AuditRecord(Instant at, String keyId, String role, String method, String endpoint,
                           String model, String modelVersion, int promptTokens, int completionTokens,
-                          int status, long latencyMs, String error, String prompt, String requestId) {
+                          int status, long latencyMs, String error, String prompt, String requestId,
+                          String endUser) {
 }

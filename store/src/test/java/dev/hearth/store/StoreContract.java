@@ -461,7 +461,7 @@ abstract class StoreContract {
     static AuditRecord call(int i) {
         return new AuditRecord(Instant.parse("2026-05-20T10:00:00Z").plusMillis(i).plusNanos(123), "key" + i,
                 "USER", "POST", "/v1/chat/completions", "tiny", "tiny:1", 10 + i, 20 + i, 200, 15 + i, null,
-                "prompt " + i, "req-" + i);
+                "prompt " + i, "req-" + i, i % 2 == 0 ? "end-user-" + i : null);
     }
 
     List<AuditEntry> appendFive() {
@@ -502,18 +502,18 @@ abstract class StoreContract {
     void everyAuditFieldSurvivesTheRoundTrip() {
         AuditRecord odd = new AuditRecord(Instant.parse("2026-05-20T10:00:00.123456789Z"), null, null, "GET",
                 "/v1/models", null, null, 0, 0, 401, 3, "no key: send Authorization: Bearer hk-...",
-                "línea 1\nline 2 \"quoted\" ✓ 🔥", null);
+                "línea 1\nline 2 \"quoted\" ✓ 🔥", null, "usuário ✓ 42");
         AuditEntry written = store.audit().append(odd);
         assertThat(written.record()).isEqualTo(odd);
         assertThat(store.audit().read(0, 1)).containsExactly(written);
 
         AuditEntry nul = store.audit().append(new AuditRecord(null, null, null, "POST", "/x", null, null, 0, 0,
-                200, 0, null, "a\0b", null));
+                200, 0, null, "a\0b", null, null));
         assertThat(nul.record().prompt()).isEqualTo("a\uFFFDb");
         assertThat(nul.record().at()).isNotNull();
         assertThat(store.audit().verify().ok()).isTrue();
         assertThatThrownBy(() -> store.audit().append(new AuditRecord(null, null, null, null, "/x", null, null,
-                0, 0, 200, 0, null, null, null)))
+                0, 0, 200, 0, null, null, null, null)))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("method and an endpoint");
     }
@@ -537,7 +537,7 @@ abstract class StoreContract {
     void anAuditRowRewrittenTogetherWithItsHashIsNamed() throws Exception {
         List<AuditEntry> entries = appendFive();
         AuditRecord forged = new AuditRecord(call(2).at(), "key2", "ADMIN", "POST", "/v1/chat/completions",
-                "tiny", "tiny:1", 12, 22, 200, 17, null, "prompt 2", "req-2");
+                "tiny", "tiny:1", 12, 22, 200, 17, null, "prompt 2", "req-2", "end-user-2");
         String forgedHash = AuditLog.hashOf(entries.get(0).hash(), 2, forged);
         sql("UPDATE audit_log SET role = 'ADMIN', hash = '" + forgedHash + "' WHERE seq = 2");
         assertThat(problemsFound()).containsExactly(tuple(2L, "edited"));
@@ -642,7 +642,7 @@ abstract class StoreContract {
     void swapRows(long a, long b, boolean withHashes) throws SQLException {
         List<String> columns = new ArrayList<>(List.of("at", "key_id", "role", "method", "endpoint", "model",
                 "model_version", "prompt_tokens", "completion_tokens", "status", "latency_ms", "error", "prompt",
-                "request_id"));
+                "request_id", "end_user"));
         if (withHashes) {
             columns.addAll(List.of("prev_hash", "hash"));
         }
