@@ -34,6 +34,7 @@ import dev.hearth.lab.train.TrainConfigReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.serve.ChatTemplate;
+import dev.hearth.serve.PatternChatTemplate;
 import dev.hearth.serve.HearthServer;
 import dev.hearth.serve.ServeOptions;
 import dev.hearth.store.ModelRegistry;
@@ -86,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final String DATASET = "support-demo";
 
     /** How the demo corpus writes a conversation, as a chat template for the API. */
-    static final ChatTemplate SUPPORT_CHAT = new ChatTemplate("support", Map.of(
+    static final PatternChatTemplate SUPPORT_CHAT = new PatternChatTemplate("support", Map.of(
             "system", "{content}\n",
             "user", SupportConversations.CUSTOMER + " {content}\n",
             "assistant", SupportConversations.AGENT + " {content}\n"),

@@ -4,118 +4,105 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.engine.HearthException;
 import dev.hearth.engine.io.StoredFiles;
+import dev.hearth.engine.tokenize.EncodeOptions;
 import dev.hearth.engine.tokenize.Tokenizer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Turns a chat (system, user and assistant messages) into the prompt text a model was trained
- * on, and says which strings end the assistant's turn. Each role's turn is written with its
- * pattern ({@code {content}} is replaced by the message), then the generation prompt opens the
- * assistant's turn.
+ * on, and says which strings end the assistant's turn.
  *
- * <p>Where a model's template comes from: {@code chat_template.json} in the model folder
- * (Hearth's format: {@code system}, {@code user}, {@code assistant}, {@code generation_prompt},
- * {@code stop}); else ChatML when the tokenizer knows {@code <|im_start|>} (Qwen and others);
- * else plain {@code role: content} lines.
+ * <p>Where a model's template comes from, first found wins:
+ * <ol>
+ *   <li>{@code chat_template.json} in the model folder: Hearth's pattern format ({@link
+ *       PatternChatTemplate}), or Hugging Face's {@code {"chat_template": "..."}};</li>
+ *   <li>{@code chat_template.jinja} (Hugging Face's file for the Jinja template);</li>
+ *   <li>the {@code chat_template} of {@code tokenizer_config.json}, as Hugging Face models ship it
+ *       (a string, or a list of named templates of which {@code default} is used);</li>
+ *   <li>ChatML when the tokenizer knows {@code <|im_start|>} (Qwen and others);</li>
+ *   <li>plain {@code role: content} lines.</li>
+ * </ol>
  */
-public record ChatTemplate(String name, Map<String, String> turns, String generationPrompt, List<String> stop) {
+public sealed interface ChatTemplate permits PatternChatTemplate, JinjaChatTemplate {
 
-    public static final String FILE = "chat_template.json";
+    /** Hearth's pattern file, or Hugging Face's processor file holding a Jinja template. */
+    String FILE = "chat_template.json";
+    /** Hugging Face's file for a Jinja chat template. */
+    String JINJA_FILE = "chat_template.jinja";
+    /** Hugging Face's tokenizer settings, which usually carry the chat template. */
+    String TOKENIZER_CONFIG = "tokenizer_config.json";
 
-    public ChatTemplate {
-        turns = Map.copyOf(turns);
-        stop = List.copyOf(stop);
-        for (String role : List.of("system", "user", "assistant")) {
-            String t = turns.get(role);
-            if (t == null || !t.contains("{content}")) {
-                throw new HearthException("chat template \"" + name + "\": the " + role + " turn must be a pattern"
-                        + " containing {content}");
+    /** A name for logs and errors. */
+    String name();
+
+    /** The prompt for {@code messages} (role, content), ending with what opens the assistant's turn. */
+    String render(List<Map.Entry<String, String>> messages);
+
+    /** Text that ends the assistant's turn, besides the model's end-of-sequence tokens. */
+    List<String> stop();
+
+    /**
+     * How to encode the rendered prompt. Pattern templates write no special tokens of the
+     * tokenizer's post-processor, so it is applied; a Jinja template writes them itself (as
+     * {@code bos_token}), so, as in Hugging Face's {@code apply_chat_template}, it is not.
+     */
+    EncodeOptions encodeOptions();
+
+    /** The template a model folder asks for (see the class comment). */
+    static ChatTemplate forModel(Path dir, Tokenizer tokenizer) {
+        Path file = dir.resolve(FILE);
+        if (Files.isRegularFile(file)) {
+            JsonNode n = readJson(file);
+            if (n != null && n.has("chat_template")) {
+                return JinjaChatTemplate.fromHuggingFace(file, n.get("chat_template"), tokenizerConfig(dir));
             }
+            return PatternChatTemplate.read(file, n);
         }
+        Path jinja = dir.resolve(JINJA_FILE);
+        if (Files.isRegularFile(jinja)) {
+            String source;
+            try {
+                source = new String(StoredFiles.readAllBytes(jinja), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new HearthException("cannot read the chat template " + jinja + ": " + e.getMessage(), e);
+            }
+            return JinjaChatTemplate.of(jinja.toString(), source, tokenizerConfig(dir));
+        }
+        JsonNode config = tokenizerConfig(dir);
+        if (config != null && config.hasNonNull("chat_template")) {
+            return JinjaChatTemplate.fromHuggingFace(dir.resolve(TOKENIZER_CONFIG), config.get("chat_template"), config);
+        }
+        if (tokenizer != null && tokenizer.specialTokenId("<|im_start|>").isPresent()) {
+            return PatternChatTemplate.chatMl();
+        }
+        return PatternChatTemplate.plain();
     }
 
     /** ChatML, as Qwen and many others use it. */
-    public static ChatTemplate chatMl() {
-        return new ChatTemplate("chatml", Map.of(
-                "system", "<|im_start|>system\n{content}<|im_end|>\n",
-                "user", "<|im_start|>user\n{content}<|im_end|>\n",
-                "assistant", "<|im_start|>assistant\n{content}<|im_end|>\n"),
-                "<|im_start|>assistant\n", List.of("<|im_end|>"));
+    static ChatTemplate chatMl() {
+        return PatternChatTemplate.chatMl();
     }
 
     /** {@code role: content} lines, for models trained on plain text. */
-    public static ChatTemplate plain() {
-        return new ChatTemplate("plain", Map.of(
-                "system", "{content}\n",
-                "user", "user: {content}\n",
-                "assistant", "assistant: {content}\n"),
-                "assistant:", List.of("\nuser:"));
+    static ChatTemplate plain() {
+        return PatternChatTemplate.plain();
     }
 
-    /** The template a model folder asks for (see the class comment). */
-    public static ChatTemplate forModel(Path dir, Tokenizer tokenizer) {
-        Path file = dir.resolve(FILE);
-        if (Files.isRegularFile(file)) {
-            return read(file);
-        }
-        if (tokenizer != null && tokenizer.specialTokenId("<|im_start|>").isPresent()) {
-            return chatMl();
-        }
-        return plain();
+    private static JsonNode tokenizerConfig(Path dir) {
+        Path file = dir.resolve(TOKENIZER_CONFIG);
+        return Files.isRegularFile(file) ? readJson(file) : null;
     }
 
-    /** Reads Hearth's {@code chat_template.json}. */
-    public static ChatTemplate read(Path file) {
-        JsonNode n;
+    private static JsonNode readJson(Path file) {
         try {
-            n = new ObjectMapper().readTree(StoredFiles.readAllBytes(file)); // plain or encrypted at rest
+            return new ObjectMapper().readTree(StoredFiles.readAllBytes(file)); // plain or encrypted at rest
         } catch (IOException e) {
             throw new HearthException(file + " is not valid JSON: " + e.getMessage(), e);
         }
-        if (n == null || !n.isObject()) {
-            throw new HearthException(file + " must hold a JSON object with system, user, assistant,"
-                    + " generation_prompt and stop");
-        }
-        List<String> stop = new ArrayList<>();
-        n.path("stop").forEach(s -> stop.add(s.asText()));
-        return new ChatTemplate(n.path("name").asText(file.getFileName().toString()), Map.of(
-                "system", n.path("system").asText(""),
-                "user", n.path("user").asText(""),
-                "assistant", n.path("assistant").asText("")),
-                n.path("generation_prompt").asText(""), stop);
-    }
-
-    /** Writes this template as {@code chat_template.json} (the format {@link #read} reads). */
-    public void save(Path file) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("name", name);
-        out.put("system", turns.get("system"));
-        out.put("user", turns.get("user"));
-        out.put("assistant", turns.get("assistant"));
-        out.put("generation_prompt", generationPrompt);
-        out.put("stop", stop);
-        try {
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), out);
-        } catch (IOException e) {
-            throw new HearthException("cannot write the chat template " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The prompt for {@code messages} (role, content), ending with the generation prompt. */
-    public String render(List<Map.Entry<String, String>> messages) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> m : messages) {
-            String pattern = turns.get(m.getKey());
-            if (pattern == null) {
-                throw new HearthException("role \"" + m.getKey() + "\" is not one of system, user, assistant");
-            }
-            sb.append(pattern.replace("{content}", m.getValue()));
-        }
-        return sb.append(generationPrompt).toString();
     }
 }

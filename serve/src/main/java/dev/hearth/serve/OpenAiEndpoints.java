@@ -167,8 +167,12 @@ final class OpenAiEndpoints {
     }
 
     private static int[] encode(Tokenizer tok, String text, String param) {
+        return encode(tok, text, EncodeOptions.HUGGING_FACE_DEFAULT, param);
+    }
+
+    private static int[] encode(Tokenizer tok, String text, EncodeOptions options, String param) {
         try {
-            int[] ids = tok.encode(text, EncodeOptions.HUGGING_FACE_DEFAULT);
+            int[] ids = tok.encode(text, options);
             if (ids.length == 0) {
                 throw ApiException.invalid(param, "'" + param + "' is empty; give some text");
             }
@@ -218,7 +222,7 @@ final class OpenAiEndpoints {
         }
         String prompt = served.chatTemplate().render(turns);
         call.prompt = prompt;
-        List<int[]> prompts = List.of(encode(tok, prompt, "messages"));
+        List<int[]> prompts = List.of(encode(tok, prompt, served.chatTemplate().encodeOptions(), "messages"));
         generate(call, f, served, prompts, served.chatTemplate().stop(), Integer.MAX_VALUE, true);
     }
 

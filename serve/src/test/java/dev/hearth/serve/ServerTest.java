@@ -135,6 +135,27 @@ class ServerTest {
     }
 
     @Test
+    void aHuggingFaceJinjaTemplateInTokenizerConfigWritesTheChat() throws Exception {
+        java.nio.file.Path src = TestServer.modelFolder(s.home.resolve("src-jinja"), 3);
+        java.nio.file.Files.writeString(src.resolve("tokenizer_config.json"), "{\"eos_token\": \"\\n\\n\", "
+                + "\"chat_template\": \"{% for m in messages %}{% if (m['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+                + "{{ raise_exception('roles must alternate user, assistant, user') }}{% endif %}"
+                + "{{ m['role'][:1] }}: {{ m['content'] | trim }}\\n{% endfor %}"
+                + "{% if add_generation_prompt %}a:{% endif %}\"}");
+        s.store.registry().register("templated", src, s.home.resolve("models"));
+        JsonNode j = TestServer.json(s.post("/v1/chat/completions", s.user, "{\"model\":\"templated\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\" hello \"}],\"max_tokens\":5,\"seed\":1}"));
+        assertThat(j.at("/choices/0/message/role").asText()).as(j.toString()).isEqualTo("assistant");
+        // the template writes "u: hello\na:": 11 characters
+        assertThat(j.at("/usage/prompt_tokens").asInt()).isEqualTo(11);
+        assertError(s.post("/v1/chat/completions", s.user, "{\"model\":\"templated\",\"messages\":"
+                + "[{\"role\":\"assistant\",\"content\":\"hi\"}],\"max_tokens\":5}"), 400, "invalid_request_error", null);
+        assertThat(s.post("/v1/chat/completions", s.user, "{\"model\":\"templated\",\"messages\":"
+                + "[{\"role\":\"assistant\",\"content\":\"hi\"}],\"max_tokens\":5}").body())
+                .contains("roles must alternate user, assistant, user");
+    }
+
+    @Test
     void embeddingsAreUnitVectorsOnePerInput() {
         JsonNode j = TestServer.json(s.post("/v1/embeddings", s.user,
                 "{\"model\":\"tiny\",\"input\":[\"hello there\",\"good bye\"]}"));
