@@ -198,7 +198,10 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /** Reads each of the job's prompts into caches of its own and chooses every choice's first token. */
+    /**
+     * Reads each of the job's prompts once and chooses every choice's first token; the n choices
+     * of a prompt start from copies of its caches.
+     */
     private void prefill(GenerationJob job) {
         int context = model.contextLength();
         int vocab = Math.min(model.vocabSize(), tokenizer.vocabSize());
@@ -207,18 +210,23 @@ public final class BatchScheduler implements AutoCloseable {
         for (int p = 0; p < job.prompts().size(); p++) {
             int[] ids = job.prompts().get(p);
             meters.promptTokens().increment(ids.length);
+            long t0 = System.nanoTime();
+            List<KvCache> prompt = null;
+            Tensor logits = null;                                                              // (1, 1, vocab)
+            if (maxNew > 0) {
+                prompt = model.newCaches(1, Math.min(context, ids.length + maxNew));
+                logits = model.forwardLast(ids, prompt).contiguous();
+            }
+            long t1 = System.nanoTime();
             for (int i = 0; i < job.n(); i++) {
                 int choice = p * job.n() + i;
                 Sequence seq = new Sequence(choice, ids, job.params(), tokenizer, job, context, PromptOptions.PLAIN);
-                long t0 = System.nanoTime();
+                seq.prefilled(t0, t1);
                 if (maxNew == 0) {
-                    seq.prefilled(t0, t0);
                     seq.end(FinishReason.MAX_TOKENS, t0);
                     continue;
                 }
-                List<KvCache> caches = model.newCaches(1, Math.min(context, ids.length + maxNew));
-                Tensor logits = model.forwardLast(ids, caches).contiguous();                  // (1, 1, vocab)
-                seq.prefilled(t0, System.nanoTime());
+                List<KvCache> caches = i == job.n() - 1 ? prompt : prompt.stream().map(KvCache::copy).toList();
                 Running r = new Running(job, seq, caches, sampler);
                 take(r, logits.data(), logits.offset(), vocab, context);
                 if (seq.finish() == null) {

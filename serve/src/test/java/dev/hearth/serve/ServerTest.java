@@ -71,6 +71,12 @@ class ServerTest {
         for (int i = 0; i < 4; i++) {
             assertThat(j.at("/choices/" + i + "/index").asInt()).isEqualTo(i);
         }
+        // The choices of a prompt share one reading of it: greedily, each continues as a lone request does.
+        String alone = TestServer.json(s.post("/v1/completions", s.user, completion("the dog", 12, 0, 0)))
+                .at("/choices/0/text").asText();
+        JsonNode three = TestServer.json(s.post("/v1/completions", s.user,
+                "{\"model\":\"tiny\",\"prompt\":\"the dog\",\"n\":3,\"max_tokens\":12,\"temperature\":0}"));
+        assertThat(three.get("choices").findValuesAsText("text")).containsExactly(alone, alone, alone);
     }
 
     @Test

@@ -42,6 +42,21 @@ public final class KvCache {
         return capacity;
     }
 
+    /**
+     * A cache of the same size holding a copy of the positions filled so far, which then grows
+     * on its own: several continuations of one prompt read the prompt once.
+     */
+    public KvCache copy() {
+        KvCache c = new KvCache(batch, capacity, kvHeads, headDim);
+        int row = kvHeads * headDim;
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(keys, b * capacity * row, c.keys, b * capacity * row, length * row);
+            System.arraycopy(values, b * capacity * row, c.values, b * capacity * row, length * row);
+        }
+        c.length = length;
+        return c;
+    }
+
     /** Forgets everything (the buffers are reused). */
     public void clear() {
         length = 0;

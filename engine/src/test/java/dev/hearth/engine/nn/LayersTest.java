@@ -118,6 +118,31 @@ class LayersTest {
     }
 
     @Test
+    void aCopiedKvCacheContinuesLikeTheOriginalAndApartFromIt() {
+        MultiHeadAttention attn = new MultiHeadAttention(new MultiHeadAttention.Config(8, 2, 2, false, 0f, 1), new Rng(2));
+        Tensor prompt = Tensor.randn(new Rng(3), 1f, 2, 4, 8);
+        Tensor a = Tensor.randn(new Rng(4), 1f, 2, 1, 8);
+        Tensor b = Tensor.randn(new Rng(5), 1f, 2, 1, 8);
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            KvCache original = attn.newCache(2, 6);
+            attn.forward(prompt, 0, original, null);
+            KvCache copy = original.copy();
+            assertThat(copy.length()).isEqualTo(4);
+            float[] viaCopy = attn.forward(a, 4, copy, null).toFloatArray();
+            float[] viaOriginalB = attn.forward(b, 4, original, null).toFloatArray();   // diverges from the copy
+
+            KvCache fresh = attn.newCache(2, 6);
+            attn.forward(prompt, 0, fresh, null);
+            assertThat(attn.forward(a, 4, fresh, null).toFloatArray()).containsExactly(viaCopy);
+            KvCache fresh2 = attn.newCache(2, 6);
+            attn.forward(prompt, 0, fresh2, null);
+            assertThat(attn.forward(b, 4, fresh2, null).toFloatArray()).containsExactly(viaOriginalB);
+            assertThat(copy.length()).isEqualTo(5);
+            assertThat(original.length()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void kvCacheRefusesToOverflow() {
         MultiHeadAttention attn = new MultiHeadAttention(new MultiHeadAttention.Config(8, 2, 2, false, 0f, 1), new Rng(1));
         KvCache cache = attn.newCache(1, 3);
