@@ -10,6 +10,7 @@ import dev.hearth.engine.models.LanguageModel;
 import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.tensor.Tensor;
 import dev.hearth.engine.tokenize.Tokenizer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * sequence's next token with its own settings. A sequence leaves the batch as soon as it
  * finishes, is cancelled (its client went away) or passes its deadline, and its slot is filled
  * at the next admit. Past the queue's capacity {@link #submit} refuses at once (429), so
- * overload never hangs a client. The thread computes on a pool of its own
- * ({@link ServeOptions#computeThreads()}).
+ * overload never hangs a client. Other work on the model (embeddings) runs on the same thread one
+ * item at a time between decode steps, so a large request does not stall the running streams.
+ * The thread computes on a pool of its own ({@link ServeOptions#computeThreads()}).
  */
 public final class BatchScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
@@ -43,6 +45,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final ServerMetrics.ModelMeters meters;
     private final BlockingQueue<Object> queue;
     private final List<Running> running = new ArrayList<>();
+    private final ArrayDeque<Task<?, ?>> tasks = new ArrayDeque<>();
     private final ComputePool pool;
     private final Thread thread;
     private volatile boolean open = true;
@@ -64,8 +67,37 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /** Work done on the model's thread between steps (embeddings). */
-    private record Task<T>(Function<LanguageModel, T> work, CompletableFuture<T> result) {}
+    /** Work done on the model's thread between steps, one item at a time (embeddings). */
+    private static final class Task<I, R> {
+        final List<I> items;
+        final BiFunction<LanguageModel, I, R> work;
+        final CompletableFuture<List<R>> result;
+        final List<R> done = new ArrayList<>();
+
+        Task(List<I> items, BiFunction<LanguageModel, I, R> work, CompletableFuture<List<R>> result) {
+            this.items = items;
+            this.work = work;
+            this.result = result;
+        }
+
+        /** Computes the next item; true once the task is over (finished, failed, or given up by its request). */
+        boolean next(LanguageModel model) {
+            if (result.isDone()) {
+                return true;
+            }
+            try {
+                done.add(work.apply(model, items.get(done.size())));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return true;
+            }
+            if (done.size() < items.size()) {
+                return false;
+            }
+            result.complete(done);
+            return true;
+        }
+    }
 
     public BatchScheduler(LanguageModel model, Tokenizer tokenizer, String label, ServeOptions options,
                           ServerMetrics metrics) {
@@ -84,10 +116,16 @@ public final class BatchScheduler implements AutoCloseable {
         offer(job);
     }
 
-    /** Runs {@code work} on the model's thread between decode steps (the model is not thread-safe). */
-    public <T> CompletableFuture<T> call(Function<LanguageModel, T> work) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        offer(new Task<>(work, f));
+    /**
+     * Runs {@code work} on each item on the model's thread (the model is not thread-safe), one item
+     * between two decode steps; the results come in the items' order.
+     */
+    public <I, R> CompletableFuture<List<R>> callEach(List<I> items, BiFunction<LanguageModel, I, R> work) {
+        if (items.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        CompletableFuture<List<R>> f = new CompletableFuture<>();
+        offer(new Task<>(List.copyOf(items), work, f));
         return f;
     }
 
@@ -119,7 +157,13 @@ public final class BatchScheduler implements AutoCloseable {
             while (open) {
                 try {
                     admit();
+                    if (!tasks.isEmpty() && tasks.peekFirst().next(model)) {
+                        tasks.pollFirst();
+                    }
                     if (running.isEmpty()) {
+                        if (!tasks.isEmpty()) {
+                            continue;
+                        }
                         Object next = queue.poll(100, TimeUnit.MILLISECONDS);
                         if (next != null) {
                             start(next);
@@ -144,6 +188,9 @@ public final class BatchScheduler implements AutoCloseable {
         } finally {
             open = false;                          // no more work is taken once the thread is gone
             failAll(ApiException.shuttingDown());
+            for (Task<?, ?> t; (t = tasks.poll()) != null; ) {
+                t.result.completeExceptionally(ApiException.shuttingDown());
+            }
             for (Object o; (o = queue.poll()) != null; ) {
                 reject(o, ApiException.shuttingDown());
             }
@@ -165,8 +212,8 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     private void start(Object work) {
-        if (work instanceof Task<?> task) {
-            runTask(task);
+        if (work instanceof Task<?, ?> task) {
+            tasks.addLast(task);
             return;
         }
         GenerationJob job = (GenerationJob) work;
@@ -185,17 +232,6 @@ public final class BatchScheduler implements AutoCloseable {
                     : ApiException.internal("reading the prompt failed"));
         }
         updateRunning();
-    }
-
-    private <T> void runTask(Task<T> task) {
-        if (task.result().isDone()) {
-            return;                                // its request has given up
-        }
-        try {
-            task.result().complete(task.work().apply(model));
-        } catch (RuntimeException e) {
-            task.result().completeExceptionally(e);
-        }
     }
 
     /**
@@ -312,8 +348,8 @@ public final class BatchScheduler implements AutoCloseable {
     private static void reject(Object work, ApiException e) {
         if (work instanceof GenerationJob job) {
             job.fail(e);
-        } else if (work instanceof Task<?> task) {
-            task.result().completeExceptionally(e);
+        } else if (work instanceof Task<?, ?> task) {
+            task.result.completeExceptionally(e);
         }
     }
 

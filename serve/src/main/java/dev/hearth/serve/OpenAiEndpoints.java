@@ -547,8 +547,8 @@ final class OpenAiEndpoints {
             call.promptTokens += inputs.get(i).length;
         }
         reserveQuota(call, 0);
-        float[][] vectors;
-        var future = served.scheduler().call(m -> embed(m, inputs));
+        List<float[]> vectors;
+        var future = served.scheduler().callEach(inputs, OpenAiEndpoints::embed);
         call.submitted = true;
         long left = options.requestTimeout().toNanos() - (System.nanoTime() - call.startNanos());
         try {
@@ -563,17 +563,17 @@ final class OpenAiEndpoints {
             throw ApiException.internal("embedding failed: " + e.getCause().getMessage());
         }
         ArrayNode data = HearthServer.JSON.createArrayNode();
-        for (int i = 0; i < vectors.length; i++) {
+        for (int i = 0; i < vectors.size(); i++) {
             ObjectNode e = data.addObject();
             e.put("object", "embedding");
             e.put("index", i);
             if (format.equals("base64")) {
-                ByteBuffer b = ByteBuffer.allocate(vectors[i].length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(vectors[i]);
+                ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(vectors.get(i));
                 e.put("embedding", Base64.getEncoder().encodeToString(b.array()));
             } else {
                 ArrayNode v = e.putArray("embedding");
-                for (float x : vectors[i]) {
+                for (float x : vectors.get(i)) {
                     v.add(x);
                 }
             }
@@ -589,30 +589,25 @@ final class OpenAiEndpoints {
     }
 
     /** Mean of the final hidden states over the input's tokens, scaled to unit length. */
-    static float[][] embed(LanguageModel model, List<int[]> inputs) {
-        float[][] out = new float[inputs.size()][];
-        for (int i = 0; i < inputs.size(); i++) {
-            int[] ids = inputs.get(i);
-            Tensor h = model.hidden(ids, 1, ids.length, 0, null, null).contiguous();       // (1, T, C)
-            int dim = h.dim(2);
-            float[] d = h.data();
-            float[] v = new float[dim];
-            for (int t = 0; t < ids.length; t++) {
-                for (int c = 0; c < dim; c++) {
-                    v[c] += d[h.offset() + t * dim + c];
-                }
-            }
-            double norm = 0;
-            for (float x : v) {
-                norm += (double) x * x;
-            }
-            float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
+    static float[] embed(LanguageModel model, int[] ids) {
+        Tensor h = model.hidden(ids, 1, ids.length, 0, null, null).contiguous();       // (1, T, C)
+        int dim = h.dim(2);
+        float[] d = h.data();
+        float[] v = new float[dim];
+        for (int t = 0; t < ids.length; t++) {
             for (int c = 0; c < dim; c++) {
-                v[c] *= scale;
+                v[c] += d[h.offset() + t * dim + c];
             }
-            out[i] = v;
         }
-        return out;
+        double norm = 0;
+        for (float x : v) {
+            norm += (double) x * x;
+        }
+        float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
+        for (int c = 0; c < dim; c++) {
+            v[c] *= scale;
+        }
+        return v;
     }
 
     // ---- feedback

@@ -1,0 +1,49 @@
+package dev.hearth.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.engine.generate.SamplingParams;
+import dev.hearth.engine.io.ModelFolder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchSchedulerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void workOnTheModelRunsOneItemBetweenDecodeSteps() throws Exception {
+        ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
+        try (BatchScheduler scheduler = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(),
+                new ServerMetrics())) {
+            GenerationJob job = new GenerationJob(List.of(m.tokenizer().encode("the cat")), 1,
+                    new SamplingParams(0, 0, 1, 1, 400, List.of(), List.of(), 1), System.nanoTime(),
+                    TimeUnit.MINUTES.toNanos(1));
+            scheduler.submit(job);
+            while (job.generatedTokens() < 2) {
+                Thread.sleep(1);
+            }
+            // each item notes how many tokens the running stream had when it ran
+            List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+            List<float[]> vectors = scheduler.callEach(Collections.nCopies(20, m.tokenizer().encode("a dog")),
+                    (model, ids) -> {
+                        seen.add(job.generatedTokens());
+                        return OpenAiEndpoints.embed(model, ids);
+                    }).get(1, TimeUnit.MINUTES);
+            assertThat(vectors).hasSize(20);
+            assertThat(vectors.get(19)).containsExactly(vectors.get(0));
+            // one decode step between two items: the stream kept going while the embeddings were computed
+            for (int i = 1; i < seen.size(); i++) {
+                assertThat(seen.get(i)).as("tokens when item %d ran: %s", i, seen)
+                        .isIn(seen.get(i - 1) + 1, 400);
+            }
+            job.cancel();
+        }
+    }
+}
