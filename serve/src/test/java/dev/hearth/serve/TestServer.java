@@ -108,15 +108,25 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server and, for a home made by {@link #tempHome()}, deletes it. */
     @Override
     public void close() {
         server.close();
         store.close();
+        if (home.getFileName().toString().startsWith(TEMP_PREFIX)) {
+            try (var files = Files.walk(home)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
+
+    private static final String TEMP_PREFIX = "hearth-serve-test";
 
     static Path tempHome() {
         try {
-            return Files.createTempDirectory("hearth-serve-test");
+            return Files.createTempDirectory(TEMP_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
