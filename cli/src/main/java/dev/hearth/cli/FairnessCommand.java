@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.hearth.guard.fairness.FairnessException;
 import dev.hearth.guard.fairness.FairnessMetrics;
 import dev.hearth.guard.fairness.FairnessReport;
+import dev.hearth.lab.eval.FairnessReportPage;
 import dev.hearth.guard.fairness.GroupMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -94,6 +95,10 @@ final class FairnessCommand implements Runnable {
         @Option(names = "--out", paramLabel = "FILE.json", description = "Write the report as JSON.")
         Path out;
 
+        @Option(names = "--html", paramLabel = "FILE.html",
+                description = "Write the report as one HTML page, with a bar chart of each group's rates.")
+        Path html;
+
         @Override
         public Integer call() throws IOException {
             Table t = Table.read(in, delimiter);
@@ -118,6 +123,11 @@ final class FairnessCommand implements Runnable {
                 PiiCommand.atomicWrite(out, w -> w.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                         .writeValueAsString(json)));
                 pw.println("report: " + out);
+            }
+            if (html != null) {
+                String page = FairnessReportPage.html(r, in.getFileName().toString(), pos);
+                PiiCommand.atomicWrite(html, w -> w.write(page));
+                pw.println("page: " + html);
             }
             return 0;
         }

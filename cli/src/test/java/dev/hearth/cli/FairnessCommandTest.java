@@ -68,6 +68,24 @@ class FairnessCommandTest {
     }
 
     @Test
+    void theHtmlPageShowsEachGroupsRatesAndFlagsTheFourFifthsRule() throws Exception {
+        // group "a<b" is selected 3 times in 4, group "c&d" once in 4: disparate impact 1/3, below 0.8
+        Path in = dir.resolve("t.csv");
+        Files.writeString(in, "g,y,p\na<b,1,1\na<b,1,1\na<b,0,1\na<b,0,0\nc&d,1,1\nc&d,1,0\nc&d,0,0\nc&d,0,0\n");
+        Path html = dir.resolve("fair.html");
+        CliRun r = hearth("fairness", "report", "--in", in.toString(), "--label", "y", "--prediction", "p",
+                "--sensitive", "g", "--bootstrap", "50", "--html", html.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("page: " + html);
+        String page = Files.readString(html);
+        assertThat(page).startsWith("<!doctype html>").contains("<svg", "a&lt;b", "c&amp;d")
+                .doesNotContain("a<b")
+                .contains("demographic parity difference</td><td>0.5000")      // 0.75 - 0.25
+                .contains("disparate impact</td><td class=\"bad\">0.3333")
+                .contains("95% interval");
+    }
+
+    @Test
     void badInputIsNamed() throws Exception {
         Path in = dir.resolve("t.csv");
         Files.writeString(in, "g,y,p\na,1,1\nb,0,1\nb,2,0\n");

@@ -1,5 +1,6 @@
 package dev.hearth.lab.eval;
 
+import dev.hearth.lab.plot.Html;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -176,7 +177,7 @@ public final class ClassificationReportWriter {
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.escape(s);
     }
 
     private static String f(double v) {

@@ -1,5 +1,6 @@
 package dev.hearth.lab.tune;
 
+import dev.hearth.lab.plot.Html;
 import dev.hearth.engine.HearthException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -262,6 +263,6 @@ public final class StudyReport {
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.escape(s);
     }
 }
