@@ -33,16 +33,21 @@ final class StructuredPruning {
     /** The new model and, per layer, the indices removed (channels, or key/value groups). */
     record Result(Llama model, Map<Integer, int[]> removed) {}
 
-    /** How many of {@code units} a fraction removes per layer; an error when that is none (for s > 0) or all. */
+    /**
+     * How many of {@code units} a fraction removes per layer: the most that does not exceed it
+     * (never all, as the fraction is below 1); an error when that is none though the fraction is
+     * above 0, since rounding up would remove more than was asked.
+     */
     static int count(double fraction, int units, String what) {
-        int r = (int) Math.round(fraction * units);
+        int r = (int) Math.floor(fraction * units + 1e-9);
         if (r >= units) {
             throw new PruningException("--sparsity " + fraction + " would remove all " + units + " " + what
-                    + " of each layer (leaving 0); use a fraction below " + (units - 0.5) / units);
+                    + " of each layer (leaving 0); give a fraction below 1");
         }
         if (r == 0 && fraction > 0) {
-            throw new PruningException("--sparsity " + fraction + " of " + units + " " + what + " rounds to none"
-                    + " removed; use at least " + (0.5 / units) + " to remove one");
+            throw new PruningException("--sparsity " + fraction + " of " + units + " " + what + " removes none (each"
+                    + " layer can only lose whole ones); use at least " + String.format(java.util.Locale.ROOT, "%.4g",
+                    1.0 / units) + (units == 1 ? ", which is all of them: this model cannot be pruned this way" : ""));
         }
         return r;
     }

@@ -265,11 +265,15 @@ class PrunerTest {
             assertThatThrownBy(() -> Pruner.prune(model, options(PruneMethod.MAGNITUDE, s, null), tmp.resolve("b"),
                     none)).isInstanceOf(PruningException.class).hasMessageContaining("outside [0, 1)");
         }
-        assertThatThrownBy(() -> Pruner.prune(model, options(PruneMethod.HEADS, 0.8, data), tmp.resolve("c"), none))
-                .isInstanceOf(PruningException.class).hasMessageContaining("would remove all 2 key/value groups")
-                .hasMessageContaining("leaving 0");
-        assertThatThrownBy(() -> Pruner.prune(model, options(PruneMethod.CHANNELS, 0.999, data), tmp.resolve("d"),
-                none)).isInstanceOf(PruningException.class).hasMessageContaining("would remove all 48 MLP channels");
+        assertThatThrownBy(() -> Pruner.prune(model, options(PruneMethod.HEADS, 0.4, data), tmp.resolve("c"), none))
+                .isInstanceOf(PruningException.class).hasMessageContaining("0.4 of 2 key/value groups")
+                .hasMessageContaining("removes none").hasMessageContaining("at least 0.5000");
+        assertThatThrownBy(() -> Pruner.prune(model, options(PruneMethod.CHANNELS, 0.01, data), tmp.resolve("d"),
+                none)).isInstanceOf(PruningException.class).hasMessageContaining("of 48 MLP channels removes none");
+        Path mqa = PruneFixtures.model(tmp, "mqa", data, 1, 48, false);
+        assertThatThrownBy(() -> Pruner.prune(mqa, options(PruneMethod.HEADS, 0.5, data), tmp.resolve("d2"), none))
+                .isInstanceOf(PruningException.class).hasMessageContaining("this model cannot be pruned this way");
+        assertThatThrownBy(() -> StructuredPruning.count(1.0, 4, "heads")).hasMessageContaining("leaving 0");
         assertThatThrownBy(() -> Pruner.prune(model, options(PruneMethod.WANDA, 0.5, null), tmp.resolve("e"), none))
                 .isInstanceOf(PruningException.class).hasMessageContaining("give --calibration");
         Path odd = PruneFixtures.model(tmp, "odd", data, 2, 42, false);
