@@ -257,6 +257,24 @@ class PrunerTest {
     }
 
     @Test
+    void gpt2TakesUnstructuredPruningAndRefusesStructured() {
+        var tok = PruneFixtures.tokenizerOf(data);
+        Path gpt = tmp.resolve("gpt");
+        ModelFolder.save(gpt, new dev.hearth.engine.models.Gpt(new dev.hearth.engine.models.Gpt.Config(
+                tok.vocabSize(), 32, 2, 2, 16, 0f, true), new dev.hearth.engine.tensor.Rng(4)), tok, null, Map.of());
+        Pruner.Report r = Pruner.prune(gpt, options(PruneMethod.MAGNITUDE, 0.5, null), tmp.resolve("gpt-mag"),
+                new Pruner.Listener() {});
+        assertThat(r.totalSparsity()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        for (Linear l : targets(tmp.resolve("gpt-mag")).values()) {
+            float[] w = l.weight().toFloatArray();
+            assertThat(zeros(w, 0, w.length)).isEqualTo(w.length / 2);
+        }
+        assertThatThrownBy(() -> Pruner.prune(gpt, options(PruneMethod.HEADS, 0.5, data), tmp.resolve("gpt-h"),
+                new Pruner.Listener() {})).isInstanceOf(PruningException.class)
+                .hasMessageContaining("handles Llama-family models");
+    }
+
+    @Test
     void badInputGetsAClearError() throws Exception {
         Pruner.Listener none = new Pruner.Listener() {};
         assertThatThrownBy(() -> Pruner.prune(tmp, options(PruneMethod.MAGNITUDE, 0.5, null), tmp.resolve("a"), none))
