@@ -125,7 +125,8 @@ final class PruneCommand implements Callable<Integer> {
                     p.pruned(), p.afterFineTune() == null ? "" : String.format(Locale.ROOT, " -> %.4f after the"
                             + " fine-tune", p.afterFineTune()), p.tokens(), p.data());
         } else {
-            o.println("perplexity:  not measured (give --data or --calibration: their val split is the held-out set)");
+            o.println("perplexity:  not measured (give --data, whose val split is the held-out set; a --calibration set's"
+                    + " val split is used when it holds a window of the context)");
         }
         if (r.fineTune() != null) {
             o.printf(Locale.ROOT, "fine-tune:   %d steps, loss %.4f -> %.4f%n", r.fineTune().steps(),

@@ -113,7 +113,9 @@ public final class Pruner {
                 "--calibration");
              TokenDataset data = o.data() == null ? null : openMatching(o.data(), loaded, "--data")) {
             int context = model.contextLength();
-            TokenDataset evalSet = data != null ? data : calibration;
+            // The held-out set: --data's val split; else the calibration set's, when it holds a window
+            TokenDataset evalSet = data != null ? data : calibration != null
+                    && calibration.split("val").size() > context ? calibration : null;
             int[][] evalWindows = evalSet == null ? null
                     : Calibration.windows(evalSet.split("val"), Math.max(1, o.evalTokens() / context), context + 1);
             Map<String, Object> shapeBefore = shape(model);
@@ -322,14 +324,19 @@ public final class Pruner {
         }
     }
 
-    /** Opens a prepared dataset and checks that its tokenizer is the model's, token by token. */
+    /**
+     * Opens a prepared dataset and checks that its tokenizer is the model's, token by token (the
+     * model's vocabulary may be larger than its tokenizer: padded embedding rows).
+     */
     private static TokenDataset openMatching(Path dir, ModelFolder.Loaded loaded, String option) {
         TokenDataset d = TokenDataset.open(dir);
         Tokenizer t = d.tokenizer();
         Tokenizer m = loaded.tokenizer();
         String problem = null;
-        if (t.vocabSize() != loaded.model().vocabSize()) {
-            problem = "its tokenizer has " + t.vocabSize() + " tokens but the model's vocabulary has "
+        if (m != null && t.vocabSize() != m.vocabSize()) {
+            problem = "its tokenizer has " + t.vocabSize() + " tokens, the model's tokenizer.json " + m.vocabSize();
+        } else if (t.vocabSize() > loaded.model().vocabSize()) {
+            problem = "its tokenizer has " + t.vocabSize() + " tokens but the model's vocabulary only "
                     + loaded.model().vocabSize();
         } else if (m != null) {
             for (int i = 0; i < t.vocabSize(); i++) {
