@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         description = "Build language-model products end to end on the JVM.",
         subcommands = {DemoCommand.class, DataCommand.class, TrainCommand.class, GenerateCommand.class,
                 EvalCommand.class, ModelsCommand.class, KeysCommand.class, ServeCommand.class, AuditCommand.class,
-                PiiCommand.class, CryptCommand.class, DpCommand.class, FairnessCommand.class, BiasCommand.class, ExplainCommand.class, CardCommand.class, PlanCommand.class, QuantizeCommand.class, BenchCommand.class, TuneCommand.class,
+                PiiCommand.class, CryptCommand.class, DpCommand.class, FairnessCommand.class, BiasCommand.class, ExplainCommand.class, CardCommand.class, PlanCommand.class, QuantizeCommand.class, PruneCommand.class, BenchCommand.class, TuneCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hearth {
 

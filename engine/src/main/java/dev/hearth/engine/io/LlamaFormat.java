@@ -27,7 +27,9 @@ import java.util.Map;
  *
  * RoPE uses the rotate-half pairing of Hugging Face's files, so query and key weights need no
  * permutation. Refused with a clear error: rope scaling, sliding windows shorter than the
- * context, a head size other than hidden_size / num_attention_heads, MLP biases.
+ * context, MLP biases, an odd head size. {@code head_dim} may differ from hidden_size /
+ * num_attention_heads (as in Gemma or a model whose heads were pruned): the queries are then
+ * num_attention_heads x head_dim wide.
  */
 final class LlamaFormat implements ModelFormat {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,8 +54,14 @@ final class LlamaFormat implements ModelFormat {
         if (scaling != null && !scaling.isNull()) {
             throw read.fail("rope_scaling", "is " + scaling + "; Hearth does not apply RoPE scaling yet");
         }
-        if (read.node("head_dim") != null && !read.node("head_dim").isNull() && read.integer("head_dim") != hidden / heads) {
-            throw read.fail("head_dim", "must equal hidden_size / num_attention_heads (" + hidden / heads + ")");
+        boolean headDimGiven = read.node("head_dim") != null && !read.node("head_dim").isNull();
+        int headDim = headDimGiven ? read.integer("head_dim") : 0;
+        if (!headDimGiven && (heads < 1 || hidden % heads != 0)) {
+            throw read.fail("num_attention_heads", "is " + heads + ", which does not divide hidden_size " + hidden
+                    + "; give head_dim");
+        }
+        if (headDimGiven && (headDim < 2 || headDim % 2 != 0)) {
+            throw read.fail("head_dim", "is " + headDim + "; a head size must be even (rotary positions pair features)");
         }
         if (read.bool("mlp_bias", false)) {
             throw read.fail("mlp_bias", "is true; Hearth's Llama has no MLP biases");
@@ -73,7 +81,8 @@ final class LlamaFormat implements ModelFormat {
         var c = new Llama.Config(read.integer("vocab_size"), context, read.integer("num_hidden_layers"), heads,
                 read.integer("num_key_value_heads", heads), hidden, read.integer("intermediate_size"),
                 (float) read.number("rope_theta", 10000), (float) read.number("rms_norm_eps", 1e-6),
-                read.bool("tie_word_embeddings", false), qkvBias, attentionBias && !"qwen2".equals(type), 0f);
+                read.bool("tie_word_embeddings", false), qkvBias, attentionBias && !"qwen2".equals(type), 0f,
+                headDimGiven ? headDim : hidden / heads);
         return new Llama(c, new Rng(0));
     }
 
@@ -90,7 +99,7 @@ final class LlamaFormat implements ModelFormat {
         o.put("num_hidden_layers", c.layers());
         o.put("num_attention_heads", c.heads());
         o.put("num_key_value_heads", c.kvHeads());
-        o.put("head_dim", c.dim() / c.heads());
+        o.put("head_dim", c.headDim());
         o.put("max_position_embeddings", c.contextLength());
         o.put("rms_norm_eps", c.normEps());
         o.put("rope_theta", c.ropeTheta());

@@ -33,23 +33,49 @@ public final class Llama extends LanguageModel {
      * @param qkvBias        biases on the query, key and value projections (Qwen2)
      * @param outputBias     a bias on the attention output projection (Llama with attention_bias)
      * @param dropout        residual dropout for training (0 for none)
+     * @param headDim        width of one attention head: dim / heads, unless heads were pruned away
      */
     public record Config(int vocabSize, int contextLength, int layers, int heads, int kvHeads, int dim, int hidden,
                          float ropeTheta, float normEps, boolean tiedEmbeddings, boolean qkvBias, boolean outputBias,
-                         float dropout) {
+                         float dropout, int headDim) {
         public Config {
-            if (vocabSize < 1 || contextLength < 1 || layers < 1 || heads < 1 || kvHeads < 1 || dim < 1 || hidden < 1) {
+            if (vocabSize < 1 || contextLength < 1 || layers < 1 || heads < 1 || kvHeads < 1 || dim < 1 || hidden < 1
+                    || headDim < 1) {
                 throw new IllegalArgumentException("every size of a Llama config must be positive: " + this);
             }
-            if (dim % heads != 0 || heads % kvHeads != 0 || (dim / heads) % 2 != 0) {
+            if (heads % kvHeads != 0 || headDim % 2 != 0) {
+                throw new IllegalArgumentException(heads + " heads of width " + headDim + " and " + kvHeads
+                        + " key/value heads do not fit: the head size must be even (rotary positions pair its"
+                        + " features), and key/value heads must divide heads");
+            }
+        }
+
+        /** Heads that split the width evenly: head size dim / heads. */
+        public Config(int vocabSize, int contextLength, int layers, int heads, int kvHeads, int dim, int hidden,
+                      float ropeTheta, float normEps, boolean tiedEmbeddings, boolean qkvBias, boolean outputBias,
+                      float dropout) {
+            this(vocabSize, contextLength, layers, heads, kvHeads, dim, hidden, ropeTheta, normEps, tiedEmbeddings,
+                    qkvBias, outputBias, dropout, evenHeadDim(dim, heads, kvHeads));
+        }
+
+        private static int evenHeadDim(int dim, int heads, int kvHeads) {
+            if (heads < 1 || dim % heads != 0 || kvHeads < 1 || heads % kvHeads != 0 || (dim / heads) % 2 != 0) {
                 throw new IllegalArgumentException("width " + dim + ", " + heads + " heads and " + kvHeads
                         + " key/value heads do not fit: heads must divide the width into an even head size, and"
                         + " key/value heads must divide heads");
             }
+            return dim / heads;
+        }
+
+        /** The same config with other head counts and feed-forward width (what structured pruning leaves). */
+        public Config withShape(int heads, int kvHeads, int hidden) {
+            return new Config(vocabSize, contextLength, layers, heads, kvHeads, dim, hidden, ropeTheta, normEps,
+                    tiedEmbeddings, qkvBias, outputBias, dropout, headDim);
         }
 
         TransformerBlock.Config block() {
-            var attn = new MultiHeadAttention.Config(dim, heads, kvHeads, qkvBias, outputBias, ropeTheta, layers);
+            var attn = new MultiHeadAttention.Config(dim, heads, kvHeads, headDim, qkvBias, outputBias, ropeTheta,
+                    layers);
             return new TransformerBlock.Config(attn, Mlp.Kind.SWIGLU, hidden, false, TransformerBlock.Norm.RMS_NORM,
                     false, normEps, dropout);
         }

@@ -19,6 +19,7 @@ public final class Linear extends Layer {
     private final Tensor bias;          // (out) or null
     private final int in;
     private final int out;
+    private java.util.function.Consumer<Tensor> inputObserver; // or null
 
     /** A layer over the given weight (out, in) and bias (out) or null. */
     public Linear(Tensor weight, Tensor bias) {
@@ -50,6 +51,9 @@ public final class Linear extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (inputObserver != null) {
+            inputObserver.accept(x);
+        }
         if (quantized != null) {
             if (isTraining()) {
                 throw new QuantizationException("this Linear layer's weight is quantized (" + quantized.format().id()
@@ -59,6 +63,15 @@ public final class Linear extends Layer {
             return MatMul.linear(x, quantized, bias);
         }
         return MatMul.linear(x, weight, bias);
+    }
+
+    /**
+     * Hands every input x (..., in) that {@link #forward} receives to {@code observer} before it is
+     * used, or stops doing so when {@code observer} is null: how calibration (Wanda pruning's input
+     * norms) sees a layer's activations without a copy of the model's forward pass.
+     */
+    public void observeInputs(java.util.function.Consumer<Tensor> observer) {
+        this.inputObserver = observer;
     }
 
     /** Replaces the float weight by its quantization in {@code format}; the float weight is dropped. */

@@ -18,18 +18,21 @@ public final class MultiHeadAttention extends Layer {
 
     /**
      * @param dim        model width C
-     * @param heads      query heads H (C must be divisible by H)
+     * @param heads      query heads H
      * @param kvHeads    key/value heads (H for multi-head, fewer for grouped-query, 1 for multi-query)
+     * @param headDim    width of one head; the queries are H x headDim wide, which is C unless heads
+     *                   were pruned away (then the projections map C to fewer than C features)
      * @param qkvBias    whether the query, key and value projections have biases (GPT-2, Qwen2)
      * @param outputBias whether the output projection has a bias (GPT-2)
      * @param ropeTheta  base of rotary embedding, or 0 for none (positions added elsewhere)
      * @param layers     number of blocks in the model, for the residual initialisation
      */
-    public record Config(int dim, int heads, int kvHeads, boolean qkvBias, boolean outputBias, float ropeTheta,
-                         int layers) {
+    public record Config(int dim, int heads, int kvHeads, int headDim, boolean qkvBias, boolean outputBias,
+                         float ropeTheta, int layers) {
         public Config {
-            if (heads <= 0 || dim % heads != 0) {
-                throw new IllegalArgumentException("attention width " + dim + " is not divisible by " + heads + " heads");
+            if (heads <= 0 || headDim <= 0) {
+                throw new IllegalArgumentException("attention needs at least one head of positive width, not " + heads
+                        + " heads of " + headDim);
             }
             if (kvHeads <= 0 || heads % kvHeads != 0) {
                 throw new IllegalArgumentException(heads + " query heads are not a multiple of " + kvHeads
@@ -37,13 +40,27 @@ public final class MultiHeadAttention extends Layer {
             }
         }
 
-        /** The same bias choice for all four projections. */
+        /** Heads that split the width C evenly: head size C / H. */
+        public Config(int dim, int heads, int kvHeads, boolean qkvBias, boolean outputBias, float ropeTheta,
+                      int layers) {
+            this(dim, heads, kvHeads, evenHeadDim(dim, heads), qkvBias, outputBias, ropeTheta, layers);
+        }
+
+        /** The same bias choice for all four projections, head size C / H. */
         public Config(int dim, int heads, int kvHeads, boolean bias, float ropeTheta, int layers) {
             this(dim, heads, kvHeads, bias, bias, ropeTheta, layers);
         }
 
-        public int headDim() {
+        private static int evenHeadDim(int dim, int heads) {
+            if (heads <= 0 || dim % heads != 0) {
+                throw new IllegalArgumentException("attention width " + dim + " is not divisible by " + heads + " heads");
+            }
             return dim / heads;
+        }
+
+        /** Width of the queries (and of the output projection's input): heads x headDim. */
+        public int queryDim() {
+            return heads * headDim;
         }
     }
 
@@ -56,10 +73,10 @@ public final class MultiHeadAttention extends Layer {
     public MultiHeadAttention(Config c, Rng rng) {
         this.config = c;
         int kvDim = c.kvHeads() * c.headDim();
-        this.q = child("q_proj", new Linear(c.dim(), c.dim(), c.qkvBias(), rng));
+        this.q = child("q_proj", new Linear(c.dim(), c.queryDim(), c.qkvBias(), rng));
         this.k = child("k_proj", new Linear(c.dim(), kvDim, c.qkvBias(), rng));
         this.v = child("v_proj", new Linear(c.dim(), kvDim, c.qkvBias(), rng));
-        this.o = child("o_proj", new Linear(c.dim(), c.dim(), c.outputBias(), Init.residualStd(c.layers()), rng));
+        this.o = child("o_proj", new Linear(c.queryDim(), c.dim(), c.outputBias(), Init.residualStd(c.layers()), rng));
     }
 
     public Config config() {
@@ -99,7 +116,7 @@ public final class MultiHeadAttention extends Layer {
             vh = kv[1];
         }
         Tensor y = Attention.scaledDotProduct(qh, kh, vh, true, (float) (1 / Math.sqrt(hd)), padding);
-        return o.forward(y.reshape(b, t, config.dim()));
+        return o.forward(y.reshape(b, t, config.queryDim()));
     }
 
     /**
@@ -132,7 +149,7 @@ public final class MultiHeadAttention extends Layer {
             ys.add(Attention.scaledDotProduct(qh.narrow(0, i, 1), kv[0], kv[1], true, scale, null));
         }
         Tensor y = n == 1 ? ys.getFirst() : Views.concat(ys, 0);                    // (n, 1, H, hd)
-        return o.forward(y.reshape(n, 1, config.dim()));
+        return o.forward(y.reshape(n, 1, config.queryDim()));
     }
 
     /**
