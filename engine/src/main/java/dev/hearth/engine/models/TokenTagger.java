@@ -5,6 +5,8 @@ import dev.hearth.engine.nn.Embedding;
 import dev.hearth.engine.nn.Linear;
 import dev.hearth.engine.nn.Lstm;
 import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.ops.MatMul;
+import dev.hearth.engine.ops.Recurrent;
 import dev.hearth.engine.ops.Views;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.ShapeException;
@@ -119,10 +121,17 @@ public final class TokenTagger extends Module {
         }
         Tensor x = chars.forward(ids, n, time).add(shapes.forward(shapeIds, n, time));            // (n, T, E)
         Tensor xr = chars.forward(revIds, n, time).add(shapes.forward(revShapes, n, time));       // (n, T, E)
-        Tensor hf = forwardLstm.forward(x);                                                       // (n, T, H)
-        Tensor hbReversed = backwardLstm.forward(xr).reshape(n * time, config.hidden());          // (nT, H)
+        Tensor hf = sequence(forwardLstm, x);                                                     // (n, T, H)
+        Tensor hbReversed = sequence(backwardLstm, xr).reshape(n * time, config.hidden());        // (nT, H)
         Tensor hb = dev.hearth.engine.ops.Embedding.lookup(hbReversed, unreverse, n, time);       // (n, T, H)
         return head.forward(Views.concat(List.of(hf, hb), 2));                                    // (n, T, tags)
+    }
+
+    /** The LSTM's outputs from a zero state, as {@link Lstm#forward} computes them, with the whole recurrence in one op. */
+    private static Tensor sequence(Lstm lstm, Tensor x) {
+        var p = lstm.parameters();
+        Tensor gates = MatMul.linear(x, p.get("weight_ih_l0"), p.get("bias_ih_l0")).add(p.get("bias_hh_l0")); // (n, T, 4H)
+        return Recurrent.lstmSequence(gates, p.get("weight_hh_l0"));
     }
 
     /** A read-only copy of the weights that tags one text at a time without autograd; see {@link Frozen}. */
