@@ -168,5 +168,18 @@ class ModelNameRecognizerTest {
         for (int i = 1; i < both.size(); i++) {
             assertThat(both.get(i).start()).isGreaterThanOrEqualTo(both.get(i - 1).end());
         }
+
+        // A scrub policy names the model relative to its own folder.
+        ScrubPolicy policy = ScrubPolicy.parse("names: model\nname_model: names\n", "policy.yaml", dir);
+        assertThat(policy.names()).isEqualTo(NameSource.MODEL);
+        assertThat(policy.analyzer().analyze(text)).isNotEmpty().allMatch(f -> f.reason().startsWith("model"));
+        assertThat(ScrubPolicy.parse("name_model: names\n", "p", dir).names()).isEqualTo(NameSource.BOTH);
+        assertThat(ScrubPolicy.defaults().names()).isEqualTo(NameSource.DICTIONARIES);
+        assertThatThrownBy(() -> ScrubPolicy.parse("names: both\n", "p.yaml", dir)).isInstanceOf(PiiException.class)
+                .hasMessageContaining("needs name_model");
+        assertThatThrownBy(() -> ScrubPolicy.parse("names: dictionaries\nname_model: names\n", "p.yaml", dir))
+                .isInstanceOf(PiiException.class).hasMessageContaining("leave name_model out");
+        assertThatThrownBy(() -> ScrubPolicy.parse("name_model: nowhere\n", "p.yaml", dir).analyzer())
+                .isInstanceOf(PiiException.class).hasMessageContaining("not a model folder");
     }
 }
