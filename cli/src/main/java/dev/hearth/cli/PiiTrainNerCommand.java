@@ -55,7 +55,7 @@ final class PiiTrainNerCommand implements Callable<Integer> {
             description = "Epochs without a better validation loss before stopping (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--unknown-rate", defaultValue = "0.15", paramLabel = "P",
+    @Option(names = "--unknown-rate", defaultValue = "0.05", paramLabel = "P",
             description = "Probability of hiding an input character in training (default: ${DEFAULT-VALUE}).")
     double unknownRate;
 

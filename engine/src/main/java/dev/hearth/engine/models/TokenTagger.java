@@ -61,6 +61,10 @@ public final class TokenTagger extends Module {
         this.forwardLstm = child("forward", new Lstm(config.embedDim(), config.hidden(), 1, rng));
         this.backwardLstm = child("backward", new Lstm(config.embedDim(), config.hidden(), 1, rng));
         this.head = child("head", Linear.withFanInInit(2 * config.hidden(), config.tags(), true, rng));
+        try (var s = dev.hearth.engine.autograd.Autograd.noGrad()) {   // unit-variance embeddings, as PyTorch's default
+            chars.weight().copyFrom(Tensor.randn(rng, 1f, config.vocabSize(), config.embedDim()));
+            shapes.weight().copyFrom(Tensor.randn(rng, 1f, SHAPES, config.embedDim()));
+        }
     }
 
     public Config config() {

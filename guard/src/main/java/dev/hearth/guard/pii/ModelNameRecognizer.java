@@ -12,8 +12,10 @@ import java.util.Set;
 /**
  * PERSON and LOCATION found by a trained {@link TokenTagger} ({@code hearth pii train-ner}): the
  * tagger gives each code point a BIO tag; a span starts at a B tag (or at an I tag that does not
- * continue one of its type) and runs over the I tags of its type. Its score is the mean
- * probability of the chosen tags over the span, its reason {@code model}. Safe to share between
+ * continue one of its type) and runs over the I tags of its type. A span keeps only whole Latin
+ * words (a piece of a word at either end is cut off), loses surrounding punctuation, and a lone
+ * Han character is dropped. Its score is the mean probability of the chosen tags over the span,
+ * its reason {@code model}. Safe to share between
  * threads: the frozen weights are read-only.
  */
 public final class ModelNameRecognizer implements Recognizer {
@@ -80,6 +82,18 @@ public final class ModelNameRecognizer implements Recognizer {
         return y;
     }
 
+    /** A Latin letter or digit: the characters of a word that has spaces around it. */
+    private static boolean isWordChar(String text, int i) {
+        char c = text.charAt(i);
+        return c < 0x2E80 && Character.isLetterOrDigit(c);
+    }
+
+    /** One Han character alone: never a whole Chinese name or place in the tagger's tags. */
+    private static boolean singleHan(String text, int a, int b) {
+        int cp = text.codePointAt(a);
+        return a + Character.charCount(cp) == b && Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;
+    }
+
     /** Code-point spans from per-position tag probabilities (positions × tags), before trimming. */
     static List<LabeledText.Span> decode(float[] probs, int positions) {
         int nt = TAGS.size();
@@ -131,13 +145,24 @@ public final class ModelNameRecognizer implements Recognizer {
         for (LabeledText.Span s : decode(p, e.length())) {
             int a = offsets[s.start()];
             int b = offsets[s.end()];
-            while (a < b && Character.isWhitespace(text.charAt(a))) {
-                a++;
+            // A name is made of whole words: a span that starts or ends inside a Latin word loses that piece.
+            if (a > 0 && isWordChar(text, a - 1) && isWordChar(text, a)) {
+                while (a < b && isWordChar(text, a)) {
+                    a++;
+                }
             }
-            while (b > a && Character.isWhitespace(text.charAt(b - 1))) {
-                b--;
+            if (b < text.length() && isWordChar(text, b) && isWordChar(text, b - 1)) {
+                while (b > a && isWordChar(text, b - 1)) {
+                    b--;
+                }
             }
-            if (a < b) {
+            while (a < b && !Character.isLetterOrDigit(text.codePointAt(a))) {
+                a += Character.charCount(text.codePointAt(a));
+            }
+            while (b > a && !Character.isLetterOrDigit(text.codePointBefore(b))) {
+                b -= Character.charCount(text.codePointBefore(b));
+            }
+            if (a < b && !singleHan(text, a, b)) {
                 out.add(new Finding(s.type(), a, b, s.score(), "model"));
             }
         }

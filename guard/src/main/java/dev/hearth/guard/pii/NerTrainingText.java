@@ -19,6 +19,8 @@ import java.util.random.RandomGenerator;
  *     street and road of the evaluation's pools ({@link FakeValues}) removed; for Chinese given
  *     names, every character that occurs in an evaluation given name or surname is removed too, so the
  *     tagger never sees an evaluation name, surname, given name or place in training;</li>
+ * <li>four in ten sentences are joined with a clause without names (or are two such clauses, or
+ *     two sentences), so names meet varied words and positions;</li>
  * <li>the other personal data in its sentences (phones, e-mails, dates, card numbers) are
  *     labelled O: the tagger learns only PERSON and LOCATION.</li>
  * </ul>
@@ -205,6 +207,25 @@ public final class NerTrainingText {
             "本周的销售额比上周增长了百分之十。",
             "新版本修复了登录页面的问题。");
 
+    /** Clauses without names, joined to sentences so that names appear among varied words and positions. */
+    private static final List<String> ENGLISH_FILLERS = List.of(
+            "As discussed on the call,", "Just a quick reminder:", "For what it is worth,", "In short,",
+            "the printer on the second floor is broken again.", "we still need the signed copy.",
+            "please keep this between us for now.", "the weather has been awful all week.",
+            "Let me know if anything changes.", "Nothing else to report.", "See the attached spreadsheet.",
+            "Could you double-check the totals?", "The coffee machine is fixed.", "I will be out until noon.",
+            "Install the update before restarting.", "Our Wednesday stand-up moves to Thursday.",
+            "The Finance team signed off on it.", "Stock levels look fine.", "Apologies for the late reply.",
+            "Happy New Year to everyone!", "The API returned an error twice.", "Use the North entrance.",
+            "Best wishes,", "Kind regards,", "PS: bring your badge.", "Chapter Two covers the basics.",
+            "Monday works better for me.", "The Red Cross collected donations.", "Amazon shipped the cables.",
+            "The Summer Sale ends soon.");
+    private static final List<String> CHINESE_FILLERS = List.of(
+            "另外，", "顺便说一下，", "总之，", "打印机又坏了。", "请尽快回复。", "附件是最新的报表。", "今天下午开会。",
+            "周五之前提交。", "这件事先不要外传。", "天气一直不太好。", "系统升级已完成。", "价格比去年高了一点。",
+            "请核对一下金额。", "咖啡机修好了。", "我上午不在办公室。", "新年快乐！", "谢谢大家的配合。", "合同已经签好了。",
+            "请从北门进入。", "此致敬礼。", "库存充足。", "接口报错了两次。", "第二章讲基础知识。", "会议改到周四。");
+
     private NerTrainingText() {}
 
     /** {@code count} labelled records, {@code chineseShare} of them Chinese; only PERSON and LOCATION are labelled. */
@@ -215,10 +236,37 @@ public final class NerTrainingText {
         SplittableRandom r = new SplittableRandom(seed);
         List<LabeledText> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            List<String> templates = r.nextDouble() < chineseShare ? CHINESE : ENGLISH;
-            out.add(fill("ner-" + i, FakeValues.pick(r, templates), r));
+            boolean chinese = r.nextDouble() < chineseShare;
+            List<String> templates = chinese ? CHINESE : ENGLISH;
+            List<String> fillers = chinese ? CHINESE_FILLERS : ENGLISH_FILLERS;
+            String sep = chinese ? "" : " ";
+            String id = "ner-" + i;
+            double shape = r.nextDouble();
+            LabeledText t;
+            if (shape < 0.1) {            // no names at all
+                t = join(fill(id, FakeValues.pick(r, fillers), r), fill(id, FakeValues.pick(r, fillers), r), sep);
+            } else if (shape < 0.3) {     // a clause before
+                t = join(fill(id, FakeValues.pick(r, fillers), r), fill(id, FakeValues.pick(r, templates), r), sep);
+            } else if (shape < 0.5) {     // a clause after
+                t = join(fill(id, FakeValues.pick(r, templates), r), fill(id, FakeValues.pick(r, fillers), r), sep);
+            } else if (shape < 0.6) {     // two sentences
+                t = join(fill(id, FakeValues.pick(r, templates), r), fill(id, FakeValues.pick(r, templates), r), sep);
+            } else {
+                t = fill(id, FakeValues.pick(r, templates), r);
+            }
+            out.add(t);
         }
         return out;
+    }
+
+    /** {@code a}, then {@code sep}, then {@code b}, with b's spans moved along. */
+    private static LabeledText join(LabeledText a, LabeledText b, String sep) {
+        int shift = a.text().codePointCount(0, a.text().length()) + sep.codePointCount(0, sep.length());
+        List<LabeledText.Span> spans = new ArrayList<>(a.entities());
+        for (LabeledText.Span s : b.entities()) {
+            spans.add(new LabeledText.Span(s.type(), s.start() + shift, s.end() + shift, s.score()));
+        }
+        return new LabeledText(a.id(), a.text() + sep + b.text(), List.copyOf(spans));
     }
 
     /** Every name, surname, given name, place, street word and road of the evaluation's pools that training never uses. */
@@ -230,6 +278,8 @@ public final class NerTrainingText {
     static List<String> templates() {
         List<String> all = new ArrayList<>(ENGLISH);
         all.addAll(CHINESE);
+        all.addAll(ENGLISH_FILLERS);
+        all.addAll(CHINESE_FILLERS);
         return all;
     }
 

@@ -78,13 +78,13 @@ class ModelNameRecognizerTest {
                 .containsExactly(EntityType.LOCATION, 6, 7);
     }
 
-    /** A tiny tagger that learns: 王 and 明 spell a person, 京 a place, in text with emoji. */
+    /** A tiny tagger that learns: 王明 is a person, 京口 a place, in text with emoji. */
     private static ModelNameRecognizer tinyModel(Path dir) {
-        CharVocabulary vocab = new CharVocabulary("王明京ab 😀".codePoints().toArray());
+        CharVocabulary vocab = new CharVocabulary("王明京口ab 😀".codePoints().toArray());
         TokenTagger m = new TokenTagger(new TokenTagger.Config(vocab.size(), 8, 12, 5), new Rng(2));
         Adam opt = new Adam(m.parameters(), 0.03, Adam.Config.defaults());
         Rng r = new Rng(3);
-        String[] pieces = {"王明", "京", "a", "b", " ", "😀"};
+        String[] pieces = {"王明", "京口", "a", "b", " ", "😀"};
         for (int step = 0; step < 120; step++) {
             int n = 8;
             int time = 14;
@@ -102,8 +102,8 @@ class ModelNameRecognizerTest {
                     int len = piece.codePointCount(0, piece.length());
                     if (piece.equals("王明")) {
                         spans.add(new LabeledText.Span(EntityType.PERSON, cp, cp + 2, 1));
-                    } else if (piece.equals("京")) {
-                        spans.add(new LabeledText.Span(EntityType.LOCATION, cp, cp + 1, 1));
+                    } else if (piece.equals("京口")) {
+                        spans.add(new LabeledText.Span(EntityType.LOCATION, cp, cp + 2, 1));
                     }
                     sb.append(piece).append(' ');
                     cp += len + 1;
@@ -128,7 +128,7 @@ class ModelNameRecognizerTest {
     @Test
     void findsNamesInCodePointsPastEmojiAndLoadsOnlyNameTaggers(@TempDir Path dir) {
         ModelNameRecognizer model = tinyModel(dir.resolve("names"));
-        String text = "😀 a 王明 b 😀 京 a";
+        String text = "😀 a 王明 b 😀 京口 a";
         PiiAnalyzer analyzer = PiiAnalyzer.builder().types(List.of(EntityType.PERSON, EntityType.LOCATION))
                 .names(NameSource.MODEL).nameModel(model).build();
         List<Finding> found = analyzer.analyze(text);
@@ -136,7 +136,7 @@ class ModelNameRecognizerTest {
         List<LabeledText.Span> spans = LabeledText.spans(text, found);
         assertThat(spans).extracting(LabeledText.Span::type, LabeledText.Span::start, LabeledText.Span::end)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(EntityType.PERSON, 4, 6),
-                        org.assertj.core.groups.Tuple.tuple(EntityType.LOCATION, 11, 12));
+                        org.assertj.core.groups.Tuple.tuple(EntityType.LOCATION, 11, 13));
         assertThat(found.get(0).start()).isEqualTo(5);   // UTF-16: the emoji is two chars
         assertThat(found.get(0).score()).isBetween(0.5, 1.0);
 
@@ -159,7 +159,7 @@ class ModelNameRecognizerTest {
     @Test
     void bothMergesDictionaryAndModelFindingsResolvingOverlaps(@TempDir Path dir) {
         ModelNameRecognizer model = tinyModel(dir.resolve("names"));
-        String text = "a 王明 b 京 a";
+        String text = "a 王明 b 京口 a";
         List<Finding> dict = PiiAnalyzer.builder().build().analyze(text);
         List<Finding> both = PiiAnalyzer.builder().names(NameSource.BOTH).nameModel(model).build().analyze(text);
         assertThat(dict).noneMatch(f -> f.type() == EntityType.LOCATION);

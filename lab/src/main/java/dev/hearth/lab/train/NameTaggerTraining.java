@@ -66,7 +66,7 @@ public final class NameTaggerTraining {
         }
 
         public static Config defaults() {
-            return new Config(4000, 400, 0.4, 32, 48, 8, 32, 1e-2, 2, 0.15, 1);
+            return new Config(4000, 400, 0.4, 32, 48, 8, 32, 1e-2, 2, 0.05, 1);
         }
     }
 
