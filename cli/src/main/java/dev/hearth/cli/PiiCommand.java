@@ -12,6 +12,8 @@ import dev.hearth.guard.pii.Deanonymizer;
 import dev.hearth.guard.pii.EntityType;
 import dev.hearth.guard.pii.Finding;
 import dev.hearth.guard.pii.LabeledText;
+import dev.hearth.guard.pii.ModelNameRecognizer;
+import dev.hearth.guard.pii.NameSource;
 import dev.hearth.guard.pii.PiiAnalyzer;
 import dev.hearth.guard.pii.PiiEvaluation;
 import dev.hearth.guard.pii.PiiException;
@@ -34,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,7 +49,7 @@ import picocli.CommandLine.Spec;
             "labelled synthetic test text, deanonymize restores what encrypt and pseudonym replaced.",
             "To remove personal data from files, use 'hearth data scrub'. See docs/privacy.md."},
         subcommands = {PiiCommand.Analyze.class, PiiCommand.Evaluate.class, PiiCommand.Generate.class,
-            PiiCommand.Deanonymize.class})
+            PiiTrainNerCommand.class, PiiCommand.Deanonymize.class})
 final class PiiCommand implements Runnable {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
 
@@ -58,16 +61,48 @@ final class PiiCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "choose one: analyze, evaluate, generate, deanonymize");
+        throw new ParameterException(spec.commandLine(), "choose one: analyze, evaluate, generate, train-ner, deanonymize");
     }
 
-    /** The analyzer named by --types and --threshold. */
+    /** The analyzer named by --types and --threshold, with names from the dictionaries. */
     static PiiAnalyzer analyzer(List<String> types, double threshold) {
+        return analyzer(types, threshold, new NameOptions());
+    }
+
+    /** The analyzer named by --types, --threshold, --ner and --ner-model. */
+    static PiiAnalyzer analyzer(List<String> types, double threshold, NameOptions names) {
         PiiAnalyzer.Builder b = PiiAnalyzer.builder().threshold(threshold);
         if (types != null && !types.isEmpty()) {
             b.types(types.stream().map(EntityType::parse).toList());
         }
+        names.apply(b);
         return b.build();
+    }
+
+    /** --ner and --ner-model: where PERSON and LOCATION come from. */
+    static final class NameOptions {
+        @Option(names = "--ner", paramLabel = "dictionaries|model|both",
+                description = "PERSON/LOCATION from the dictionaries (the default), the name model of --ner-model, or"
+                        + " both (the default when --ner-model is given).")
+        String ner;
+
+        @Option(names = "--ner-model", paramLabel = "DIR", description = "A name model folder written by"
+                + " 'hearth pii train-ner'.")
+        Path nerModel;
+
+        void apply(PiiAnalyzer.Builder b) {
+            NameSource source = ner == null ? (nerModel == null ? NameSource.DICTIONARIES : NameSource.BOTH)
+                    : NameSource.parse(ner);
+            b.names(source);
+            if (nerModel != null) {
+                b.nameModel(ModelNameRecognizer.load(nerModel));
+            }
+        }
+
+        String describe() {
+            return nerModel == null && ner == null ? "" : ", names from " + (ner == null ? "both" : ner)
+                    + (nerModel == null ? "" : " (" + nerModel + ")");
+        }
     }
 
     static BufferedReader reader(Path in) throws IOException {
@@ -133,12 +168,15 @@ final class PiiCommand implements Runnable {
         @Option(names = "--types", split = ",", paramLabel = "TYPE", description = "Only these types (default: all).")
         List<String> types;
 
-        @Option(names = "--explain", description = "Add each finding's reason (pattern, checksum, context words).")
+        @Option(names = "--explain", description = "Add each finding's reason (pattern, checksum, context words, model).")
         boolean explain;
+
+        @Mixin
+        NameOptions names;
 
         @Override
         public Integer call() throws IOException {
-            PiiAnalyzer analyzer = analyzer(types, threshold);
+            PiiAnalyzer analyzer = analyzer(types, threshold, names);
             long[] lines = {0};
             long[] errors = {0};
             Map<String, Long> found = new java.util.TreeMap<>();
@@ -277,6 +315,9 @@ final class PiiCommand implements Runnable {
         @Option(names = "--out", paramLabel = "REPORT.json", description = "Also write the scores as JSON.")
         Path out;
 
+        @Mixin
+        NameOptions names;
+
         @Override
         public Integer call() throws IOException {
             PiiEvaluation.Match m = switch (match) {
@@ -289,6 +330,10 @@ final class PiiCommand implements Runnable {
             List<List<LabeledText.Span>> predicted = new ArrayList<>();
             String who;
             if (predictions != null) {
+                if (names.ner != null || names.nerModel != null) {
+                    throw new PiiException("--ner and --ner-model choose how Hearth's analyzer finds names; with"
+                            + " --predictions nothing is analyzed, so leave them out");
+                }
                 Map<String, List<LabeledText.Span>> byId = new HashMap<>();
                 for (LabeledText p : readLabelled(predictions, field)) {
                     byId.put(p.id(), p.entities());
@@ -302,14 +347,14 @@ final class PiiCommand implements Runnable {
                 }
                 who = predictions.toString();
             } else {
-                PiiAnalyzer analyzer = analyzer(types, threshold);
+                PiiAnalyzer analyzer = analyzer(types, threshold, names);
                 for (LabeledText g : gold) {
                     if (g.text() == null) {
                         throw new PiiException(in + ": record " + g.id() + " has no text field '" + field + "'");
                     }
                     predicted.add(LabeledText.spans(g.text(), analyzer.analyze(g.text())));
                 }
-                who = "Hearth's analyzer (threshold " + threshold + ")";
+                who = "Hearth's analyzer (threshold " + threshold + names.describe() + ")";
             }
             PiiEvaluation.Report report = PiiEvaluation.evaluate(goldSpans, predicted, m);
             PrintWriter pw = spec.commandLine().getOut();

@@ -80,6 +80,112 @@ public final class Recurrent {
         return new Tensor[] {hc.narrow(1, 0, hs), hc.narrow(1, hs, hs)};
     }
 
+    /**
+     * A whole LSTM layer from a zero state in one operation, for training: {@code xGates (B, T, 4H)}
+     * holds every step's input half of the gates ({@code x W_ih^T + b_ih + b_hh}), {@code wHh (4H, H)}
+     * the recurrent weight; returns the hidden states {@code (B, T, H)}. Forward and
+     * backpropagation through time run as plain loops over the sequence, so a step costs two small
+     * products and no tensors; the result and both gradients equal those of calling
+     * {@link #lstmCell} step by step.
+     */
+    public static Tensor lstmSequence(Tensor xGates, Tensor wHh) {
+        if (xGates.rank() != 3 || wHh.rank() != 2 || wHh.dim(0) != 4 * wHh.dim(1) || xGates.dim(2) != wHh.dim(0)) {
+            throw ShapeException.of("lstm_sequence", xGates.shape(), wHh.shape(), "gates must be (batch, time, 4*hidden)"
+                    + " and the recurrent weight (4*hidden, hidden)");
+        }
+        int b = xGates.dim(0);
+        int t = xGates.dim(1);
+        int h = wHh.dim(1);
+        int g4 = 4 * h;
+        float[] xg = xGates.contiguous().toFloatArray();
+        float[] w = wHh.contiguous().toFloatArray();
+        float[] act = new float[b * t * g4];   // i, f, g, o after their nonlinearities, per (b, t)
+        float[] cs = new float[b * t * h];     // cell state after each step
+        float[] hs = new float[b * t * h];     // hidden state after each step (the output)
+        for (int r = 0; r < b; r++) {
+            for (int s = 0; s < t; s++) {
+                int at = (r * t + s);
+                int prev = s == 0 ? -1 : at - 1;
+                for (int j = 0; j < g4; j++) {
+                    float v = xg[at * g4 + j];
+                    if (prev >= 0) {
+                        int row = j * h;
+                        int hp = prev * h;
+                        for (int k = 0; k < h; k++) {
+                            v += w[row + k] * hs[hp + k];
+                        }
+                    }
+                    act[at * g4 + j] = v;
+                }
+                for (int j = 0; j < h; j++) {
+                    int gi = at * g4 + j;
+                    float i = sigmoid(act[gi]);
+                    float f = sigmoid(act[gi + h]);
+                    float g = FloatMath.tanh(act[gi + 2 * h]);
+                    float o = sigmoid(act[gi + 3 * h]);
+                    act[gi] = i;
+                    act[gi + h] = f;
+                    act[gi + 2 * h] = g;
+                    act[gi + 3 * h] = o;
+                    float c = f * (prev >= 0 ? cs[prev * h + j] : 0) + i * g;
+                    cs[at * h + j] = c;
+                    hs[at * h + j] = o * FloatMath.tanh(c);
+                }
+            }
+        }
+        Tensor y = Tensor.of(hs, b, t, h);
+        return Autograd.record(y, "lstm_sequence", new Tensor[] {xGates, wHh}, grad -> {
+            float[] dy = grad.contiguous().toFloatArray();
+            float[] dxg = new float[xg.length];
+            float[] dw = new float[w.length];
+            float[] dh = new float[h];
+            float[] dc = new float[h];
+            float[] dNext = new float[h];
+            for (int r = 0; r < b; r++) {
+                java.util.Arrays.fill(dNext, 0);
+                java.util.Arrays.fill(dc, 0);
+                for (int s = t - 1; s >= 0; s--) {
+                    int at = r * t + s;
+                    int prev = s == 0 ? -1 : at - 1;
+                    for (int j = 0; j < h; j++) {
+                        dh[j] = dy[at * h + j] + dNext[j];
+                    }
+                    for (int j = 0; j < h; j++) {
+                        int gi = at * g4 + j;
+                        float i = act[gi];
+                        float f = act[gi + h];
+                        float g = act[gi + 2 * h];
+                        float o = act[gi + 3 * h];
+                        float tc = FloatMath.tanh(cs[at * h + j]);
+                        float dcj = dc[j] + dh[j] * o * (1 - tc * tc);
+                        float cPrev = prev >= 0 ? cs[prev * h + j] : 0;
+                        dxg[gi] = dcj * g * i * (1 - i);
+                        dxg[gi + h] = dcj * cPrev * f * (1 - f);
+                        dxg[gi + 2 * h] = dcj * i * (1 - g * g);
+                        dxg[gi + 3 * h] = dh[j] * tc * o * (1 - o);
+                        dc[j] = dcj * f;
+                    }
+                    java.util.Arrays.fill(dNext, 0);
+                    if (prev >= 0) {
+                        int hp = prev * h;
+                        for (int j = 0; j < g4; j++) {
+                            float d = dxg[at * g4 + j];
+                            if (d == 0) {
+                                continue;
+                            }
+                            int row = j * h;
+                            for (int k = 0; k < h; k++) {
+                                dw[row + k] += d * hs[hp + k];
+                                dNext[k] += d * w[row + k];
+                            }
+                        }
+                    }
+                }
+            }
+            return new Tensor[] {Tensor.of(dxg, b, t, g4), Tensor.of(dw, g4, h)};
+        });
+    }
+
     private static float sigmoid(float v) {
         return 1f / (FloatMath.exp(-v) + 1f);
     }

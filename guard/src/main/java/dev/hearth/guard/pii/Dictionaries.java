@@ -76,7 +76,7 @@ final class Dictionaries {
         }
     }
 
-    private static Set<String> words(String resource) {
+    static Set<String> words(String resource) {
         Set<String> out = new HashSet<>();
         for (String line : lines(resource)) {
             for (String w : line.split("\\s+")) {
@@ -88,7 +88,7 @@ final class Dictionaries {
         return out;
     }
 
-    private static List<String> lines(String resource) {
+    static List<String> lines(String resource) {
         InputStream in = Dictionaries.class.getResourceAsStream(resource);
         if (in == null) {
             throw new IllegalStateException("the word list " + resource + " is missing from the guard jar");

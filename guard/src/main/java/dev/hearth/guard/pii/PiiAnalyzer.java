@@ -110,6 +110,8 @@ public final class PiiAnalyzer {
         private Set<EntityType> types = EnumSet.allOf(EntityType.class);
         private double threshold = DEFAULT_THRESHOLD;
         private ContextWords context = ContextWords.defaults();
+        private NameSource names = NameSource.DICTIONARIES;
+        private ModelNameRecognizer nameModel;
 
         /** Only these types are reported (all by default). */
         public Builder types(Collection<EntityType> only) {
@@ -134,9 +136,38 @@ public final class PiiAnalyzer {
             return this;
         }
 
+        /**
+         * Where PERSON and LOCATION come from (dictionaries by default); {@code model} and
+         * {@code both} need {@link #nameModel}.
+         */
+        public Builder names(NameSource source) {
+            this.names = source;
+            return this;
+        }
+
+        /** The trained name model that {@link NameSource#MODEL} and {@link NameSource#BOTH} use. */
+        public Builder nameModel(ModelNameRecognizer model) {
+            this.nameModel = model;
+            return this;
+        }
+
         public PiiAnalyzer build() {
-            List<Recognizer> rs = allRecognizers().stream()
-                    .filter(r -> r.types().stream().anyMatch(types::contains)).toList();
+            if (names != NameSource.DICTIONARIES && nameModel == null) {
+                throw new PiiException("names from '" + names.id() + "' need a trained name model; give its folder"
+                        + " (hearth pii train-ner writes one) or use dictionaries");
+            }
+            if (names == NameSource.DICTIONARIES && nameModel != null) {
+                throw new PiiException("a name model was given but names come from the dictionaries only; choose"
+                        + " model or both to use it, or leave the model out");
+            }
+            List<Recognizer> all = new ArrayList<>(allRecognizers());
+            if (names == NameSource.MODEL) {
+                all.removeIf(r -> r instanceof EnglishNameRecognizer || r instanceof ChineseNameRecognizer);
+            }
+            if (names != NameSource.DICTIONARIES) {
+                all.add(nameModel);
+            }
+            List<Recognizer> rs = all.stream().filter(r -> r.types().stream().anyMatch(types::contains)).toList();
             return new PiiAnalyzer(rs, types, context, threshold);
         }
     }

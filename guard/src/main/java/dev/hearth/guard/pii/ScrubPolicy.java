@@ -30,12 +30,14 @@ import java.util.Set;
  *   US_SSN: encrypt
  *   LOCATION: {operator: replace, value: "[place]"}
  * fields: [text, comment]   # JSON fields / CSV columns to scrub (default: every text field)
+ * names: both               # PERSON/LOCATION from dictionaries (default), model or both
+ * name_model: models/ner    # the folder 'hearth pii train-ner' wrote, relative to this file
  * </pre>
  *
  * Every key and name is checked: a typo is an error naming it, never a silently ignored setting.
  */
 public record ScrubPolicy(double threshold, Set<EntityType> types, Operator defaultOperator,
-                          Map<EntityType, Operator> operators, List<String> fields) {
+                          Map<EntityType, Operator> operators, List<String> fields, NameSource names, Path nameModel) {
 
     public ScrubPolicy {
         types = Set.copyOf(types);
@@ -46,7 +48,7 @@ public record ScrubPolicy(double threshold, Set<EntityType> types, Operator defa
     /** Every type, replaced by its tag, threshold 0.5, every field. */
     public static ScrubPolicy defaults() {
         return new ScrubPolicy(PiiAnalyzer.DEFAULT_THRESHOLD, EnumSet.allOf(EntityType.class),
-                Operator.of(Operator.Kind.REPLACE), Map.of(), List.of());
+                Operator.of(Operator.Kind.REPLACE), Map.of(), List.of(), NameSource.DICTIONARIES, null);
     }
 
     public Operator operatorFor(EntityType type) {
@@ -58,13 +60,18 @@ public record ScrubPolicy(double threshold, Set<EntityType> types, Operator defa
         return types.stream().anyMatch(t -> operatorFor(t).kind().needsKey());
     }
 
+    /** The analyzer this policy asks for; loads the name model when it names one. */
     public PiiAnalyzer analyzer() {
-        return PiiAnalyzer.builder().types(types).threshold(threshold).build();
+        PiiAnalyzer.Builder b = PiiAnalyzer.builder().types(types).threshold(threshold).names(names);
+        if (nameModel != null) {
+            b.nameModel(ModelNameRecognizer.load(nameModel));
+        }
+        return b.build();
     }
 
     public static ScrubPolicy load(Path file) {
         try {
-            return parse(Files.readString(file), file.toString());
+            return parse(Files.readString(file), file.toString(), file.toAbsolutePath().getParent());
         } catch (NoSuchFileException e) {
             throw new PiiException("the policy file " + file + " does not exist");
         } catch (IOException e) {
@@ -73,6 +80,11 @@ public record ScrubPolicy(double threshold, Set<EntityType> types, Operator defa
     }
 
     public static ScrubPolicy parse(String yaml, String where) {
+        return parse(yaml, where, Path.of(""));
+    }
+
+    /** Parses a policy; a relative {@code name_model} is resolved against {@code base}. */
+    public static ScrubPolicy parse(String yaml, String where, Path base) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
@@ -85,7 +97,7 @@ public record ScrubPolicy(double threshold, Set<EntityType> types, Operator defa
         if (!root.isObject()) {
             throw new PiiException(where + ": a policy is a mapping with threshold, types, default, entities and fields");
         }
-        checkKeys(root, Set.of("threshold", "types", "default", "entities", "fields"), where);
+        checkKeys(root, Set.of("threshold", "types", "default", "entities", "fields", "names", "name_model"), where);
         double threshold = PiiAnalyzer.DEFAULT_THRESHOLD;
         if (root.has("threshold")) {
             if (!root.get("threshold").isNumber()) {
@@ -125,7 +137,24 @@ public record ScrubPolicy(double threshold, Set<EntityType> types, Operator defa
                 fields.add(f.asText());
             }
         }
-        return new ScrubPolicy(threshold, types, def, ops, fields);
+        Path nameModel = null;
+        if (root.has("name_model")) {
+            if (!root.get("name_model").isTextual() || root.get("name_model").asText().isBlank()) {
+                throw new PiiException(where + ": name_model is the path of a folder written by 'hearth pii train-ner'");
+            }
+            nameModel = base.resolve(root.get("name_model").asText());
+        }
+        NameSource names = root.has("names") ? NameSource.parse(root.get("names").asText())
+                : nameModel == null ? NameSource.DICTIONARIES : NameSource.BOTH;
+        if (names != NameSource.DICTIONARIES && nameModel == null) {
+            throw new PiiException(where + ": names: " + names.id() + " needs name_model, the folder 'hearth pii"
+                    + " train-ner' wrote");
+        }
+        if (names == NameSource.DICTIONARIES && nameModel != null) {
+            throw new PiiException(where + ": name_model is given but names is dictionaries; use model or both, or"
+                    + " leave name_model out");
+        }
+        return new ScrubPolicy(threshold, types, def, ops, fields, names, nameModel);
     }
 
     private static List<JsonNode> list(JsonNode n, String key, String where) {

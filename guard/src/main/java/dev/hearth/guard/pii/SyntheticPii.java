@@ -79,6 +79,13 @@ public final class SyntheticPii {
 
     private SyntheticPii() {}
 
+    /** Every template, English then Chinese (for tests that check training text shares none). */
+    static List<String> templates() {
+        List<String> all = new java.util.ArrayList<>(ENGLISH);
+        all.addAll(CHINESE);
+        return all;
+    }
+
     /** {@code count} labelled records; {@code chineseShare} of them Chinese, the rest English. */
     public static List<LabeledText> generate(int count, long seed, double chineseShare) {
         if (count < 0 || !(chineseShare >= 0 && chineseShare <= 1)) {
