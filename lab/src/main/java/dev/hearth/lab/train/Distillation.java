@@ -312,6 +312,10 @@ public final class Distillation {
         }
         ModelSpec s = shape(student);
         ModelSpec t = shape(teacher);
+        if (teacher instanceof Llama l && (l.config().qkvBias() || l.config().outputBias())) {
+            throw new HearthException("--init-from-teacher copies whole tensors, but the teacher has attention biases"
+                    + " (Qwen2 style) that a student trained here does not: drop --init-from-teacher");
+        }
         if (!s.arch().equals(t.arch())) {
             throw new HearthException("--init-from-teacher copies tensors, so the student must have the teacher's"
                     + " architecture: the teacher is " + t.arch() + ", the student " + s.arch()
