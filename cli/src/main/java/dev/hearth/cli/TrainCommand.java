@@ -186,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
                 + ": prepare one with 'hearth data prepare'");
     }
 
-    private static RunFolder findRun(Workspace ws, String run) {
+    static RunFolder findRun(Workspace ws, String run) {
         Path direct = Path.of(run);
         Path dir = Files.isDirectory(direct) ? direct : ws.runs().resolve(run);
         if (!Files.isDirectory(dir)) {

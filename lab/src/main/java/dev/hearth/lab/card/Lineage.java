@@ -29,6 +29,7 @@ public final class Lineage {
     private final JsonNode trainerState;
     private final JsonNode manifest;
     private final ObjectNode privacy;
+    private final ObjectNode teacher;
     private final List<String> missing = new java.util.ArrayList<>();
 
     private Lineage(Path model) {
@@ -47,6 +48,30 @@ public final class Lineage {
         JsonNode m = dataset == null ? null : readJson(dataset.resolve("manifest.json"));
         this.manifest = m != null ? m : field(recorded, "data", "manifest");
         this.privacy = privacyOf(model.resolve("model.safetensors"));
+        this.teacher = teacherOf(model.resolve("model.safetensors"));
+    }
+
+    /** A distilled model's teacher, from the distill_* entries distillation writes into the weights' metadata; null if none. */
+    private static ObjectNode teacherOf(Path weights) {
+        if (!Files.isRegularFile(weights)) {
+            return null;
+        }
+        java.util.Map<String, String> meta;
+        try (dev.hearth.engine.io.SafeTensorsFile f = dev.hearth.engine.io.SafeTensorsFile.open(weights)) {
+            meta = f.metadata();
+        }
+        if (!meta.containsKey("distill_teacher")) {
+            return null;
+        }
+        ObjectNode t = JSON.createObjectNode();
+        t.put("model", meta.get("distill_teacher"));
+        if (meta.containsKey("distill_teacher_sha256")) {
+            t.put("sha256", meta.get("distill_teacher_sha256"));
+        }
+        t.put("temperature", Double.parseDouble(meta.getOrDefault("distill_temperature", "NaN")));
+        t.put("alpha", Double.parseDouble(meta.getOrDefault("distill_alpha", "NaN")));
+        t.put("init_from_teacher", Boolean.parseBoolean(meta.get("distill_init_from_teacher")));
+        return t;
     }
 
     /** A DP-SGD run's guarantee, from the dp_* entries training writes into the checkpoint's metadata; null if none. */
@@ -136,6 +161,9 @@ public final class Lineage {
             root.putObject("parent").put("model", runConfig.get("init_from").asText());
         } else {
             root.putNull("parent");
+        }
+        if (teacher != null) {
+            root.set("teacher", teacher);
         }
         if (privacy != null) {
             root.set("privacy", privacy);

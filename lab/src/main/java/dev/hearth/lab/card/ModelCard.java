@@ -138,7 +138,16 @@ public record ModelCard(Path model, String name, String license, List<String> la
         }
         JsonNode parent = lineageJson.path("parent");
         s.append("- Parent model: ").append(parent.isNull() ? "none (trained from scratch)" : parent.path("model").asText())
-                .append("\n\n");
+                .append("\n");
+        JsonNode teacher = lineageJson.path("teacher");
+        if (teacher.isObject()) {
+            s.append("- Distilled from the teacher ").append(teacher.path("model").asText()).append(" (temperature ")
+                    .append(teacher.path("temperature").asText()).append(", soft-target weight alpha ")
+                    .append(teacher.path("alpha").asText())
+                    .append(teacher.path("init_from_teacher").asBoolean() ? ", started from the teacher's layers" : "")
+                    .append(").\n");
+        }
+        s.append("\n");
 
         s.append("## Intended use\n\n");
         if (intendedUse != null) {

@@ -97,6 +97,22 @@ public final class LanguageModelTraining {
     public record Result(String status, int steps, double bestValLoss, int bestStep, double lastValLoss, Path best,
                          Path last, double seconds, long tokensSeen) {}
 
+    /**
+     * What a run minimises on the train split, and how it labels itself: plain language modelling (cross-entropy
+     * against the next token) unless a caller such as {@link Distillation} plugs in another loss. Evaluation always
+     * measures the cross-entropy on the val split, so val losses compare across objectives.
+     */
+    record Objective(String kind, Loss loss, Map<String, String> provenance) {
+        static final Objective LANGUAGE_MODELLING = new Objective("train",
+                (logits, ids, targets, batch, context) -> Losses.crossEntropy(logits, targets), Map.of());
+    }
+
+    /** A step's loss on one micro-batch: the model's logits (batch, context, vocab), its inputs and next tokens. */
+    @FunctionalInterface
+    interface Loss {
+        Tensor of(Tensor logits, int[] ids, int[] targets, int batch, int context);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long DATA_STREAM = 0x5EED_DA7AL;
     private static final long EVAL_STREAM = 0x5EED_E7A1L;
@@ -125,6 +141,7 @@ public final class LanguageModelTraining {
     private PrivacySettings privacy;     // null for an ordinary run
     private DpSgd dp;                    // null for an ordinary run
     private double spentEpsilon = Double.NaN;
+    private Objective objective = Objective.LANGUAGE_MODELLING;
 
     private LanguageModelTraining(TrainConfig config, RunFolder run, TokenDataset dataset, LanguageModel model) {
         this.config = config;
@@ -170,7 +187,17 @@ public final class LanguageModelTraining {
         TrainConfig c = withData(config, data.toString());
         TokenDataset dataset = TokenDataset.open(data);
         LanguageModel model = initialModel(c, dataset.tokenizer().vocabSize());
+        return start(c, run, listener, stopRequested, privacy, dataset, model, Objective.LANGUAGE_MODELLING);
+    }
+
+    /**
+     * Starts a new run of {@code model} (already initialised) on the open {@code dataset} with {@code objective};
+     * {@code config.data()} must be the dataset's absolute path.
+     */
+    static Result start(TrainConfig c, RunFolder run, Listener listener, BooleanSupplier stopRequested,
+            PrivacySettings privacy, TokenDataset dataset, LanguageModel model, Objective objective) {
         LanguageModelTraining t = new LanguageModelTraining(c, run, dataset, model);
+        t.objective = objective;
         t.dataRng = new Rng(c.seed() ^ DATA_STREAM);
         t.state = new TrainerState(0, 0, List.of(), Double.NaN, -1, 0, Double.NaN, 0, t.configSha);
         run.writeJson("config.json", c);
@@ -207,6 +234,7 @@ public final class LanguageModelTraining {
         TokenDataset dataset = TokenDataset.open(Path.of(c.data()));
         LanguageModel model = c.model().build(dataset.tokenizer().vocabSize(), new Rng(c.seed()));
         LanguageModelTraining t = new LanguageModelTraining(c, run, dataset, model);
+        t.objective = Distillation.objectiveOf(run, dataset); // language modelling unless the run distils
         if (!t.configSha.equals(saved.configSha256())) {
             throw new HearthException(configFile + " no longer matches the config the checkpoint was written with;"
                     + " it was edited by hand: restore it, or start a new run with init_from: " + last);
@@ -232,7 +260,7 @@ public final class LanguageModelTraining {
         return t.loop(listener, stopRequested);
     }
 
-    private static LanguageModel initialModel(TrainConfig c, int vocabSize) {
+    static LanguageModel initialModel(TrainConfig c, int vocabSize) {
         if (c.initFrom() == null) {
             return c.model().build(vocabSize, new Rng(c.seed()));
         }
@@ -360,7 +388,7 @@ public final class LanguageModelTraining {
                     reseedDropout(step, micro);
                     BatchSampler.Batch b = train.next(dataRng);
                     Tensor logits = model.forward(b.ids(), config.batchSize(), context);
-                    Tensor l = Losses.crossEntropy(logits, b.targets());
+                    Tensor l = objective.loss().of(logits, b.ids(), b.targets(), config.batchSize(), context);
                     loss += l.item() / config.gradAccum();
                     (config.gradAccum() == 1 ? l : l.scale(1f / config.gradAccum())).backward();
                 }
@@ -528,6 +556,7 @@ public final class LanguageModelTraining {
         m.put("config_sha256", configSha);
         m.put("dataset_manifest_sha256", dataset.manifestSha256());
         m.put("hearth_version", BuildInfo.version());
+        m.putAll(objective.provenance());
         if (dp != null) {
             m.put("dp_epsilon", Double.toString(spentEpsilon));
             m.put("dp_delta", Double.toString(dp.plan().delta()));
@@ -585,7 +614,7 @@ public final class LanguageModelTraining {
     private void writeRunRecord(String status, Result result) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("id", run.id());
-        r.put("kind", "train");
+        r.put("kind", objective.kind());
         r.put("status", status);
         r.put("updated", Instant.now().toString());
         r.put("step", state.step());
