@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -30,36 +31,89 @@ public final class Lineage {
     private final JsonNode manifest;
     private final ObjectNode privacy;
     private final ObjectNode teacher;
+    private final ObjectNode derived;
     private final List<String> missing = new java.util.ArrayList<>();
 
-    private Lineage(Path model) {
+    /** How many quantize/prune steps back a derived model's training record is looked for. */
+    private static final int MAX_DERIVATIONS = 8;
+
+    private Lineage(Path model, int depth) {
         this.model = model;
         this.modelConfig = readJson(model.resolve("config.json"));
         if (modelConfig == null) {
             throw new CardException(model + " has no config.json: it is not a model folder");
         }
+        Map<String, String> meta = weightsMetadata(model.resolve("model.safetensors"));
+        this.derived = derivedOf(meta);
+        // A quantized or pruned model was not trained itself: its training record is its source's.
+        Lineage source = null;
+        if (derived != null && depth < MAX_DERIVATIONS && Files.isDirectory(Path.of(derived.get("from").asText()))
+                && Files.isRegularFile(Path.of(derived.get("from").asText()).resolve("config.json"))) {
+            source = new Lineage(Path.of(derived.get("from").asText()), depth + 1);
+        }
         JsonNode recorded = readJson(model.resolve("lineage.json"));
         Path runDir = runFolder(model);
-        this.run = runDir == null ? field(recorded, "training", "run") : readJson(runDir.resolve("run.json"));
-        this.runConfig = runDir == null ? field(recorded, "training", "config") : readJson(runDir.resolve("config.json"));
+        JsonNode ownRun = runDir == null ? field(recorded, "training", "run") : readJson(runDir.resolve("run.json"));
+        JsonNode ownConfig = runDir == null ? field(recorded, "training", "config")
+                : readJson(runDir.resolve("config.json"));
         JsonNode state = readJson(model.resolve("trainer_state.json"));
-        this.trainerState = state != null ? state : field(recorded, "training", "trainer_state");
+        JsonNode ownState = state != null ? state : field(recorded, "training", "trainer_state");
+        boolean inherit = source != null && ownRun == null && ownConfig == null;
+        this.run = inherit ? source.run : ownRun;
+        this.runConfig = inherit ? source.runConfig : ownConfig;
+        this.trainerState = inherit ? source.trainerState : ownState;
         Path dataset = runConfig != null && runConfig.path("data").isTextual() ? Path.of(runConfig.get("data").asText()) : null;
         JsonNode m = dataset == null ? null : readJson(dataset.resolve("manifest.json"));
-        this.manifest = m != null ? m : field(recorded, "data", "manifest");
-        this.privacy = privacyOf(model.resolve("model.safetensors"));
-        this.teacher = teacherOf(model.resolve("model.safetensors"));
+        this.manifest = m != null ? m : inherit ? source.manifest : field(recorded, "data", "manifest");
+        ObjectNode ownPrivacy = privacyOf(meta);
+        // DP's guarantee survives post-processing (quantizing, pruning), not a fine-tune on other data
+        boolean postProcessing = derived != null && !derived.has("finetune_steps");
+        this.privacy = ownPrivacy != null ? ownPrivacy : inherit && postProcessing ? source.privacy : null;
+        this.teacher = teacherOf(meta);
+        if (derived != null && source != null) {
+            derived.put("training_record", inherit ? "the source's" : "its own");
+        }
+    }
+
+    /** The safetensors header metadata of the weights file, or an empty map (no file, or sharded). */
+    private static Map<String, String> weightsMetadata(Path weights) {
+        if (!Files.isRegularFile(weights)) {
+            return Map.of();
+        }
+        try (dev.hearth.engine.io.SafeTensorsFile f = dev.hearth.engine.io.SafeTensorsFile.open(weights)) {
+            return f.metadata();
+        }
+    }
+
+    /**
+     * How a quantized or pruned model was made from another, from the entries {@code hearth
+     * quantize} and {@code hearth prune} write into the weights' metadata; null for other models.
+     */
+    private static ObjectNode derivedOf(Map<String, String> meta) {
+        ObjectNode d = JSON.createObjectNode();
+        if (meta.containsKey("quantized_from")) {
+            d.put("how", "quantized").put("format", meta.get("quantization")).put("from", meta.get("quantized_from"));
+            d.put("from_sha256", meta.get("quantized_from_sha256"));
+        } else if (meta.containsKey("pruned_from")) {
+            d.put("how", "pruned").put("method", meta.get("pruning")).put("from", meta.get("pruned_from"));
+            if (meta.containsKey("pruning_sparsity")) {
+                d.put("sparsity", Double.parseDouble(meta.get("pruning_sparsity")));
+            }
+            if (meta.containsKey("pruned_from_sha256")) {
+                d.put("from_sha256", meta.get("pruned_from_sha256"));
+            }
+            if (meta.containsKey("pruning_finetune_steps")) {
+                d.put("finetune_steps", Integer.parseInt(meta.get("pruning_finetune_steps")));
+                d.put("finetune_data", meta.get("pruning_finetune_data"));
+            }
+        } else {
+            return null;
+        }
+        return d;
     }
 
     /** A distilled model's teacher, from the distill_* entries distillation writes into the weights' metadata; null if none. */
-    private static ObjectNode teacherOf(Path weights) {
-        if (!Files.isRegularFile(weights)) {
-            return null;
-        }
-        java.util.Map<String, String> meta;
-        try (dev.hearth.engine.io.SafeTensorsFile f = dev.hearth.engine.io.SafeTensorsFile.open(weights)) {
-            meta = f.metadata();
-        }
+    private static ObjectNode teacherOf(Map<String, String> meta) {
         if (!meta.containsKey("distill_teacher")) {
             return null;
         }
@@ -75,14 +129,7 @@ public final class Lineage {
     }
 
     /** A DP-SGD run's guarantee, from the dp_* entries training writes into the checkpoint's metadata; null if none. */
-    private static ObjectNode privacyOf(Path weights) {
-        if (!Files.isRegularFile(weights)) {
-            return null;
-        }
-        java.util.Map<String, String> meta;
-        try (dev.hearth.engine.io.SafeTensorsFile f = dev.hearth.engine.io.SafeTensorsFile.open(weights)) {
-            meta = f.metadata();
-        }
+    private static ObjectNode privacyOf(Map<String, String> meta) {
         if (!meta.containsKey("dp_epsilon")) {
             return null;
         }
@@ -105,7 +152,7 @@ public final class Lineage {
         if (!Files.isDirectory(model)) {
             throw new CardException(model + " is not a folder; give a model folder");
         }
-        return new Lineage(model);
+        return new Lineage(model, 0);
     }
 
     /** lineage.json's content. */
@@ -157,7 +204,14 @@ public final class Lineage {
         putIfPresent(training, "run", run);
         putIfPresent(training, "config", runConfig);
         putIfPresent(training, "trainer_state", trainerState);
-        if (runConfig != null && runConfig.hasNonNull("init_from")) {
+        if (derived != null) {
+            root.putObject("parent").put("model", derived.get("from").asText());
+            root.set("derived", derived);
+            if (!derived.has("training_record")) {
+                missing.add("the source model " + derived.get("from").asText() + " (moved or deleted since it was "
+                        + derived.get("how").asText() + "), and with it the training record");
+            }
+        } else if (runConfig != null && runConfig.hasNonNull("init_from")) {
             root.putObject("parent").put("model", runConfig.get("init_from").asText());
         } else {
             root.putNull("parent");

@@ -139,6 +139,23 @@ public record ModelCard(Path model, String name, String license, List<String> la
         JsonNode parent = lineageJson.path("parent");
         s.append("- Parent model: ").append(parent.isNull() ? "none (trained from scratch)" : parent.path("model").asText())
                 .append("\n");
+        JsonNode derived = lineageJson.path("derived");
+        if (derived.isObject()) {
+            s.append("- ").append(derived.path("how").asText().equals("quantized")
+                    ? "Quantized to " + derived.path("format").asText()
+                    : "Pruned (" + derived.path("method").asText() + (derived.has("sparsity")
+                            ? String.format(Locale.ROOT, ", sparsity %.2f", derived.get("sparsity").asDouble()) : "")
+                            + (derived.has("finetune_steps") ? ", then fine-tuned " + derived.get("finetune_steps").asInt()
+                            + " steps on " + derived.path("finetune_data").asText() : "") + ")")
+                    .append(" from ").append(derived.path("from").asText());
+            if (derived.hasNonNull("from_sha256")) {
+                s.append(" (weights SHA-256 `").append(derived.get("from_sha256").asText(), 0,
+                        Math.min(16, derived.get("from_sha256").asText().length())).append("…`)");
+            }
+            s.append(derived.has("training_record") ? "; the training record below is "
+                    + derived.get("training_record").asText() : "; that folder is gone, and with it the training record")
+                    .append(".\n");
+        }
         JsonNode teacher = lineageJson.path("teacher");
         if (teacher.isObject()) {
             s.append("- Distilled from the teacher ").append(teacher.path("model").asText()).append(" (temperature ")

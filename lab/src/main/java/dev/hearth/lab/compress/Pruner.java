@@ -213,6 +213,11 @@ public final class Pruner {
             meta.put("pruning", o.method().id());
             meta.put("pruning_sparsity", Double.toString(o.sparsity()));
             meta.put("pruned_from", modelDir.toAbsolutePath().normalize().toString());
+            meta.put("pruned_from_sha256", Quantizer.sha256(modelDir.resolve("model.safetensors")));
+            if (o.finetuneSteps() > 0) {
+                meta.put("pruning_finetune_steps", Integer.toString(o.finetuneSteps()));
+                meta.put("pruning_finetune_data", data.dir().toAbsolutePath().normalize().toString());
+            }
             meta.put("hearth_version", BuildInfo.version());
             ModelFolder.save(outDir, pruned, loaded.tokenizer(), loaded.generation(), meta);
             Report report = new Report(modelDir.toString(), outDir.toString(), o.method().id(),

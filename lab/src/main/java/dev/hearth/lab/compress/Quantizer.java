@@ -11,14 +11,11 @@ import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.quant.QuantizationException;
 import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.lab.BuildInfo;
+import dev.hearth.lab.data.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,18 +137,14 @@ public final class Quantizer {
         }
     }
 
-    private static String sha256(Path file) {
+    /** The SHA-256 of a model's weights file, or "sharded" for a model in several files. */
+    static String sha256(Path file) {
         if (!Files.isRegularFile(file)) {
             return "sharded";
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
+        try {
+            return Sha256.ofFile(file);
+        } catch (IOException e) {
             throw new HearthException("cannot hash " + file + ": " + e.getMessage(), e);
         }
     }

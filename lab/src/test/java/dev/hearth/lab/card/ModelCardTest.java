@@ -109,6 +109,41 @@ class ModelCardTest {
     }
 
     @Test
+    void aQuantizedOrPrunedModelNamesItsSourceAndTakesItsTrainingRecord() throws Exception {
+        Path best = trainedModel(true);
+        CharTokenizer tok = CharTokenizer.train("abc def");
+        Llama m = new Llama(new Llama.Config(tok.vocabSize(), 16, 1, 2, 2, 8, 16, 10000f, 1e-6f, false, false, false, 0f),
+                new Rng(2));
+        Path quantized = tmp.resolve("q8");
+        ModelFolder.save(quantized, m, tok, GenerationConfig.defaults(-1, List.of()), Map.of("quantization", "q8_0",
+                "quantized_from", best.toString(), "quantized_from_sha256", "0123456789abcdef0123"));
+        ModelCard.Written q = new ModelCard(quantized, null, null, List.of(), null, null, List.of()).write(quantized);
+        String md = Files.readString(q.card());
+        assertThat(md).contains("Quantized to q8_0 from " + best).contains("`0123456789abcdef…`")
+                .contains("the training record below is the source's").contains("run `r1`")
+                .contains("ε = 2.500");                                  // quantizing is post-processing: DP holds
+        JsonNode lq = new ObjectMapper().readTree(q.lineage().toFile());
+        assertThat(lq.at("/parent/model").asText()).isEqualTo(best.toString());
+        assertThat(lq.at("/derived/how").asText()).isEqualTo("quantized");
+        assertThat(lq.at("/data/manifest/name").asText()).isEqualTo("notes");
+
+        // pruned from the quantized copy's source, then fine-tuned: the record is followed, the DP guarantee is not
+        Path pruned = tmp.resolve("pruned");
+        ModelFolder.save(pruned, m, tok, GenerationConfig.defaults(-1, List.of()), Map.of("pruning", "wanda",
+                "pruning_sparsity", "0.5", "pruned_from", quantized.toString(), "pruning_finetune_steps", "30",
+                "pruning_finetune_data", "/data/notes"));
+        String pmd = Files.readString(new ModelCard(pruned, null, null, List.of(), null, null, List.of()).write(pruned).card());
+        assertThat(pmd).contains("Pruned (wanda, sparsity 0.50, then fine-tuned 30 steps on /data/notes) from " + quantized)
+                .contains("run `r1`").contains("Differential privacy: not used");
+
+        Path orphan = tmp.resolve("orphan");
+        ModelFolder.save(orphan, m, tok, GenerationConfig.defaults(-1, List.of()), Map.of("quantization", "q4_0",
+                "quantized_from", tmp.resolve("gone").toString()));
+        ModelCard.Written o = new ModelCard(orphan, null, null, List.of(), null, null, List.of()).write(orphan);
+        assertThat(Files.readString(o.card())).contains("that folder is gone, and with it the training record");
+    }
+
+    @Test
     void badInputsAreNamed() throws Exception {
         assertThatThrownBy(() -> new ModelCard(tmp.resolve("none"), null, null, List.of(), null, null, List.of()).write(tmp))
                 .hasMessageContaining("is not a folder");
