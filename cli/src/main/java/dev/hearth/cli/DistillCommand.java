@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -90,24 +91,8 @@ final class DistillCommand implements Callable<Integer> {
             description = "Student context, at most the teacher's.")
     Integer context;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Any training setting, e.g. --set warmup_steps=20 --set model.dropout=0.1 (repeatable).")
-    Map<String, String> set = new LinkedHashMap<>();
-
-    @Option(names = "--max-steps", paramLabel = "N", description = "Optimizer steps.")
-    Integer maxSteps;
-
-    @Option(names = "--batch-size", paramLabel = "N", description = "Sequences per micro-batch.")
-    Integer batchSize;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate.")
-    Double lr;
-
-    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between evaluations.")
-    Integer evalEvery;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for weights, batches and dropout.")
-    Long seed;
+    @Mixin
+    TrainingFlags training;
 
     @Option(names = "--resume", paramLabel = "RUN",
             description = "Continue an interrupted distillation run (its id under runs/, or its folder).")
@@ -126,7 +111,7 @@ final class DistillCommand implements Callable<Integer> {
             try {
                 if (resume != null) {
                     if (teacher != null || data != null || studentConfig != null || !studentFlags().isEmpty()
-                            || !set.isEmpty() || trainFlagsGiven()) {
+                            || training.any() || initFromTeacher) {
                         throw new HearthException("a resumed distillation keeps its teacher, data and settings (in its"
                                 + " config.json and distillation.json); give only --resume and --out");
                     }
@@ -192,23 +177,7 @@ final class DistillCommand implements Callable<Integer> {
             }
         }
         m.putAll(studentFlags());
-        m.putAll(set);
-        m.put("data", TrainCommand.resolveData(ws, data).toString());
-        if (maxSteps != null) {
-            m.put("max_steps", maxSteps.toString());
-        }
-        if (batchSize != null) {
-            m.put("batch_size", batchSize.toString());
-        }
-        if (lr != null) {
-            m.put("lr", lr.toString());
-        }
-        if (evalEvery != null) {
-            m.put("eval_every", evalEvery.toString());
-        }
-        if (seed != null) {
-            m.put("seed", seed.toString());
-        }
+        m.putAll(training.overrides(TrainCommand.resolveData(ws, data).toString()));
         return m;
     }
 
@@ -221,11 +190,6 @@ final class DistillCommand implements Callable<Integer> {
         put(m, "model.hidden", hidden);
         put(m, "model.context", context);
         return m;
-    }
-
-    private boolean trainFlagsGiven() {
-        return maxSteps != null || batchSize != null || lr != null || evalEvery != null || seed != null
-                || initFromTeacher;
     }
 
     private static void put(Map<String, String> m, String key, Integer value) {

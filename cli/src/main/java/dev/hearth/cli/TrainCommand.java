@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -42,24 +43,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Dataset folder, or the name of one under the workspace's datasets/.")
     String data;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Any setting, e.g. --set model.layers=6 --set lr=3e-4 (repeatable).")
-    Map<String, String> set = new LinkedHashMap<>();
-
-    @Option(names = "--max-steps", paramLabel = "N", description = "Optimizer steps.")
-    Integer maxSteps;
-
-    @Option(names = "--batch-size", paramLabel = "N", description = "Sequences per micro-batch.")
-    Integer batchSize;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate.")
-    Double lr;
-
-    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between evaluations.")
-    Integer evalEvery;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for weights, batches and dropout.")
-    Long seed;
+    @Mixin
+    TrainingFlags training;
 
     @Option(names = "--resume", paramLabel = "RUN",
             description = "Continue a run (its id under runs/, or its folder) from its last checkpoint.")
@@ -142,26 +127,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Map<String, String> overrides(Workspace ws) {
-        Map<String, String> o = new LinkedHashMap<>(set);
-        if (data != null) {
-            o.put("data", resolveData(ws, data).toString());
-        }
-        if (maxSteps != null) {
-            o.put("max_steps", maxSteps.toString());
-        }
-        if (batchSize != null) {
-            o.put("batch_size", batchSize.toString());
-        }
-        if (lr != null) {
-            o.put("lr", lr.toString());
-        }
-        if (evalEvery != null) {
-            o.put("eval_every", evalEvery.toString());
-        }
-        if (seed != null) {
-            o.put("seed", seed.toString());
-        }
-        return o;
+        return training.overrides(data == null ? null : resolveData(ws, data).toString());
     }
 
     /** The run's own data path when the caller gave none, so a bare --set on resume compares fairly. */
