@@ -2,29 +2,27 @@
 # Hearth next to llama.cpp on the same weights, exported with `hearth export gguf`:
 #  1. (when a trained Llama folder is given) greedy generation of one prompt in Hearth and in llama.cpp's
 #     llama-simple, f32 and Q8_0 (the Q8_0 folder made by `hearth quantize`, exported from its blocks), printed
-#     one above the other and compared; then perplexity of a text in `hearth eval ppl --stride C/2` and in
-#     `llama-perplexity --ppl-stride C/2` (both score the last C/2 tokens of windows of C);
+#     one above the other and compared;
 #  2. decode speed of the 15M Llama shape (Stories15mFolder, random weights) in f32, Q8_0 and Q4_0:
 #     llama-bench -p 0 -n 128 (its best repetition) and Hearth's decode of 128 tokens after a 1-token prompt
 #     (QuantizedGenerationSpeed, best round), at 1 and 2 threads, taking turns, best of GGUF_ROUNDS sittings.
 #
-#   bench/gguf-compare.sh /path/to/llama.cpp/build/bin [MODEL_DIR [TEXT_FILE]]
-#   GGUF_SPEED=0 bench/gguf-compare.sh BIN MODEL TEXT          # generation and perplexity only
+#   bench/gguf-compare.sh /path/to/llama.cpp/build/bin [MODEL_DIR]
+#   GGUF_SPEED=0 bench/gguf-compare.sh BIN MODEL               # generation only
 #   GGUF_ROUNDS=3 GGUF_THREADS="1 2" bench/gguf-compare.sh BIN  # speed only
 # Environment: GGUF_PROMPT (default "ROMEO:"), GGUF_TOKENS (new tokens, default 48).
 # llama.cpp is not part of Hearth: build it yourself (cmake -DGGML_NATIVE=ON -DCMAKE_BUILD_TYPE=Release, targets
-# llama-simple llama-perplexity llama-bench). Without it this script says so and stops.
+# llama-simple llama-bench). Without it this script says so and stops.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bin=${1:-}
-if [ -z "$bin" ] || [ ! -x "$bin/llama-bench" ] || [ ! -x "$bin/llama-simple" ] || [ ! -x "$bin/llama-perplexity" ]; then
-  echo "skipped: give the folder holding llama.cpp's llama-simple, llama-perplexity and llama-bench" \
+if [ -z "$bin" ] || [ ! -x "$bin/llama-bench" ] || [ ! -x "$bin/llama-simple" ]; then
+  echo "skipped: give the folder holding llama.cpp's llama-simple and llama-bench" \
     "(e.g. bench/gguf-compare.sh ~/llama.cpp/build/bin)"
   exit 0
 fi
 model=${2:-}
-text=${3:-}
 . tools/find-jdk.sh
 ./mvnw -q -B -o -Dmaven.test.skip=true -pl bench,cli -am package
 java="$JAVA_HOME/bin/java --add-modules jdk.incubator.vector"
@@ -57,20 +55,6 @@ print(f"{'SAME' if same else 'DIFFERENT'}: {k - len(sys.argv[3])} generated char
       + ("" if same else f", first difference at character {first - len(sys.argv[3])}"))
 PY
   done
-  if [ -n "$text" ]; then
-    ctx=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['max_position_embeddings'])" "$model/config.json")
-    half=$((ctx / 2))
-    echo "=== perplexity of $text, windows of $ctx scoring their last $half tokens"
-    for t in f32 q8_0; do
-      dir=$model
-      [ "$t" = q8_0 ] && dir=$work/q8_0
-      h=$(./hearth eval ppl --model "$dir" --data "$text" --stride "$half" --json 2> /dev/null \
-        | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['perplexity'])")
-      l=$("$bin/llama-perplexity" -m "$work/$t.gguf" -f "$text" -c "$half" -b "$half" --ppl-stride "$half" -t 2 \
-        2> /dev/null | tr ',' '\n' | grep '^\[' | tail -1 | sed 's/^\[[0-9]*\]//')
-      echo "$t: hearth $h, llama.cpp $l"
-    done
-  fi
 fi
 
 if [ "${GGUF_SPEED:-1}" = 1 ]; then
