@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {DemoCommand.class, DataCommand.class, TrainCommand.class, GenerateCommand.class,
                 EvalCommand.class, ModelsCommand.class, KeysCommand.class, ServeCommand.class, AuditCommand.class,
                 PiiCommand.class, CryptCommand.class, DpCommand.class, FairnessCommand.class, BiasCommand.class, ExplainCommand.class, CardCommand.class, PlanCommand.class, QuantizeCommand.class, PruneCommand.class, BenchCommand.class, TuneCommand.class,
-                DistillCommand.class,
+                DistillCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hearth {
 

@@ -102,6 +102,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return preTokenizer.splits;
     }
 
+    /** Whether a piece that is itself in the vocabulary becomes that one id without merging (Llama 3's {@code ignore_merges}). */
+    public boolean ignoresMerges() {
+        return model.ignoreMerges;
+    }
+
     public ByteLevelOptions byteLevelOptions() {
         return preTokenizer.options;
     }

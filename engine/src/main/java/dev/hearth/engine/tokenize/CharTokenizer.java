@@ -121,6 +121,11 @@ public final class CharTokenizer implements Tokenizer {
         return new CharTokenizer(vocab, unkToken, added, processor, truncation, padding);
     }
 
+    /** The id characters outside the vocabulary become, or empty when such a character is an error. */
+    public OptionalInt unknownTokenId() {
+        return unkId < 0 ? OptionalInt.empty() : OptionalInt.of(unkId);
+    }
+
     String unkTokenName() {
         return unkToken;
     }
