@@ -129,7 +129,7 @@ public final class GgufExporter {
                     + " blocks as they are: leave --type out (or give " + stored.id() + "), or export the float32"
                     + " model it came from as " + type.name().toLowerCase(Locale.ROOT));
         }
-        int headDim = c.dim() / c.heads();
+        int headDim = c.headDim();
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", GgufValue.string("llama"));
         w.put("general.name", GgufValue.string(name != null ? name
@@ -147,6 +147,10 @@ public final class GgufExporter {
         w.put("llama.attention.layer_norm_rms_epsilon", GgufValue.float32(c.normEps()));
         w.put("llama.rope.freq_base", GgufValue.float32(c.ropeTheta()));
         w.put("llama.rope.dimension_count", GgufValue.uint32(headDim));
+        if (headDim * c.heads() != c.dim()) {           // heads pruned away: llama.cpp reads the head size here
+            w.put("llama.attention.key_length", GgufValue.uint32(headDim));
+            w.put("llama.attention.value_length", GgufValue.uint32(headDim));
+        }
         var vocab = GgufVocabulary.write(w, loaded.tokenizer(), loaded.generation(), c.vocabSize());
 
         Map<String, GgmlType> written = new LinkedHashMap<>();

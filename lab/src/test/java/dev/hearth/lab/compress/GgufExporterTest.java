@@ -139,6 +139,22 @@ class GgufExporterTest {
     }
 
     @Test
+    void headsNarrowerThanTheWidthGiveTheHeadSize() {
+        // what head pruning leaves: 2 heads of 16 in a width of 64
+        Path dir = saveCharModel(new Llama.Config(40, 16, 1, 2, 1, 64, 96, 10000f, 1e-5f, false, false, false, 0f, 16),
+                "pruned");
+        GgufFile g = GgufFile.read(GgufExporter.export(dir, tmp.resolve("p.gguf"), GgufExporter.Type.F32, null).out());
+        assertThat(g.get("llama.rope.dimension_count")).isEqualTo(GgufValue.uint32(16));
+        assertThat(g.get("llama.attention.key_length")).isEqualTo(GgufValue.uint32(16));
+        assertThat(g.get("llama.attention.value_length")).isEqualTo(GgufValue.uint32(16));
+        assertThat(g.tensor("blk.0.attn_q.weight").ne()).containsExactly(64, 32);
+        assertThat(g.tensor("blk.0.attn_output.weight").ne()).containsExactly(32, 64);
+        GgufFile plain = GgufFile.read(GgufExporter.export(saveCharModel(CONFIG, "plain"), tmp.resolve("q.gguf"),
+                GgufExporter.Type.F32, null).out());
+        assertThat(plain.metadata()).doesNotContainKey("llama.attention.key_length");
+    }
+
+    @Test
     void characterTokenizerBecomesSentencePieceWithSpaceAsU2581() {
         Path dir = saveCharModel(CONFIG, "model");
         Path out = tmp.resolve("m.gguf");
