@@ -66,12 +66,18 @@ public final class Lineage {
         JsonNode m = dataset == null ? null : readJson(dataset.resolve("manifest.json"));
         this.manifest = m != null ? m : inherit ? source.manifest : field(recorded, "data", "manifest");
         ObjectNode ownPrivacy = privacyOf(meta);
+        if (ownPrivacy == null && recorded != null && recorded.path("privacy").isObject()) {
+            ownPrivacy = (ObjectNode) recorded.get("privacy");   // a lineage.json written before (e.g. inherited)
+        }
         // DP's guarantee survives post-processing (quantizing, pruning), not a fine-tune on other data
         boolean postProcessing = derived != null && !derived.has("finetune_steps");
         this.privacy = ownPrivacy != null ? ownPrivacy : inherit && postProcessing ? source.privacy : null;
         this.teacher = teacherOf(meta);
         if (derived != null && source != null) {
             derived.put("training_record", inherit ? "the source's" : "its own");
+            if (ownPrivacy == null && source.privacy != null && !postProcessing) {
+                derived.put("source_was_private", true);   // but the fine-tune after pruning was not
+            }
         }
     }
 

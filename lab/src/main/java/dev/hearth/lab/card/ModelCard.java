@@ -339,6 +339,9 @@ public record ModelCard(Path model, String name, String license, List<String> la
                     privacy.path("epsilon").asDouble(), privacy.path("delta").asText(), privacy.path("accountant").asText(),
                     privacy.path("steps").asText(), privacy.path("noise_multiplier").asText(),
                     privacy.path("clip_norm").asText(), privacy.path("sample_rate").asText()));
+        } else if (tabular == null && lineageJson.path("derived").path("source_was_private").asBoolean()) {
+            s.append("- Differential privacy: the source model was trained with DP-SGD, but the fine-tune after"
+                    + " pruning was not private, so no guarantee is claimed for this model.\n\n");
         } else if (tabular == null) {
             s.append("- Differential privacy: not used (the model may memorise rare training text).\n\n");
         }

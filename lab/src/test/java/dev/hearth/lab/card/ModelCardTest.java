@@ -134,7 +134,7 @@ class ModelCardTest {
                 "pruning_finetune_data", "/data/notes"));
         String pmd = Files.readString(new ModelCard(pruned, null, null, List.of(), null, null, List.of()).write(pruned).card());
         assertThat(pmd).contains("Pruned (wanda, sparsity 0.50, then fine-tuned 30 steps on /data/notes) from " + quantized)
-                .contains("run `r1`").contains("Differential privacy: not used");
+                .contains("run `r1`").contains("the fine-tune after pruning was not private, so no guarantee is claimed");
 
         Path orphan = tmp.resolve("orphan");
         ModelFolder.save(orphan, m, tok, GenerationConfig.defaults(-1, List.of()), Map.of("quantization", "q4_0",
