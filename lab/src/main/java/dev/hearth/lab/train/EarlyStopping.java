@@ -51,4 +51,20 @@ final class EarlyStopping {
     int bestEpoch() {
         return bestEpoch;
     }
+
+    /**
+     * One optimizer step on {@code loss} (backward, step, zero the gradients), returning its value;
+     * a loss that is not finite stops training with an error naming the epoch.
+     */
+    static double step(dev.hearth.engine.tensor.Tensor loss, dev.hearth.engine.optim.Optimizer opt, int epoch) {
+        loss.backward();
+        opt.step();
+        opt.zeroGrad();
+        double l = loss.item();
+        if (!Double.isFinite(l)) {
+            throw new dev.hearth.engine.HearthException("the training loss became " + l + " in epoch " + epoch
+                    + "; lower the learning rate");
+        }
+        return l;
+    }
 }

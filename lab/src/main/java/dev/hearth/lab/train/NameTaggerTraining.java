@@ -102,15 +102,7 @@ public final class NameTaggerTraining {
                 }
                 Batch b = Batch.of(batch, vocab, config.unknownRate(), dropout);
                 Tensor loss = Losses.crossEntropy(model.forward(b.ids, b.shapes, n, b.time, b.lengths), b.tags, IGNORE, 0f);
-                loss.backward();
-                opt.step();
-                opt.zeroGrad();
-                double l = loss.item();
-                if (!Double.isFinite(l)) {
-                    throw new HearthException("the training loss became " + l + " in epoch " + epoch
-                            + "; lower the learning rate");
-                }
-                lossSum += l;
+                lossSum += EarlyStopping.step(loss, opt, epoch);
                 steps++;
             }
             double[] v = validate(model, vocab, val, config.batchSize());

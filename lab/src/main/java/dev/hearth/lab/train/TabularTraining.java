@@ -274,15 +274,7 @@ public final class TabularTraining {
                     }
                     loss = logits.logSoftmax(1).mul(Tensor.of(w, b, classes)).sum().scale((float) (-1.0 / total));
                 }
-                loss.backward();
-                opt.step();
-                opt.zeroGrad();
-                double l = loss.item();
-                if (!Double.isFinite(l)) {
-                    throw new HearthException("the training loss became " + l + " in epoch " + epoch
-                            + "; lower the learning rate");
-                }
-                lossSum += l;
+                lossSum += EarlyStopping.step(loss, opt, epoch);
                 steps++;
             }
             double[] val = lossAndAccuracy(net, xVal, yVal);

@@ -108,15 +108,7 @@ public final class TextClassifierTraining {
                 }
                 TextClassifier.Batch b = model.batch(bt);
                 Tensor loss = Losses.crossEntropy(net.forward(b.ids(), n, b.time(), b.lengths()), by);
-                loss.backward();
-                opt.step();
-                opt.zeroGrad();
-                double l = loss.item();
-                if (!Double.isFinite(l)) {
-                    throw new HearthException("the training loss became " + l + " in epoch " + epoch
-                            + "; lower the learning rate");
-                }
-                lossSum += l;
+                lossSum += EarlyStopping.step(loss, opt, epoch);
                 steps++;
             }
             double[] val = lossAndAccuracy(model, texts, y, split.validation());
