@@ -309,7 +309,9 @@ final class PiiCommand implements Runnable {
                 description = "Hearth's analyzer: the score threshold (default: ${DEFAULT-VALUE}).")
         double threshold;
 
-        @Option(names = "--types", split = ",", paramLabel = "TYPE", description = "Hearth's analyzer: only these types.")
+        @Option(names = "--types", split = ",", paramLabel = "TYPE",
+                description = "Score only these types: the analyzer looks for them alone, and labels and predictions"
+                        + " of other types are left out of the scores.")
         List<String> types;
 
         @Option(names = "--out", paramLabel = "REPORT.json", description = "Also write the scores as JSON.")
@@ -355,6 +357,15 @@ final class PiiCommand implements Runnable {
                     predicted.add(LabeledText.spans(g.text(), analyzer.analyze(g.text())));
                 }
                 who = "Hearth's analyzer (threshold " + threshold + names.describe() + ")";
+            }
+            if (types != null && !types.isEmpty()) {   // other types' labels would count as missed
+                java.util.Set<EntityType> only = java.util.EnumSet.noneOf(EntityType.class);
+                types.forEach(t -> only.add(EntityType.parse(t)));
+                java.util.function.Function<List<LabeledText.Span>, List<LabeledText.Span>> keep =
+                        spans -> spans.stream().filter(s -> only.contains(s.type())).toList();
+                goldSpans = goldSpans.stream().map(keep).toList();
+                predicted = new ArrayList<>(predicted.stream().map(keep).toList());
+                who += "; scored on " + only;
             }
             PiiEvaluation.Report report = PiiEvaluation.evaluate(goldSpans, predicted, m);
             PrintWriter pw = spec.commandLine().getOut();

@@ -60,6 +60,17 @@ class PiiCommandsTest {
         assertThat(fromFile.out().lines().skip(1).toList()).isEqualTo(direct.out().lines().skip(1).toList());
         JsonNode json = new ObjectMapper().readTree(report.toFile());
         assertThat(json.at("/overall/f2").asDouble()).isGreaterThan(0.9);
+
+        // scored on two types, the other types' labels are not counted as missed
+        Path two = dir.resolve("two.json");
+        CliRun only = hearth("pii", "evaluate", "--in", labelled.toString(), "--types", "EMAIL_ADDRESS,CREDIT_CARD",
+                "--out", two.toString());
+        assertThat(only.code()).as(only.err()).isZero();
+        assertThat(only.out()).contains("scored on [EMAIL_ADDRESS, CREDIT_CARD]").doesNotContain("PERSON");
+        JsonNode j2 = new ObjectMapper().readTree(two.toFile());
+        assertThat(j2.at("/overall/fn").asLong())
+                .isEqualTo(j2.at("/types/EMAIL_ADDRESS/fn").asLong() + j2.at("/types/CREDIT_CARD/fn").asLong());
+        assertThat(j2.at("/types").size()).isEqualTo(2);
     }
 
     @Test
