@@ -61,13 +61,7 @@ public final class Q8_0Matrix implements QuantizedMatrix {
 
     /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 34} bytes, copied). */
     public static Q8_0Matrix ofBlocks(byte[] blocks, int rows, int cols) {
-        QuantizedMatrix.checkWidth(cols, QuantFormat.Q8_0);
-        long expected = (long) rows * (cols / BLOCK) * BLOCK_BYTES;
-        if (blocks.length != expected) {
-            throw new QuantizationException("a q8_0 matrix of " + rows + " x " + cols + " takes " + expected
-                    + " bytes, not " + blocks.length);
-        }
-        return new Q8_0Matrix(rows, cols, blocks.clone());
+        return new Q8_0Matrix(rows, cols, QuantizedMatrix.copyOfBlocks(blocks, rows, cols, QuantFormat.Q8_0, BLOCK_BYTES));
     }
 
     /** The packed blocks, a copy: exactly the bytes of a GGUF Q8_0 tensor of this shape. */

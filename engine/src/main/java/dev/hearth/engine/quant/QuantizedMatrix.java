@@ -70,6 +70,17 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
     }
 
     /** Throws unless {@code cols} is a positive multiple of 32. */
+    /** A copy of packed blocks as llama.cpp writes them, checked to be {@code rows * cols / 32} blocks of {@code blockBytes}. */
+    static byte[] copyOfBlocks(byte[] blocks, int rows, int cols, QuantFormat format, int blockBytes) {
+        checkWidth(cols, format);
+        long expected = (long) rows * (cols / QuantFormat.BLOCK) * blockBytes;
+        if (blocks.length != expected) {
+            throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
+                    + expected + " bytes, not " + blocks.length);
+        }
+        return blocks.clone();
+    }
+
     static void checkWidth(int cols, QuantFormat format) {
         if (cols <= 0 || cols % QuantFormat.BLOCK != 0) {
             throw new QuantizationException(format.id() + " needs an input width that is a multiple of "
