@@ -1,14 +1,9 @@
 package dev.hearth.bench;
 
-import dev.hearth.guard.pii.LabeledText;
 import dev.hearth.guard.pii.ModelNameRecognizer;
 import dev.hearth.guard.pii.NameSource;
 import dev.hearth.guard.pii.PiiAnalyzer;
-import dev.hearth.guard.pii.SyntheticPii;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,25 +25,11 @@ public final class NameModelThroughput {
         Path modelDir = Path.of(args[0]);
         Path data = Path.of(args.length > 1 ? args[1] : "../shared/data");
         long targetBytes = args.length > 2 ? Long.parseLong(args[2]) : 1_000_000L;
-        Path en = data.resolve("tinyshakespeare.txt");
-        Path zh = data.resolve("zh-fortunes.txt");
-        if (!Files.exists(en) || !Files.exists(zh)) {
-            System.out.println("no corpus: " + en + " or " + zh + " is missing; pass the shared data folder");
+        List<String> lines = PiiThroughput.mixedCorpus(data, targetBytes, 10_000);
+        if (lines == null) {
             return;
         }
-        List<String> enLines = Files.readAllLines(en);
-        List<String> zhLines = Files.readAllLines(zh);
-        List<LabeledText> synthetic = SyntheticPii.generate(10_000, 5, 0.4);
-        List<String> lines = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; bytes < targetBytes; i++) {
-            for (String l : i % 4 == 0 ? List.of(zhLines.get(i % zhLines.size()), enLines.get(i % enLines.size()),
-                    synthetic.get(i % synthetic.size()).text()) : List.of(zhLines.get(i % zhLines.size()),
-                    enLines.get(i % enLines.size()))) {
-                lines.add(l);
-                bytes += l.getBytes(StandardCharsets.UTF_8).length + 1;
-            }
-        }
+        long bytes = PiiThroughput.bytes(lines);
         System.out.printf(Locale.ROOT, "corpus: %,d lines, %.2f MB; model %s; %s %s, %d cores%n", lines.size(), bytes / 1e6,
                 modelDir, System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().availableProcessors());
         ModelNameRecognizer model = ModelNameRecognizer.load(modelDir);

@@ -29,25 +29,11 @@ public final class PiiThroughput {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
         long targetBytes = args.length > 1 ? Long.parseLong(args[1]) : 30_000_000L;
-        Path en = data.resolve("tinyshakespeare.txt");
-        Path zh = data.resolve("zh-fortunes.txt");
-        if (!Files.exists(en) || !Files.exists(zh)) {
-            System.out.println("no corpus: " + en + " or " + zh + " is missing; pass the shared data folder");
+        List<String> lines = mixedCorpus(data, targetBytes, 50_000);
+        if (lines == null) {
             return;
         }
-        List<String> enLines = Files.readAllLines(en);
-        List<String> zhLines = Files.readAllLines(zh);
-        List<LabeledText> synthetic = SyntheticPii.generate(50_000, 5, 0.4);
-        List<String> lines = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; bytes < targetBytes; i++) {
-            for (String l : i % 4 == 0 ? List.of(zhLines.get(i % zhLines.size()), enLines.get(i % enLines.size()),
-                    synthetic.get(i % synthetic.size()).text()) : List.of(zhLines.get(i % zhLines.size()),
-                    enLines.get(i % enLines.size()))) {
-                lines.add(l);
-                bytes += l.getBytes(StandardCharsets.UTF_8).length + 1;
-            }
-        }
+        long bytes = bytes(lines);
         System.out.printf(Locale.ROOT, "corpus: %,d lines, %.1f MB (tinyshakespeare + zh-fortunes + 1 synthetic line in 5);"
                         + " %s %s, %d cores%n", lines.size(), bytes / 1e6, System.getProperty("java.vm.name"),
                 Runtime.version(), Runtime.getRuntime().availableProcessors());
@@ -90,5 +76,42 @@ public final class PiiThroughput {
         Files.deleteIfExists(dir.resolve("out.txt"));
         Files.deleteIfExists(in);
         Files.deleteIfExists(dir);
+    }
+
+    /**
+     * Lines of tinyshakespeare.txt and zh-fortunes.txt interleaved, with a labelled synthetic line
+     * full of personal data (drawn from {@code synthetic} generated ones) after every fourth pair,
+     * up to {@code targetBytes}; null, with a message, when the shared data is missing.
+     */
+    static List<String> mixedCorpus(Path data, long targetBytes, int synthetic) throws java.io.IOException {
+        Path en = data.resolve("tinyshakespeare.txt");
+        Path zh = data.resolve("zh-fortunes.txt");
+        if (!Files.exists(en) || !Files.exists(zh)) {
+            System.out.println("no corpus: " + en + " or " + zh + " is missing; pass the shared data folder");
+            return null;
+        }
+        List<String> enLines = Files.readAllLines(en);
+        List<String> zhLines = Files.readAllLines(zh);
+        List<LabeledText> generated = SyntheticPii.generate(synthetic, 5, 0.4);
+        List<String> lines = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; bytes < targetBytes; i++) {
+            for (String l : i % 4 == 0 ? List.of(zhLines.get(i % zhLines.size()), enLines.get(i % enLines.size()),
+                    generated.get(i % generated.size()).text()) : List.of(zhLines.get(i % zhLines.size()),
+                    enLines.get(i % enLines.size()))) {
+                lines.add(l);
+                bytes += l.getBytes(StandardCharsets.UTF_8).length + 1;
+            }
+        }
+        return lines;
+    }
+
+    /** The corpus's size in UTF-8 bytes, a newline per line. */
+    static long bytes(List<String> lines) {
+        long bytes = 0;
+        for (String l : lines) {
+            bytes += l.getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        return bytes;
     }
 }

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,8 +26,6 @@ import java.util.random.RandomGenerator;
  * The same seed gives the same records. {@link #heldOut()} lists what was removed.
  */
 public final class NerTrainingText {
-    private record Slot(String name, EntityType type, Function<RandomGenerator, String> value) {}
-
     /** The pools, built once from the dictionaries minus the evaluation's values. */
     private static final class Pools {
         final List<String> given;
@@ -133,22 +130,22 @@ public final class NerTrainingText {
                 .toLowerCase(Locale.ROOT) + "@" + FakeValues.pick(r, List.of("example.com", "example.org", "example.net"));
     }
 
-    private static final List<Slot> SLOTS = List.of(
-            new Slot("{PERSON}", EntityType.PERSON, NerTrainingText::englishName),
-            new Slot("{GIVEN}", EntityType.PERSON, r -> FakeValues.pick(r, pools().given)),
-            new Slot("{SURNAME}", EntityType.PERSON, r -> FakeValues.pick(r, pools().surnames)),
-            new Slot("{ZH_PERSON}", EntityType.PERSON, NerTrainingText::chineseName),
-            new Slot("{PLACE}", EntityType.LOCATION, r -> FakeValues.pick(r, pools().places)),
-            new Slot("{ZH_PLACE}", EntityType.LOCATION, r -> FakeValues.pick(r, pools().zhPlaces)),
-            new Slot("{ADDRESS}", EntityType.LOCATION, r -> (1 + r.nextInt(2000)) + " " + FakeValues.pick(r, pools().streets)),
-            new Slot("{ZH_ADDRESS}", EntityType.LOCATION, r -> FakeValues.pick(r, pools().zhPlaces) + "市"
+    private static final List<SlotTemplate> SLOTS = List.of(
+            new SlotTemplate("{PERSON}", EntityType.PERSON, NerTrainingText::englishName),
+            new SlotTemplate("{GIVEN}", EntityType.PERSON, r -> FakeValues.pick(r, pools().given)),
+            new SlotTemplate("{SURNAME}", EntityType.PERSON, r -> FakeValues.pick(r, pools().surnames)),
+            new SlotTemplate("{ZH_PERSON}", EntityType.PERSON, NerTrainingText::chineseName),
+            new SlotTemplate("{PLACE}", EntityType.LOCATION, r -> FakeValues.pick(r, pools().places)),
+            new SlotTemplate("{ZH_PLACE}", EntityType.LOCATION, r -> FakeValues.pick(r, pools().zhPlaces)),
+            new SlotTemplate("{ADDRESS}", EntityType.LOCATION, r -> (1 + r.nextInt(2000)) + " " + FakeValues.pick(r, pools().streets)),
+            new SlotTemplate("{ZH_ADDRESS}", EntityType.LOCATION, r -> FakeValues.pick(r, pools().zhPlaces) + "市"
                     + FakeValues.pick(r, pools().zhDistricts) + FakeValues.pick(r, pools().zhRoads) + (1 + r.nextInt(500)) + "号"),
-            new Slot("{EMAIL}", null, NerTrainingText::email),
-            new Slot("{PHONE}", null, FakeValues::phone),
-            new Slot("{DATE}", null, FakeValues::englishDate),
-            new Slot("{ZH_DATE}", null, FakeValues::chineseDate),
-            new Slot("{NUMBER}", null, r -> Integer.toString(1 + r.nextInt(99999))),
-            new Slot("{CARD}", null, FakeValues::creditCard));
+            new SlotTemplate("{EMAIL}", null, NerTrainingText::email),
+            new SlotTemplate("{PHONE}", null, FakeValues::phone),
+            new SlotTemplate("{DATE}", null, FakeValues::englishDate),
+            new SlotTemplate("{ZH_DATE}", null, FakeValues::chineseDate),
+            new SlotTemplate("{NUMBER}", null, r -> Integer.toString(1 + r.nextInt(99999))),
+            new SlotTemplate("{CARD}", null, FakeValues::creditCard));
 
     private static final List<String> ENGLISH = List.of(
             "{PERSON} signed the lease for the flat in {PLACE}.",
@@ -304,34 +301,6 @@ public final class NerTrainingText {
     }
 
     private static LabeledText fill(String id, String template, RandomGenerator r) {
-        StringBuilder text = new StringBuilder();
-        List<LabeledText.Span> spans = new ArrayList<>();
-        int cp = 0;
-        int i = 0;
-        while (i < template.length()) {
-            int open = template.indexOf('{', i);
-            if (open < 0) {
-                open = template.length();
-            }
-            String literal = template.substring(i, open);
-            text.append(literal);
-            cp += literal.codePointCount(0, literal.length());
-            if (open == template.length()) {
-                break;
-            }
-            int close = template.indexOf('}', open);
-            String name = template.substring(open, close + 1);
-            Slot slot = SLOTS.stream().filter(s -> s.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("unknown slot " + name));
-            String value = slot.value().apply(r);
-            int len = value.codePointCount(0, value.length());
-            if (slot.type() != null) {
-                spans.add(new LabeledText.Span(slot.type(), cp, cp + len, 1.0));
-            }
-            text.append(value);
-            cp += len;
-            i = close + 1;
-        }
-        return new LabeledText(id, text.toString(), List.copyOf(spans));
+        return SlotTemplate.fill(id, template, SLOTS, r);
     }
 }

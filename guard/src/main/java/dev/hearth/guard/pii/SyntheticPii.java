@@ -3,7 +3,6 @@ package dev.hearth.guard.pii;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -12,31 +11,29 @@ import java.util.random.RandomGenerator;
  * versions, quantities), and sentences with none. The same seed gives the same records.
  */
 public final class SyntheticPii {
-    private record Slot(String name, EntityType type, Function<RandomGenerator, String> value) {}
-
-    private static final List<Slot> SLOTS = List.of(
-            new Slot("{PERSON}", EntityType.PERSON, FakeValues::englishName),
-            new Slot("{GIVEN}", EntityType.PERSON, r -> FakeValues.pick(r, FakeValues.EN_GIVEN)),
-            new Slot("{SURNAME}", EntityType.PERSON, r -> FakeValues.pick(r, FakeValues.EN_SURNAMES)),
-            new Slot("{ZH_PERSON}", EntityType.PERSON, FakeValues::chineseName),
-            new Slot("{LOCATION}", EntityType.LOCATION, r -> FakeValues.pick(r, FakeValues.EN_PLACES)),
-            new Slot("{ZH_PLACE}", EntityType.LOCATION, r -> FakeValues.pick(r, FakeValues.ZH_PLACES)),
-            new Slot("{ADDRESS}", EntityType.LOCATION, FakeValues::englishAddress),
-            new Slot("{ZH_ADDRESS}", EntityType.LOCATION, FakeValues::chineseAddress),
-            new Slot("{EMAIL_ADDRESS}", EntityType.EMAIL_ADDRESS, FakeValues::email),
-            new Slot("{PHONE_NUMBER}", EntityType.PHONE_NUMBER, FakeValues::phone),
-            new Slot("{CN_MOBILE}", EntityType.PHONE_NUMBER, r -> "1" + (3 + r.nextInt(7)) + FakeValues.digits(r, 9)),
-            new Slot("{CREDIT_CARD}", EntityType.CREDIT_CARD, FakeValues::creditCard),
-            new Slot("{IBAN_CODE}", EntityType.IBAN_CODE, FakeValues::iban),
-            new Slot("{IP_ADDRESS}", EntityType.IP_ADDRESS, FakeValues::ipAddress),
-            new Slot("{MAC_ADDRESS}", EntityType.MAC_ADDRESS, FakeValues::macAddress),
-            new Slot("{URL}", EntityType.URL, FakeValues::url),
-            new Slot("{US_SSN}", EntityType.US_SSN, FakeValues::ssn),
-            new Slot("{CN_RESIDENT_ID}", EntityType.CN_RESIDENT_ID, FakeValues::residentId),
-            new Slot("{DATE_TIME}", EntityType.DATE_TIME, FakeValues::englishDate),
-            new Slot("{ZH_DATE}", EntityType.DATE_TIME, FakeValues::chineseDate),
-            new Slot("{TIME}", EntityType.DATE_TIME, r -> (8 + r.nextInt(12)) + ":" + (r.nextBoolean() ? "00" : "30")),
-            new Slot("{CRYPTO}", EntityType.CRYPTO, FakeValues::bitcoin));
+    private static final List<SlotTemplate> SLOTS = List.of(
+            new SlotTemplate("{PERSON}", EntityType.PERSON, FakeValues::englishName),
+            new SlotTemplate("{GIVEN}", EntityType.PERSON, r -> FakeValues.pick(r, FakeValues.EN_GIVEN)),
+            new SlotTemplate("{SURNAME}", EntityType.PERSON, r -> FakeValues.pick(r, FakeValues.EN_SURNAMES)),
+            new SlotTemplate("{ZH_PERSON}", EntityType.PERSON, FakeValues::chineseName),
+            new SlotTemplate("{LOCATION}", EntityType.LOCATION, r -> FakeValues.pick(r, FakeValues.EN_PLACES)),
+            new SlotTemplate("{ZH_PLACE}", EntityType.LOCATION, r -> FakeValues.pick(r, FakeValues.ZH_PLACES)),
+            new SlotTemplate("{ADDRESS}", EntityType.LOCATION, FakeValues::englishAddress),
+            new SlotTemplate("{ZH_ADDRESS}", EntityType.LOCATION, FakeValues::chineseAddress),
+            new SlotTemplate("{EMAIL_ADDRESS}", EntityType.EMAIL_ADDRESS, FakeValues::email),
+            new SlotTemplate("{PHONE_NUMBER}", EntityType.PHONE_NUMBER, FakeValues::phone),
+            new SlotTemplate("{CN_MOBILE}", EntityType.PHONE_NUMBER, r -> "1" + (3 + r.nextInt(7)) + FakeValues.digits(r, 9)),
+            new SlotTemplate("{CREDIT_CARD}", EntityType.CREDIT_CARD, FakeValues::creditCard),
+            new SlotTemplate("{IBAN_CODE}", EntityType.IBAN_CODE, FakeValues::iban),
+            new SlotTemplate("{IP_ADDRESS}", EntityType.IP_ADDRESS, FakeValues::ipAddress),
+            new SlotTemplate("{MAC_ADDRESS}", EntityType.MAC_ADDRESS, FakeValues::macAddress),
+            new SlotTemplate("{URL}", EntityType.URL, FakeValues::url),
+            new SlotTemplate("{US_SSN}", EntityType.US_SSN, FakeValues::ssn),
+            new SlotTemplate("{CN_RESIDENT_ID}", EntityType.CN_RESIDENT_ID, FakeValues::residentId),
+            new SlotTemplate("{DATE_TIME}", EntityType.DATE_TIME, FakeValues::englishDate),
+            new SlotTemplate("{ZH_DATE}", EntityType.DATE_TIME, FakeValues::chineseDate),
+            new SlotTemplate("{TIME}", EntityType.DATE_TIME, r -> (8 + r.nextInt(12)) + ":" + (r.nextBoolean() ? "00" : "30")),
+            new SlotTemplate("{CRYPTO}", EntityType.CRYPTO, FakeValues::bitcoin));
 
     private static final List<String> ENGLISH = List.of(
             "Please contact {PERSON} at {EMAIL_ADDRESS} or {PHONE_NUMBER}.",
@@ -101,32 +98,6 @@ public final class SyntheticPii {
     }
 
     private static LabeledText fill(String id, String template, RandomGenerator r) {
-        StringBuilder text = new StringBuilder();
-        List<LabeledText.Span> spans = new ArrayList<>();
-        int cp = 0;
-        int i = 0;
-        while (i < template.length()) {
-            int open = template.indexOf('{', i);
-            if (open < 0) {
-                open = template.length();
-            }
-            String literal = template.substring(i, open);
-            text.append(literal);
-            cp += literal.codePointCount(0, literal.length());
-            if (open == template.length()) {
-                break;
-            }
-            int close = template.indexOf('}', open);
-            String name = template.substring(open, close + 1);
-            Slot slot = SLOTS.stream().filter(s -> s.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("unknown slot " + name));
-            String value = slot.value().apply(r);
-            int len = value.codePointCount(0, value.length());
-            spans.add(new LabeledText.Span(slot.type(), cp, cp + len, 1.0));
-            text.append(value);
-            cp += len;
-            i = close + 1;
-        }
-        return new LabeledText(id, text.toString(), List.copyOf(spans));
+        return SlotTemplate.fill(id, template, SLOTS, r);
     }
 }
