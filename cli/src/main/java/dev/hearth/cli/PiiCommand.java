@@ -358,16 +358,13 @@ final class PiiCommand implements Runnable {
                 }
                 who = "Hearth's analyzer (threshold " + threshold + names.describe() + ")";
             }
+            java.util.Set<EntityType> only = java.util.EnumSet.allOf(EntityType.class);
             if (types != null && !types.isEmpty()) {   // other types' labels would count as missed
-                java.util.Set<EntityType> only = java.util.EnumSet.noneOf(EntityType.class);
+                only.clear();
                 types.forEach(t -> only.add(EntityType.parse(t)));
-                java.util.function.Function<List<LabeledText.Span>, List<LabeledText.Span>> keep =
-                        spans -> spans.stream().filter(s -> only.contains(s.type())).toList();
-                goldSpans = goldSpans.stream().map(keep).toList();
-                predicted = new ArrayList<>(predicted.stream().map(keep).toList());
                 who += "; scored on " + only;
             }
-            PiiEvaluation.Report report = PiiEvaluation.evaluate(goldSpans, predicted, m);
+            PiiEvaluation.Report report = PiiEvaluation.evaluate(goldSpans, predicted, m, only);
             PrintWriter pw = spec.commandLine().getOut();
             pw.printf(Locale.ROOT, "%s on %,d records, %s span match%n", who, report.records(), match);
             pw.printf(Locale.ROOT, "%-16s %9s %7s %7s %7s %7s %7s%n", "type", "precision", "recall", "F2", "TP", "FP", "FN");

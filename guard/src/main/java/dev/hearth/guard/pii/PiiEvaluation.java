@@ -45,6 +45,17 @@ public final class PiiEvaluation {
 
     private PiiEvaluation() {}
 
+    /**
+     * Scores only the spans of {@code types} in both lists: labels of other types are left out
+     * rather than counted as missed (for an analyzer that looks for some types only).
+     */
+    public static Report evaluate(List<List<LabeledText.Span>> gold, List<List<LabeledText.Span>> predicted, Match match,
+                                  java.util.Set<EntityType> types) {
+        java.util.function.Function<List<LabeledText.Span>, List<LabeledText.Span>> keep =
+                spans -> spans.stream().filter(s -> types.contains(s.type())).toList();
+        return evaluate(gold.stream().map(keep).toList(), predicted.stream().map(keep).toList(), match);
+    }
+
     /** Scores {@code predicted} against {@code gold}, record by record (the lists pair up by position). */
     public static Report evaluate(List<List<LabeledText.Span>> gold, List<List<LabeledText.Span>> predicted, Match match) {
         if (gold.size() != predicted.size()) {
