@@ -8,8 +8,7 @@ import dev.hearth.engine.quant.QuantizedMatrix;
  * quantized to 8-bit blocks of 32 on the fly, once per call, and every output is an integer dot
  * product over the packed blocks, never a float copy of W. Matrix-vector (decode, m = 1) and
  * matrix-matrix (prompt, m > 1) alike: the output features are split over the compute pool, and
- * each weight row meets two activation rows at a time, so it is unpacked once per two (four made
- * the method too large for C2 to inline the Vector API calls into: they fell back to Java code).
+ * each format's {@link QuantizedMatrix#product} runs the rows of its share.
  *
  * <pre>
  * x (m, in) fp32, row-major     W (out, in) quantized     y (m, out) fp32, row-major
@@ -28,25 +27,11 @@ public final class QuantizedMatMul {
         Q8Activations xq = Q8Activations.quantize(x, xOff, m, in);
         long work = (long) m * out * in;
         if (work < PARALLEL_MIN_WORK) {
-            rows(w, xq, m, 0, out, y, yOff);
+            w.product(xq, 0, out, y, yOff);
             return;
         }
         int grain = (int) Math.max(8, PARALLEL_MIN_WORK / ((long) m * in));
-        ComputePool.shared().parallelFor(out, grain, (j0, j1) -> rows(w, xq, m, j0, j1, y, yOff));
-    }
-
-    /** Outputs j0..j1 of every row: two activation rows per pass over a weight row, then the rest one by one. */
-    private static void rows(QuantizedMatrix w, Q8Activations xq, int m, int j0, int j1, float[] y, int yOff) {
-        int out = w.rows();
-        for (int j = j0; j < j1; j++) {
-            int i = 0;
-            for (; i + 2 <= m; i += 2) {
-                w.dot2(j, xq, i, y, yOff + i * out + j, out);
-            }
-            for (; i < m; i++) {
-                y[yOff + i * out + j] = w.dot(j, xq, i);
-            }
-        }
+        ComputePool.shared().parallelFor(out, grain, (j0, j1) -> w.product(xq, j0, j1, y, yOff));
     }
 
     /** The same product in plain scalar loops on one thread: what tests compare {@link #linear} with. */

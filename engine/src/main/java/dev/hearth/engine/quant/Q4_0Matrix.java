@@ -12,40 +12,48 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * llama.cpp's Q4_0: each row is cols / 32 blocks of 18 bytes, exactly ggml's {@code block_q4_0}
- * (an fp16 scale d, little-endian, then 16 bytes qs; element j of the block is the low nibble of
- * qs[j], element j + 16 its high nibble); weight = (nibble - 8) * d. Quantization rounds as
- * {@code quantize_row_q4_0_ref}: m = the element of largest magnitude (the first one on a tie),
- * d = m / -8, nibble = min(15, (int) (x * (1 / d) + 8.5)).
+ * llama.cpp's Q4_0: each row is cols / 32 blocks, each exactly ggml's {@code block_q4_0} (an fp16
+ * scale d, then 16 bytes qs; element j of the block is the low nibble of qs[j], element j + 16 its
+ * high nibble); weight = (nibble - 8) * d. Quantization rounds as {@code quantize_row_q4_0_ref}:
+ * m = the element of largest magnitude (the first one on a tie), d = m / -8,
+ * nibble = min(15, (int) (x * (1 / d) + 8.5)).
+ *
+ * <p>In memory the scales and the nibbles are kept apart, so that a row's nibbles are one
+ * contiguous run the kernels stream through; ggml's interleaved bytes (18 per block: d
+ * little-endian, then qs0..qs15) are made only on the way in and out ({@link #ofBlocks},
+ * {@link #blocks}). Same bytes in all.
  *
  * <pre>
- * data (rows, cols / 32, 18) bytes: [d lo, d hi, qs0 .. qs15] per block
+ * qs (rows, cols / 2) packed nibbles, 16 bytes per block      d (rows, cols / 32) fp16 bits
  * </pre>
  */
 public final class Q4_0Matrix implements QuantizedMatrix {
     static final int BLOCK_BYTES = 18;
+    private static final int HALF = BLOCK / 2;
 
     private final int rows;
     private final int cols;
     private final int blocks;     // per row
-    private final byte[] data;    // (rows, blocks, 18)
+    private final byte[] qs;      // (rows, cols / 2)
+    private final short[] d;      // (rows, blocks)
 
-    private Q4_0Matrix(int rows, int cols, byte[] data) {
+    private Q4_0Matrix(int rows, int cols, byte[] qs, short[] d) {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
-        this.data = data;
+        this.qs = qs;
+        this.d = d;
     }
 
     /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
     public static Q4_0Matrix quantize(float[] w, int off, int rows, int cols) {
         QuantizedMatrix.checkWidth(cols, QuantFormat.Q4_0);
         int blocks = cols / BLOCK;
-        byte[] data = new byte[rows * blocks * BLOCK_BYTES];
+        byte[] qs = new byte[rows * cols / 2];
+        short[] d = new short[rows * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
                 int x = off + r * cols + b * BLOCK;
-                int o = (r * blocks + b) * BLOCK_BYTES;
                 float amax = 0f;
                 float max = 0f;
                 for (int j = 0; j < BLOCK; j++) {
@@ -54,27 +62,42 @@ public final class Q4_0Matrix implements QuantizedMatrix {
                         max = w[x + j];
                     }
                 }
-                float d = max / -8f;
-                float id = d != 0f ? 1f / d : 0f;
-                Rounding.putFp16(data, o, Rounding.fp16(d));
-                for (int j = 0; j < BLOCK / 2; j++) {
+                float scale = max / -8f;
+                float id = scale != 0f ? 1f / scale : 0f;
+                d[r * blocks + b] = Rounding.fp16(scale);
+                int o = (r * blocks + b) * HALF;
+                for (int j = 0; j < HALF; j++) {
                     int lo = Math.min(15, (byte) (int) (w[x + j] * id + 8.5f));
-                    int hi = Math.min(15, (byte) (int) (w[x + BLOCK / 2 + j] * id + 8.5f));
-                    data[o + 2 + j] = (byte) (lo | (hi << 4));
+                    int hi = Math.min(15, (byte) (int) (w[x + HALF + j] * id + 8.5f));
+                    qs[o + j] = (byte) (lo | (hi << 4));
                 }
             }
         }
-        return new Q4_0Matrix(rows, cols, data);
+        return new Q4_0Matrix(rows, cols, qs, d);
     }
 
-    /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 18} bytes, copied). */
+    /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 18} bytes). */
     public static Q4_0Matrix ofBlocks(byte[] blocks, int rows, int cols) {
-        return new Q4_0Matrix(rows, cols, QuantizedMatrix.copyOfBlocks(blocks, rows, cols, QuantFormat.Q4_0, BLOCK_BYTES));
+        QuantizedMatrix.checkBlockBytes(blocks, rows, cols, QuantFormat.Q4_0, BLOCK_BYTES);
+        int n = rows * (cols / BLOCK);
+        byte[] qs = new byte[rows * cols / 2];
+        short[] d = new short[n];
+        for (int k = 0; k < n; k++) {
+            d[k] = Rounding.fp16Bits(blocks, k * BLOCK_BYTES);
+            System.arraycopy(blocks, k * BLOCK_BYTES + 2, qs, k * HALF, HALF);
+        }
+        return new Q4_0Matrix(rows, cols, qs, d);
     }
 
-    /** The packed blocks, a copy: exactly the bytes of a GGUF Q4_0 tensor of this shape. */
+    /** The packed blocks: exactly the bytes of a GGUF Q4_0 tensor of this shape. */
     public byte[] blocks() {
-        return data.clone();
+        int n = d.length;
+        byte[] out = new byte[n * BLOCK_BYTES];
+        for (int k = 0; k < n; k++) {
+            Rounding.putFp16(out, k * BLOCK_BYTES, d[k]);
+            System.arraycopy(qs, k * HALF, out, k * BLOCK_BYTES + 2, HALF);
+        }
+        return out;
     }
 
     @Override
@@ -94,68 +117,61 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     @Override
     public long byteSize() {
-        return data.length;
+        return qs.length + 2L * d.length;
     }
 
     private static final short LOW = 0x0F;
     private static final short EIGHT = 8;
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The whole loop is one method on purpose: larger than C2 inlines, it is always compiled on
+     * its own, where every Vector API call becomes an instruction. Small per-row methods were
+     * inlined deep into the model's forward pass, where C2 ran out of its node budget and left
+     * Vector API calls as plain Java, 3 to 5 times slower, at random from run to run.
+     */
     @Override
-    public float dot(int row, Q8Activations x, int xRow) {
-        // two blocks per step into two accumulators; kept above C2's inlining size on purpose (see
-        // Q8_0Matrix.dot)
+    public void product(Q8Activations x, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        int wo = row * blocks * BLOCK_BYTES;
-        int xo = xRow * cols;
-        int so = xRow * blocks;
-        FloatVector acc0 = FloatVector.zero(F256);
-        FloatVector acc1 = acc0;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, wo += 2 * BLOCK_BYTES, xo += 2 * BLOCK) {
-            ShortVector packed = widen(data, wo + 2);                          // sign-extended; masks below undo it
-            ShortVector w0 = packed.and(LOW).sub(EIGHT);                       // elements 0..15
-            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // elements 16..31
-            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-            acc0 = pairSum(p0).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
-            int wo1 = wo + BLOCK_BYTES;
-            ShortVector packed1 = widen(data, wo1 + 2);
-            ShortVector v0 = packed1.and(LOW).sub(EIGHT);
-            ShortVector v1 = packed1.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
-            ShortVector p1 = v0.mul(shorts(xq, xo + BLOCK)).add(v1.mul(shorts(xq, xo + BLOCK + 16)));
-            acc1 = pairSum(p1).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo1) * xs[so + b + 1]), acc1);
+        int m = x.rows();
+        for (int j = j0; j < j1; j++) {
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {     // two activation rows per pass: each weight block unpacked once
+                int wo = j * blocks * HALF;
+                int xo = i * cols;
+                int xso = i * blocks;
+                FloatVector a0 = FloatVector.zero(F256);
+                FloatVector a1 = a0;
+                for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
+                    ShortVector packed = widen(qs, wo);                     // sign-extended; the masks undo it
+                    ShortVector w0 = packed.and(LOW).sub(EIGHT);                   // elements 0..15
+                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // 16..31
+                    float scale = Float.float16ToFloat(d[j * blocks + b]);
+                    ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                    a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xso + b]), a0);
+                    ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+                    a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xso + blocks + b]), a1);
+                }
+                y[yOff + i * rows + j] = sumLanes(a0);
+                y[yOff + (i + 1) * rows + j] = sumLanes(a1);
+            }
+            for (; i < m; i++) {
+                int wo = j * blocks * HALF;
+                int xo = i * cols;
+                int xso = i * blocks;
+                FloatVector acc = FloatVector.zero(F256);
+                for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
+                    ShortVector packed = widen(qs, wo);
+                    ShortVector w0 = packed.and(LOW).sub(EIGHT);
+                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+                    ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                    acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[j * blocks + b]) * xs[xso + b]), acc);
+                }
+                y[yOff + i * rows + j] = sumLanes(acc);
+            }
         }
-        if (b < blocks) {
-            ShortVector packed = widen(data, wo + 2);
-            ShortVector w0 = packed.and(LOW).sub(EIGHT);
-            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
-            ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-            acc0 = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
-        }
-        return sumLanes(acc0.add(acc1));
-    }
-
-    @Override
-    public void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
-        short[] xq = x.values();
-        float[] xs = x.scales();
-        int wo = row * blocks * BLOCK_BYTES;
-        int xo = xRow * cols;
-        int so = xRow * blocks;
-        FloatVector a0 = FloatVector.zero(F256);
-        FloatVector a1 = a0;
-        for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
-            ShortVector packed = widen(data, wo + 2);
-            ShortVector w0 = packed.and(LOW).sub(EIGHT);
-            ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
-            float d = Rounding.fp16At(data, wo);
-            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-            a0 = pairSum(p0).fma(FloatVector.broadcast(F256, d * xs[so + b]), a0);
-            ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-            a1 = pairSum(p1).fma(FloatVector.broadcast(F256, d * xs[so + blocks + b]), a1);
-        }
-        out[outOff] = sumLanes(a0);
-        out[outOff + outStride] = sumLanes(a1);
     }
 
     @Override
@@ -164,14 +180,14 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
-            int wo = (row * blocks + b) * BLOCK_BYTES;
+            int wo = (row * blocks + b) * HALF;
             int xo = xRow * cols + b * BLOCK;
             int isum = 0;
-            for (int j = 0; j < BLOCK / 2; j++) {
-                int q = data[wo + 2 + j] & 0xFF;
-                isum += ((q & 0x0F) - 8) * xq[xo + j] + ((q >> 4) - 8) * xq[xo + BLOCK / 2 + j];
+            for (int j = 0; j < HALF; j++) {
+                int v = qs[wo + j] & 0xFF;
+                isum += ((v & 0x0F) - 8) * xq[xo + j] + ((v >> 4) - 8) * xq[xo + HALF + j];
             }
-            sum += isum * (Rounding.fp16At(data, wo) * xs[xRow * blocks + b]);
+            sum += isum * (Float.float16ToFloat(d[row * blocks + b]) * xs[xRow * blocks + b]);
         }
         return sum;
     }
@@ -179,12 +195,12 @@ public final class Q4_0Matrix implements QuantizedMatrix {
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < blocks; b++) {
-            int wo = (row * blocks + b) * BLOCK_BYTES;
-            float d = Rounding.fp16At(data, wo);
-            for (int j = 0; j < BLOCK / 2; j++) {
-                int q = data[wo + 2 + j] & 0xFF;
-                out[off + b * BLOCK + j] = ((q & 0x0F) - 8) * d;
-                out[off + b * BLOCK + BLOCK / 2 + j] = ((q >> 4) - 8) * d;
+            int wo = (row * blocks + b) * HALF;
+            float scale = Float.float16ToFloat(d[row * blocks + b]);
+            for (int j = 0; j < HALF; j++) {
+                int v = qs[wo + j] & 0xFF;
+                out[off + b * BLOCK + j] = ((v & 0x0F) - 8) * scale;
+                out[off + b * BLOCK + HALF + j] = ((v >> 4) - 8) * scale;
             }
         }
     }

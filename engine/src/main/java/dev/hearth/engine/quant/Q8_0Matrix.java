@@ -9,15 +9,19 @@ import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
- * llama.cpp's Q8_0: each row is cols / 32 blocks of 34 bytes, exactly ggml's {@code block_q8_0}
- * (an fp16 scale d, little-endian, then 32 int8 values q); weight = q * d. Quantization rounds as
+ * llama.cpp's Q8_0: each row is cols / 32 blocks, each exactly ggml's {@code block_q8_0} (an fp16
+ * scale d, then 32 int8 values q); weight = q * d. Quantization rounds as
  * {@code quantize_row_q8_0_ref}: d = max|x| / 127, q = roundf(x * (1 / d)).
  *
+ * <p>In memory the scales and the values are kept apart, so that a row's values are one
+ * contiguous run the kernels stream through, and ggml's interleaved bytes (34 per block: d
+ * little-endian, then q0..q31) are made only on the way in and out ({@link #ofBlocks},
+ * {@link #blocks}). Same bytes in all.
+ *
  * <pre>
- * data (rows, cols / 32, 34) bytes: [d lo, d hi, q0 .. q31] per block
+ * q (rows, cols) int8 values      d (rows, cols / 32) fp16 bits
  * </pre>
  */
 public final class Q8_0Matrix implements QuantizedMatrix {
@@ -26,47 +30,63 @@ public final class Q8_0Matrix implements QuantizedMatrix {
     private final int rows;
     private final int cols;
     private final int blocks;     // per row
-    private final byte[] data;    // (rows, blocks, 34)
+    private final byte[] q;       // (rows, cols)
+    private final short[] d;      // (rows, blocks)
 
-    private Q8_0Matrix(int rows, int cols, byte[] data) {
+    private Q8_0Matrix(int rows, int cols, byte[] q, short[] d) {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
-        this.data = data;
+        this.q = q;
+        this.d = d;
     }
 
     /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
     public static Q8_0Matrix quantize(float[] w, int off, int rows, int cols) {
         QuantizedMatrix.checkWidth(cols, QuantFormat.Q8_0);
         int blocks = cols / BLOCK;
-        byte[] data = new byte[rows * blocks * BLOCK_BYTES];
+        byte[] q = new byte[rows * cols];
+        short[] d = new short[rows * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
                 int x = off + r * cols + b * BLOCK;
-                int o = (r * blocks + b) * BLOCK_BYTES;
                 float amax = 0f;
                 for (int j = 0; j < BLOCK; j++) {
                     amax = Math.max(amax, Math.abs(w[x + j]));
                 }
-                float d = amax / 127f;
-                float id = d != 0f ? 1f / d : 0f;
-                Rounding.putFp16(data, o, Rounding.fp16(d));
+                float scale = amax / 127f;
+                float id = scale != 0f ? 1f / scale : 0f;
+                d[r * blocks + b] = Rounding.fp16(scale);
                 for (int j = 0; j < BLOCK; j++) {
-                    data[o + 2 + j] = (byte) Rounding.roundf(w[x + j] * id);
+                    q[r * cols + b * BLOCK + j] = (byte) Rounding.roundf(w[x + j] * id);
                 }
             }
         }
-        return new Q8_0Matrix(rows, cols, data);
+        return new Q8_0Matrix(rows, cols, q, d);
     }
 
-    /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 34} bytes, copied). */
+    /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 34} bytes). */
     public static Q8_0Matrix ofBlocks(byte[] blocks, int rows, int cols) {
-        return new Q8_0Matrix(rows, cols, QuantizedMatrix.copyOfBlocks(blocks, rows, cols, QuantFormat.Q8_0, BLOCK_BYTES));
+        QuantizedMatrix.checkBlockBytes(blocks, rows, cols, QuantFormat.Q8_0, BLOCK_BYTES);
+        int n = rows * (cols / BLOCK);
+        byte[] q = new byte[rows * cols];
+        short[] d = new short[n];
+        for (int k = 0; k < n; k++) {
+            d[k] = Rounding.fp16Bits(blocks, k * BLOCK_BYTES);
+            System.arraycopy(blocks, k * BLOCK_BYTES + 2, q, k * BLOCK, BLOCK);
+        }
+        return new Q8_0Matrix(rows, cols, q, d);
     }
 
-    /** The packed blocks, a copy: exactly the bytes of a GGUF Q8_0 tensor of this shape. */
+    /** The packed blocks: exactly the bytes of a GGUF Q8_0 tensor of this shape. */
     public byte[] blocks() {
-        return data.clone();
+        int n = d.length;
+        byte[] out = new byte[n * BLOCK_BYTES];
+        for (int k = 0; k < n; k++) {
+            Rounding.putFp16(out, k * BLOCK_BYTES, d[k]);
+            System.arraycopy(q, k * BLOCK, out, k * BLOCK_BYTES + 2, BLOCK);
+        }
+        return out;
     }
 
     @Override
@@ -86,57 +106,56 @@ public final class Q8_0Matrix implements QuantizedMatrix {
 
     @Override
     public long byteSize() {
-        return data.length;
+        return q.length + 2L * d.length;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The whole loop is one method on purpose: larger than C2 inlines, it is always compiled on
+     * its own, where every Vector API call becomes an instruction. Small per-row methods were
+     * inlined deep into the model's forward pass, where C2 ran out of its node budget and left
+     * Vector API calls as plain Java, 3 to 5 times slower, at random from run to run.
+     */
     @Override
-    public float dot(int row, Q8Activations x, int xRow) {
-        // two blocks per step into two accumulators; the method is kept above C2's inlining size on
-        // purpose: inlined into its caller, the Vector API calls hit NodeCountInliningCutoff and ran
-        // as plain Java (five times slower)
+    public void product(Q8Activations x, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        int wo = row * blocks * BLOCK_BYTES;
-        int xo = xRow * cols;
-        int so = xRow * blocks;
-        FloatVector acc0 = FloatVector.zero(F256);
-        FloatVector acc1 = acc0;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, wo += 2 * BLOCK_BYTES, xo += 2 * BLOCK) {
-            ShortVector p0 = widen(data, wo + 2).mul(shorts(xq, xo)).add(widen(data, wo + 18).mul(shorts(xq, xo + 16)));
-            acc0 = pairSum(p0).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
-            int wo1 = wo + BLOCK_BYTES;
-            ShortVector p1 = widen(data, wo1 + 2).mul(shorts(xq, xo + BLOCK))
-                    .add(widen(data, wo1 + 18).mul(shorts(xq, xo + BLOCK + 16)));
-            acc1 = pairSum(p1).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo1) * xs[so + b + 1]), acc1);
+        int m = x.rows();
+        for (int j = j0; j < j1; j++) {
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {     // two activation rows per pass: each weight block unpacked once
+                int wo = j * cols;
+                int xo = i * cols;
+                int xso = i * blocks;
+                FloatVector a0 = FloatVector.zero(F256);
+                FloatVector a1 = a0;
+                for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
+                    ShortVector w0 = widen(q, wo);
+                    ShortVector w1 = widen(q, wo + 16);
+                    float scale = Float.float16ToFloat(d[j * blocks + b]);
+                    ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                    a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xso + b]), a0);
+                    ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+                    a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xso + blocks + b]), a1);
+                }
+                y[yOff + i * rows + j] = sumLanes(a0);
+                y[yOff + (i + 1) * rows + j] = sumLanes(a1);
+            }
+            for (; i < m; i++) {
+                int wo = j * cols;
+                int xo = i * cols;
+                int xso = i * blocks;
+                FloatVector acc = FloatVector.zero(F256);
+                for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
+                    ShortVector w0 = widen(q, wo);
+                    ShortVector w1 = widen(q, wo + 16);
+                    ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                    acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[j * blocks + b]) * xs[xso + b]), acc);
+                }
+                y[yOff + i * rows + j] = sumLanes(acc);
+            }
         }
-        if (b < blocks) {
-            ShortVector p = widen(data, wo + 2).mul(shorts(xq, xo)).add(widen(data, wo + 18).mul(shorts(xq, xo + 16)));
-            acc0 = pairSum(p).fma(FloatVector.broadcast(F256, Rounding.fp16At(data, wo) * xs[so + b]), acc0);
-        }
-        return sumLanes(acc0.add(acc1));
-    }
-
-    @Override
-    public void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride) {
-        short[] xq = x.values();
-        float[] xs = x.scales();
-        int wo = row * blocks * BLOCK_BYTES;
-        int xo = xRow * cols;
-        int so = xRow * blocks;
-        FloatVector a0 = FloatVector.zero(F256);
-        FloatVector a1 = a0;
-        for (int b = 0; b < blocks; b++, wo += BLOCK_BYTES, xo += BLOCK) {
-            ShortVector w0 = widen(data, wo + 2);
-            ShortVector w1 = widen(data, wo + 18);
-            float d = Rounding.fp16At(data, wo);
-            ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-            a0 = pairSum(p0).fma(FloatVector.broadcast(F256, d * xs[so + b]), a0);
-            ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-            a1 = pairSum(p1).fma(FloatVector.broadcast(F256, d * xs[so + blocks + b]), a1);
-        }
-        out[outOff] = sumLanes(a0);
-        out[outOff + outStride] = sumLanes(a1);
     }
 
     @Override
@@ -145,13 +164,13 @@ public final class Q8_0Matrix implements QuantizedMatrix {
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
-            int wo = (row * blocks + b) * BLOCK_BYTES;
+            int wo = row * cols + b * BLOCK;
             int xo = xRow * cols + b * BLOCK;
             int isum = 0;
             for (int j = 0; j < BLOCK; j++) {
-                isum += data[wo + 2 + j] * xq[xo + j];
+                isum += q[wo + j] * xq[xo + j];
             }
-            sum += isum * (Rounding.fp16At(data, wo) * xs[xRow * blocks + b]);
+            sum += isum * (Float.float16ToFloat(d[row * blocks + b]) * xs[xRow * blocks + b]);
         }
         return sum;
     }
@@ -159,10 +178,9 @@ public final class Q8_0Matrix implements QuantizedMatrix {
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < blocks; b++) {
-            int wo = (row * blocks + b) * BLOCK_BYTES;
-            float d = Rounding.fp16At(data, wo);
+            float scale = Float.float16ToFloat(d[row * blocks + b]);
             for (int j = 0; j < BLOCK; j++) {
-                out[off + b * BLOCK + j] = data[wo + 2 + j] * d;
+                out[off + b * BLOCK + j] = q[row * cols + b * BLOCK + j] * scale;
             }
         }
     }

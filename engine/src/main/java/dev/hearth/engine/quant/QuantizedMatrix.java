@@ -22,21 +22,18 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
     long byteSize();
 
     /**
-     * The dot product of weight row {@code row} with activation row {@code xRow}: integer products
-     * within each block of 32, scaled by the weight's and the activation's block scales. The fast
-     * path (Vector API).
+     * The products of weight rows {@code j0..j1} with every row of {@code x}: {@code y[yOff + i *
+     * rows() + j]} for activation row i and weight row j. Integer products within each block of 32,
+     * scaled by the weight's and the activation's block scales; two activation rows share each
+     * unpacked weight block. The fast path (Vector API).
      */
-    float dot(int row, Q8Activations x, int xRow);
-
-    /** The same dot product as {@link #dot}, in plain scalar loops: the reference the tests compare with. */
-    float dotReference(int row, Q8Activations x, int xRow);
+    void product(Q8Activations x, int j0, int j1, float[] y, int yOff);
 
     /**
-     * Dot products of weight row {@code row} with the two activation rows {@code xRow, xRow+1},
-     * into {@code out[outOff]} and {@code out[outOff + outStride]}: each weight block is unpacked
-     * once for both.
+     * The dot product of weight row {@code row} with activation row {@code xRow}, in plain scalar
+     * loops: the reference {@link #product} is tested against.
      */
-    void dot2(int row, Q8Activations x, int xRow, float[] out, int outOff, int outStride);
+    float dotReference(int row, Q8Activations x, int xRow);
 
     /** Row {@code row} as floats, into {@code out[off..off+cols)}. */
     void dequantizeRow(int row, float[] out, int off);
@@ -69,18 +66,17 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
         return quantize(format, c.data(), c.offset(), c.dim(0), c.dim(1));
     }
 
-    /** Throws unless {@code cols} is a positive multiple of 32. */
-    /** A copy of packed blocks as llama.cpp writes them, checked to be {@code rows * cols / 32} blocks of {@code blockBytes}. */
-    static byte[] copyOfBlocks(byte[] blocks, int rows, int cols, QuantFormat format, int blockBytes) {
+    /** Throws unless {@code blocks} is {@code rows * cols / 32} blocks of {@code blockBytes}, as llama.cpp writes them. */
+    static void checkBlockBytes(byte[] blocks, int rows, int cols, QuantFormat format, int blockBytes) {
         checkWidth(cols, format);
         long expected = (long) rows * (cols / QuantFormat.BLOCK) * blockBytes;
         if (blocks.length != expected) {
             throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
                     + expected + " bytes, not " + blocks.length);
         }
-        return blocks.clone();
     }
 
+    /** Throws unless {@code cols} is a positive multiple of 32. */
     static void checkWidth(int cols, QuantFormat format) {
         if (cols <= 0 || cols % QuantFormat.BLOCK != 0) {
             throw new QuantizationException(format.id() + " needs an input width that is a multiple of "

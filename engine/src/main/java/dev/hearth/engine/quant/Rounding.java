@@ -15,9 +15,9 @@ final class Rounding {
         return Float.floatToFloat16(v);
     }
 
-    /** The float an fp16 stored little-endian at {@code b[o]} holds. */
-    static float fp16At(byte[] b, int o) {
-        return Float.float16ToFloat((short) ((b[o] & 0xFF) | (b[o + 1] << 8)));
+    /** The fp16 bits stored little-endian at {@code b[o]}. */
+    static short fp16Bits(byte[] b, int o) {
+        return (short) ((b[o] & 0xFF) | (b[o + 1] << 8));
     }
 
     static void putFp16(byte[] b, int o, short h) {

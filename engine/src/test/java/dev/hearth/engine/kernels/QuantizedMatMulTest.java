@@ -47,18 +47,24 @@ class QuantizedMatMulTest {
     }
 
     @Test
-    void dot2AndDotAgreeWithTheReferenceRowByRow() {
+    void productOfARangeOfRowsAgreesWithTheReferenceRowByRow() {
         Rng rng = new Rng(12);
         for (QuantFormat f : QuantFormat.values()) {
             QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, 5 * 128, 1f), 0, 5, 128);
-            Q8Activations x = Q8Activations.quantize(gaussian(rng, 6 * 128, 1f), 0, 6, 128);
-            float[] out = new float[2 * 5];
-            for (int r = 0; r < 5; r++) {
-                w.dot2(r, x, 2, out, r, 5);
-                for (int i = 0; i < 2; i++) {
-                    float ref = w.dotReference(r, x, 2 + i);
-                    assertThat(out[i * 5 + r]).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f));
-                    assertThat(w.dot(r, x, 2 + i)).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4f));
+            for (int m = 1; m <= 3; m++) {
+                Q8Activations x = Q8Activations.quantize(gaussian(rng, m * 128, 1f), 0, m, 128);
+                float[] out = new float[1 + m * 5];
+                w.product(x, 1, 4, out, 1);    // rows 1..3 only
+                for (int i = 0; i < m; i++) {
+                    for (int r = 0; r < 5; r++) {
+                        float got = out[1 + i * 5 + r];
+                        if (r < 1 || r >= 4) {
+                            assertThat(got).as("%s row %d is outside the range", f, r).isZero();
+                        } else {
+                            assertThat(got).as("%s m=%d x row %d, w row %d", f, m, i, r)
+                                    .isCloseTo(w.dotReference(r, x, i), org.assertj.core.data.Offset.offset(1e-4f));
+                        }
+                    }
                 }
             }
         }
