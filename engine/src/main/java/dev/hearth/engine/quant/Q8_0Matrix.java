@@ -64,6 +64,14 @@ public final class Q8_0Matrix implements QuantizedMatrix {
         return new Q8_0Matrix(rows, cols, QuantizedMatrix.copyOfBlocks(blocks, rows, cols, QuantFormat.Q8_0, BLOCK_BYTES));
     }
 
+    /**
+     * A matrix over packed blocks read straight from {@code blocks} (a tensor of a memory-mapped
+     * model file): copied once onto the heap, with the same checks as {@link #ofBlocks(byte[], int, int)}.
+     */
+    public static Q8_0Matrix ofBlocks(java.lang.foreign.MemorySegment blocks, int rows, int cols) {
+        return new Q8_0Matrix(rows, cols, QuantizedMatrix.copyOfBlocks(blocks, rows, cols, QuantFormat.Q8_0, BLOCK_BYTES));
+    }
+
     /** The packed blocks, a copy: exactly the bytes of a GGUF Q8_0 tensor of this shape. */
     public byte[] blocks() {
         return data.clone();

@@ -1,6 +1,8 @@
 package dev.hearth.engine.quant;
 
 import dev.hearth.engine.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A weight matrix (rows = output features, cols = input features) kept quantized: the weight of
@@ -69,18 +71,35 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
         return quantize(format, c.data(), c.offset(), c.dim(0), c.dim(1));
     }
 
-    /** Throws unless {@code cols} is a positive multiple of 32. */
     /** A copy of packed blocks as llama.cpp writes them, checked to be {@code rows * cols / 32} blocks of {@code blockBytes}. */
     static byte[] copyOfBlocks(byte[] blocks, int rows, int cols, QuantFormat format, int blockBytes) {
-        checkWidth(cols, format);
-        long expected = (long) rows * (cols / QuantFormat.BLOCK) * blockBytes;
-        if (blocks.length != expected) {
-            throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
-                    + expected + " bytes, not " + blocks.length);
-        }
+        checkBlockBytes(blocks.length, rows, cols, format, blockBytes);
         return blocks.clone();
     }
 
+    /**
+     * The packed blocks in {@code blocks} (e.g. a memory-mapped tensor of a model file) copied once
+     * onto the heap, checked as {@link #copyOfBlocks(byte[], int, int, QuantFormat, int)} checks them.
+     */
+    static byte[] copyOfBlocks(MemorySegment blocks, int rows, int cols, QuantFormat format, int blockBytes) {
+        checkBlockBytes(blocks.byteSize(), rows, cols, format, blockBytes);
+        return blocks.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static void checkBlockBytes(long have, int rows, int cols, QuantFormat format, int blockBytes) {
+        checkWidth(cols, format);
+        long expected = (long) rows * (cols / QuantFormat.BLOCK) * blockBytes;
+        if (have != expected) {
+            throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
+                    + expected + " bytes, not " + have);
+        }
+        if (expected > Integer.MAX_VALUE - 8) {
+            throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
+                    + expected + " bytes, more than one Java array holds; split it");
+        }
+    }
+
+    /** Throws unless {@code cols} is a positive multiple of 32. */
     static void checkWidth(int cols, QuantFormat format) {
         if (cols <= 0 || cols % QuantFormat.BLOCK != 0) {
             throw new QuantizationException(format.id() + " needs an input width that is a multiple of "
