@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.HearthException;
 import dev.hearth.engine.models.Gpt;
 import dev.hearth.engine.models.LanguageModel;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.ops.Views;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
@@ -50,7 +51,7 @@ final class Gpt2Format implements ModelFormat {
     }
 
     @Override
-    public LanguageModel build(ObjectNode config, ConfigReader read) {
+    public LanguageModel build(ObjectNode config, ConfigReader read, SuppliedWeights supplied) {
         String act = read.text("activation_function", "gelu_new");
         if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
             throw read.fail("activation_function", "is \"" + act + "\"; Hearth's GPT-2 uses the tanh GELU (gelu_new)");

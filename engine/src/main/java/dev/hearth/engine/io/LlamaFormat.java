@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.models.LanguageModel;
 import dev.hearth.engine.models.Llama;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ final class LlamaFormat implements ModelFormat {
     }
 
     @Override
-    public LanguageModel build(ObjectNode config, ConfigReader read) {
+    public LanguageModel build(ObjectNode config, ConfigReader read, SuppliedWeights supplied) {
         String type = read.text("model_type", "llama");
         int hidden = read.integer("hidden_size");
         int heads = read.integer("num_attention_heads");
@@ -83,7 +84,7 @@ final class LlamaFormat implements ModelFormat {
                 (float) read.number("rope_theta", 10000), (float) read.number("rms_norm_eps", 1e-6),
                 read.bool("tie_word_embeddings", false), qkvBias, attentionBias && !"qwen2".equals(type), 0f,
                 headDimGiven ? headDim : hidden / heads);
-        return new Llama(c, new Rng(0));
+        return new Llama(c, new Rng(0), supplied);
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.generate.GenerationConfig;
 import dev.hearth.engine.models.LanguageModel;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.tensor.Tensor;
 import dev.hearth.engine.tokenize.Tokenizer;
 import java.io.IOException;
@@ -133,13 +134,37 @@ public final class ModelFolder {
         ModelFormat format = FORMATS.stream().filter(f -> f.reads(type)).findFirst()
                 .orElseThrow(() -> read.fail("model_type", "is \"" + type + "\"; Hearth reads gpt2, llama, qwen2 and"
                         + " mistral"));
-        LanguageModel model = format.build(config, read);
         QuantizedWeights.Spec quantization = QuantizedWeights.read(configFile, config);
-        Map<String, byte[]> packed = new LinkedHashMap<>();
-        Map<String, Tensor> tensors = readWeights(dir, quantization == null ? java.util.Set.of()
-                : quantization.packedNames(), packed);
-        if (quantization != null) {
-            QuantizedWeights.install(dir, model, format, quantization, packed, tensors);
+        LanguageModel model;
+        Map<String, Tensor> tensors;
+        if (quantization == null) {
+            model = format.build(config, read, SuppliedWeights.NONE);
+            tensors = new LinkedHashMap<>();
+            for (Path file : weightFiles(dir)) {
+                tensors.putAll(SafeTensors.read(file));
+            }
+        } else {
+            // The packed matrices go from the mapped files straight into the layers that use them, which
+            // are built around them: no float32 matrix of their size is ever allocated.
+            List<SafeTensorsFile> files = new ArrayList<>();
+            try {
+                for (Path file : weightFiles(dir)) {
+                    files.add(SafeTensorsFile.open(file));
+                }
+                QuantizedWeights.Supply supply = QuantizedWeights.supply(dir, format, quantization, files);
+                model = format.build(config, read, supply);
+                supply.checkAllTaken();
+                tensors = new LinkedHashMap<>();
+                for (SafeTensorsFile f : files) {
+                    for (String name : f.names()) {
+                        if (!supply.read().contains(name)) {
+                            tensors.put(name, f.tensor(name));
+                        }
+                    }
+                }
+            } finally {
+                files.forEach(SafeTensorsFile::close);
+            }
         }
         try {
             model.loadState(format.fromHuggingFace(tensors, model), true);
@@ -153,12 +178,11 @@ public final class ModelFolder {
         return new Loaded(model, tokenizer, generation, config);
     }
 
-    /** The float tensors of the folder; the tensors named in {@code packedNames} go as raw bytes into {@code packed}. */
-    private static Map<String, Tensor> readWeights(Path dir, java.util.Set<String> packedNames,
-                                                   Map<String, byte[]> packed) {
+    /** The folder's weight files: model.safetensors, or the shards its index names. */
+    private static List<Path> weightFiles(Path dir) {
         Path single = dir.resolve("model.safetensors");
         if (Files.isRegularFile(single)) {
-            return readFile(single, packedNames, packed);
+            return List.of(single);
         }
         Path index = dir.resolve("model.safetensors.index.json");
         if (!Files.isRegularFile(index)) {
@@ -169,38 +193,21 @@ public final class ModelFolder {
         if (map == null || !map.isObject()) {
             throw new CheckpointException(index, "has no \"weight_map\" object");
         }
-        Map<String, Tensor> all = new LinkedHashMap<>();
         List<String> shards = new ArrayList<>();
         map.properties().forEach(e -> {
             if (!shards.contains(e.getValue().asText())) {
                 shards.add(e.getValue().asText());
             }
         });
+        List<Path> files = new ArrayList<>();
         for (String shard : shards) {
             Path file = dir.resolve(shard).normalize();
             if (!file.startsWith(dir.normalize())) {
                 throw new CheckpointException(index, "shard \"" + shard + "\" points outside the model folder");
             }
-            all.putAll(readFile(file, packedNames, packed));
+            files.add(file);
         }
-        return all;
-    }
-
-    private static Map<String, Tensor> readFile(Path file, java.util.Set<String> packedNames, Map<String, byte[]> packed) {
-        if (packedNames.isEmpty()) {
-            return SafeTensors.read(file);
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            for (String name : f.names()) {
-                if (packedNames.contains(name)) {
-                    packed.put(name, f.bytes(name));
-                } else {
-                    out.put(name, f.tensor(name));
-                }
-            }
-        }
-        return out;
+        return files;
     }
 
     private static GenerationConfig readGeneration(Path dir, ConfigReader modelConfig) {

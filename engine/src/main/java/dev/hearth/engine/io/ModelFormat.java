@@ -2,6 +2,7 @@ package dev.hearth.engine.io;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.models.LanguageModel;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.Map;
 
@@ -17,8 +18,13 @@ interface ModelFormat {
     /** Whether this format writes {@code model}. */
     boolean writes(LanguageModel model);
 
-    /** A freshly initialised model shaped as {@code config} says (weights are loaded afterwards). */
-    LanguageModel build(ObjectNode config, ConfigReader read);
+    /**
+     * A model shaped as {@code config} says, its weights initialised (they are loaded afterwards)
+     * except the matrices {@code supplied} holds quantized, which its layers take as they are built.
+     * A format that stores no quantized weights ignores {@code supplied}; the loader then reports
+     * every matrix no layer took.
+     */
+    LanguageModel build(ObjectNode config, ConfigReader read, SuppliedWeights supplied);
 
     /** The {@code config.json} fields for {@code model}. */
     ObjectNode config(LanguageModel model);

@@ -4,17 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.HearthException;
-import dev.hearth.engine.models.LanguageModel;
-import dev.hearth.engine.nn.Embedding;
-import dev.hearth.engine.nn.Linear;
-import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.quant.Int8Matrix;
 import dev.hearth.engine.quant.Q4_0Matrix;
 import dev.hearth.engine.quant.Q8_0Matrix;
 import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -117,49 +117,124 @@ final class QuantizedWeights {
     }
 
     /**
-     * Puts the quantized weights into {@code model}'s layers, taking their raw bytes from
-     * {@code packed} and int8 scales from {@code tensors} (removed from it, so that what remains
-     * is the float weights).
+     * The folder's quantized matrices, read from {@code files} (each copied once, from the mapped
+     * file onto the heap; no float copy is made) and keyed by Hearth's parameter names, ready to be
+     * handed to the model's layers as it is built. Int8 row scales are read along with their matrix.
      */
-    static void install(Path dir, LanguageModel model, ModelFormat format, Spec spec, Map<String, byte[]> packed,
-                        Map<String, Tensor> tensors) {
+    static Supply supply(Path dir, ModelFormat format, Spec spec, List<SafeTensorsFile> files) {
+        Map<String, QuantizedMatrix> matrices = new LinkedHashMap<>();
+        Map<String, String> fileNames = new LinkedHashMap<>();
+        Set<String> read = new LinkedHashSet<>();
         for (var e : spec.tensors().entrySet()) {
             String file = e.getKey();
             int rows = e.getValue()[0];
             int cols = e.getValue()[1];
-            byte[] bytes = packed.get(file);
-            if (bytes == null) {
+            SafeTensorsFile holder = holderOf(files, file);
+            if (holder == null) {
                 throw new CheckpointException(dir, "config.json lists the quantized tensor '" + file + "' but"
                         + " model.safetensors does not hold it");
             }
-            String name = format.parameterNameOf(file);
-            int dot = name == null ? -1 : name.lastIndexOf('.');
-            Module owner = dot < 0 ? null : model.find(name.substring(0, dot));
             QuantizedMatrix q;
             try {
+                SafeTensorsFile.TensorInfo info = holder.info(file);
+                if (info.dtype().byteSize() != 1) {
+                    throw new CheckpointException(dir, "the quantized tensor '" + file + "' is stored as "
+                            + info.dtype() + "; " + spec.format().id() + " weights are stored as bytes ("
+                            + (spec.format() == QuantFormat.INT8 ? "I8" : "U8") + "): the file does not match its"
+                            + " config.json");
+                }
+                MemorySegment bytes = holder.segment(file);
                 q = switch (spec.format()) {
                     case Q8_0 -> Q8_0Matrix.ofBlocks(bytes, rows, cols);
                     case Q4_0 -> Q4_0Matrix.ofBlocks(bytes, rows, cols);
                     case INT8 -> {
-                        Tensor s = tensors.remove(file + "_scale");
-                        if (s == null) {
-                            throw new CheckpointException(dir, "the int8 tensor '" + file + "' has no '" + file
-                                    + "_scale' tensor of row scales");
+                        String scaleName = file + "_scale";
+                        SafeTensorsFile scaleHolder = holderOf(files, scaleName);
+                        if (scaleHolder == null) {
+                            throw new CheckpointException(dir, "the int8 tensor '" + file + "' has no '" + scaleName
+                                    + "' tensor of row scales");
                         }
-                        yield Int8Matrix.of(bytes, s.contiguous().toFloatArray(), rows, cols);
+                        read.add(scaleName);
+                        yield Int8Matrix.of(bytes, scaleHolder.tensor(scaleName).contiguous().toFloatArray(), rows,
+                                cols);
                     }
                 };
-                switch (owner) {
-                    case Linear l when name.endsWith(".weight") -> l.useQuantized(q);
-                    case Embedding emb when name.endsWith(".weight") -> emb.useQuantized(q);
-                    case null, default -> throw new CheckpointException(dir, "the quantized tensor '" + file
-                            + "' is not the weight of a linear layer or an embedding of this model");
-                }
             } catch (CheckpointException ex) {
                 throw ex;
             } catch (HearthException | IllegalArgumentException ex) {
                 throw new CheckpointException(dir, "the quantized tensor '" + file + "' does not fit: " + ex.getMessage(),
                         ex);
+            }
+            read.add(file);
+            String name = format.parameterNameOf(file);
+            if (name == null || matrices.containsKey(name)) {
+                throw notALayerWeight(dir, file);
+            }
+            matrices.put(name, q);
+            fileNames.put(name, file);
+        }
+        return new Supply(dir, matrices, fileNames, read);
+    }
+
+    private static SafeTensorsFile holderOf(List<SafeTensorsFile> files, String name) {
+        for (SafeTensorsFile f : files) {
+            if (f.contains(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static CheckpointException notALayerWeight(Path dir, String file) {
+        return new CheckpointException(dir, "the quantized tensor '" + file + "' is not the weight of a linear layer"
+                + " or an embedding of this model");
+    }
+
+    /**
+     * A folder's quantized matrices as the layers of the model being built ask for them: each is
+     * checked to have the shape of the layer's weight and remembered as taken, so that
+     * {@link #checkAllTaken} can report a matrix that no layer of the model has.
+     */
+    static final class Supply implements SuppliedWeights {
+        private final Path dir;
+        private final Map<String, QuantizedMatrix> matrices;  // by Hearth's parameter name
+        private final Map<String, String> fileNames;          // Hearth's name -> the file's
+        private final Set<String> read;                       // the file's tensors read here
+        private final Set<String> taken = new LinkedHashSet<>();
+
+        private Supply(Path dir, Map<String, QuantizedMatrix> matrices, Map<String, String> fileNames, Set<String> read) {
+            this.dir = dir;
+            this.matrices = matrices;
+            this.fileNames = fileNames;
+            this.read = Collections.unmodifiableSet(read);
+        }
+
+        @Override
+        public QuantizedMatrix quantized(String name, int rows, int cols) {
+            QuantizedMatrix q = matrices.get(name);
+            if (q == null) {
+                return null;
+            }
+            if (q.rows() != rows || q.cols() != cols) {
+                throw new CheckpointException(dir, "the quantized tensor '" + fileNames.get(name) + "' does not fit:"
+                        + " it is " + q.rows() + " x " + q.cols() + " but the model's '" + name + "' has shape ("
+                        + rows + ", " + cols + ") (was it saved from a different config?)");
+            }
+            taken.add(name);
+            return q;
+        }
+
+        /** The file's tensors this supply read (packed matrices and int8 scales): not float weights. */
+        Set<String> read() {
+            return read;
+        }
+
+        /** Throws unless every matrix was taken by a layer of the model just built. */
+        void checkAllTaken() {
+            for (String name : matrices.keySet()) {
+                if (!taken.contains(name)) {
+                    throw notALayerWeight(dir, fileNames.get(name));
+                }
             }
         }
     }

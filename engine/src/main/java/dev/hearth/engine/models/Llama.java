@@ -1,11 +1,13 @@
 package dev.hearth.engine.models;
 
 import dev.hearth.engine.nn.Embedding;
+import dev.hearth.engine.nn.Init;
 import dev.hearth.engine.nn.Linear;
 import dev.hearth.engine.nn.Mlp;
 import dev.hearth.engine.nn.ModuleList;
 import dev.hearth.engine.nn.MultiHeadAttention;
 import dev.hearth.engine.nn.RmsNorm;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
@@ -88,14 +90,26 @@ public final class Llama extends LanguageModel {
     private final Linear lmHead;                        // (vocab, C), null when tied
 
     public Llama(Config c, Rng rng) {
+        this(c, rng, SuppliedWeights.NONE);
+    }
+
+    /**
+     * A Llama whose matrices {@code supplied} holds quantized (by parameter name,
+     * "layers.0.attn.q_proj.weight") are built over them, never allocated in float; the rest is
+     * initialised from {@code rng}. How a quantized model folder is loaded.
+     */
+    public Llama(Config c, Rng rng, SuppliedWeights supplied) {
         this.config = c;
-        this.embedTokens = child("embed_tokens", new Embedding(c.vocabSize(), c.dim(), rng));
+        this.embedTokens = child("embed_tokens", Embedding.of(c.vocabSize(), c.dim(), rng,
+                supplied.below("embed_tokens")));
         this.layers = child("layers", new ModuleList<>());
+        SuppliedWeights inLayers = supplied.below("layers");
         for (int i = 0; i < c.layers(); i++) {
-            layers.add(new TransformerBlock(c.block(), rng));
+            layers.add(new TransformerBlock(c.block(), rng, inLayers.below(Integer.toString(i))));
         }
         this.norm = child("norm", new RmsNorm(c.dim(), c.normEps()));
-        this.lmHead = c.tiedEmbeddings() ? null : child("lm_head", new Linear(c.dim(), c.vocabSize(), false, rng));
+        this.lmHead = c.tiedEmbeddings() ? null : child("lm_head", Linear.of(c.dim(), c.vocabSize(), false,
+                Init.DEFAULT_STD, rng, supplied.below("lm_head")));
     }
 
     public Config config() {

@@ -20,6 +20,21 @@ public final class Embedding extends Module {
         this.weight = param("weight", Init.normal(rng, Init.DEFAULT_STD, rows, dim));
     }
 
+    /** A table kept quantized from the start, e.g. read from a quantized model folder: no float table is allocated. */
+    public Embedding(QuantizedMatrix table) {
+        this.weight = null;
+        this.quantized = quantizedParam("weight", table, table.rows(), table.cols());
+    }
+
+    /**
+     * A table normal(0, 0.02) of (rows, dim), unless {@code supplied} holds "weight" quantized: then
+     * the table is that matrix and no float table is allocated.
+     */
+    public static Embedding of(int rows, int dim, Rng rng, SuppliedWeights supplied) {
+        QuantizedMatrix q = supplied.quantized("weight", rows, dim);
+        return q == null ? new Embedding(rows, dim, rng) : new Embedding(q);
+    }
+
     /** Rows {@code ids}, shaped {@code (idShape..., dim)}. */
     public Tensor forward(int[] ids, int... idShape) {
         if (quantized != null) {

@@ -38,6 +38,31 @@ public final class Linear extends Layer {
         this(Init.normal(rng, std, out, in), bias ? Init.zeros(out) : null);
     }
 
+    /**
+     * A layer over the quantized weight {@code weight} (out, in) from the start, e.g. read from a
+     * quantized model folder: no float weight is ever allocated. The bias (out) or null stays float.
+     */
+    public Linear(QuantizedMatrix weight, Tensor bias) {
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.rows())) {
+            throw new ShapeException("Linear: a bias of shape " + bias.shape() + " does not fit a quantized weight of "
+                    + weight.rows() + " x " + weight.cols() + "; it must be (" + weight.rows() + ",)");
+        }
+        this.out = weight.rows();
+        this.in = weight.cols();
+        this.weight = null;
+        this.quantized = quantizedParam("weight", weight, out, in);
+        this.bias = bias == null ? null : param("bias", bias);
+    }
+
+    /**
+     * Weight normal(0, std), bias zero, unless {@code supplied} holds the weight "weight" (out, in)
+     * quantized: then the layer is built over that matrix and no float weight is allocated.
+     */
+    public static Linear of(int in, int out, boolean bias, float std, Rng rng, SuppliedWeights supplied) {
+        QuantizedMatrix q = supplied.quantized("weight", out, in);
+        return q == null ? new Linear(in, out, bias, std, rng) : new Linear(q, bias ? Init.zeros(out) : null);
+    }
+
     /** Weight normal(0, 0.02), bias zero: the transformer default. */
     public Linear(int in, int out, boolean bias, Rng rng) {
         this(in, out, bias, Init.DEFAULT_STD, rng);

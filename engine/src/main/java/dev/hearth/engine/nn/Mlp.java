@@ -18,16 +18,22 @@ public final class Mlp extends Layer {
     private final Linear out;  // proj or down_proj (hidden -> dim)
 
     public Mlp(Kind kind, int dim, int hidden, boolean bias, int layers, Rng rng) {
+        this(kind, dim, hidden, bias, layers, rng, SuppliedWeights.NONE);
+    }
+
+    /** As {@link #Mlp(Kind, int, int, boolean, int, Rng)}, the projections taking the weights {@code supplied} holds. */
+    public Mlp(Kind kind, int dim, int hidden, boolean bias, int layers, Rng rng, SuppliedWeights supplied) {
         this.kind = kind;
         float residual = Init.residualStd(layers);
+        float std = Init.DEFAULT_STD;
         if (kind == Kind.SWIGLU) {
-            this.in = child("gate_proj", new Linear(dim, hidden, bias, rng));
-            this.up = child("up_proj", new Linear(dim, hidden, bias, rng));
-            this.out = child("down_proj", new Linear(hidden, dim, bias, residual, rng));
+            this.in = child("gate_proj", Linear.of(dim, hidden, bias, std, rng, supplied.below("gate_proj")));
+            this.up = child("up_proj", Linear.of(dim, hidden, bias, std, rng, supplied.below("up_proj")));
+            this.out = child("down_proj", Linear.of(hidden, dim, bias, residual, rng, supplied.below("down_proj")));
         } else {
-            this.in = child("fc", new Linear(dim, hidden, bias, rng));
+            this.in = child("fc", Linear.of(dim, hidden, bias, std, rng, supplied.below("fc")));
             this.up = null;
-            this.out = child("proj", new Linear(hidden, dim, bias, residual, rng));
+            this.out = child("proj", Linear.of(hidden, dim, bias, residual, rng, supplied.below("proj")));
         }
     }
 

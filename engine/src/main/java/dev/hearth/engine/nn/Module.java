@@ -50,6 +50,21 @@ public abstract class Module {
         return value;
     }
 
+    /**
+     * Registers {@code value} as the quantized parameter {@code name} of a layer built straight from
+     * it (a loaded quantized model): the float parameter of shape (rows, cols) it stands for is never
+     * allocated. The matrix must have that shape.
+     */
+    protected final QuantizedMatrix quantizedParam(String name, QuantizedMatrix value, int rows, int cols) {
+        checkName(name);
+        if (value.rows() != rows || value.cols() != cols) {
+            throw new dev.hearth.engine.tensor.ShapeException("quantized '" + name + "' is " + value.rows() + " x "
+                    + value.cols() + " but the parameter has shape (" + rows + ", " + cols + ")");
+        }
+        quantized.put(name, value);
+        return value;
+    }
+
     /** Registers a child module under {@code name}. */
     protected final <M extends Module> M child(String name, M module) {
         checkName(name);

@@ -71,12 +71,19 @@ public final class MultiHeadAttention extends Layer {
     private final Linear o;
 
     public MultiHeadAttention(Config c, Rng rng) {
+        this(c, rng, SuppliedWeights.NONE);
+    }
+
+    /** As {@link #MultiHeadAttention(Config, Rng)}, the projections taking the weights {@code supplied} holds. */
+    public MultiHeadAttention(Config c, Rng rng, SuppliedWeights supplied) {
         this.config = c;
         int kvDim = c.kvHeads() * c.headDim();
-        this.q = child("q_proj", new Linear(c.dim(), c.queryDim(), c.qkvBias(), rng));
-        this.k = child("k_proj", new Linear(c.dim(), kvDim, c.qkvBias(), rng));
-        this.v = child("v_proj", new Linear(c.dim(), kvDim, c.qkvBias(), rng));
-        this.o = child("o_proj", new Linear(c.queryDim(), c.dim(), c.outputBias(), Init.residualStd(c.layers()), rng));
+        float std = Init.DEFAULT_STD;
+        this.q = child("q_proj", Linear.of(c.dim(), c.queryDim(), c.qkvBias(), std, rng, supplied.below("q_proj")));
+        this.k = child("k_proj", Linear.of(c.dim(), kvDim, c.qkvBias(), std, rng, supplied.below("k_proj")));
+        this.v = child("v_proj", Linear.of(c.dim(), kvDim, c.qkvBias(), std, rng, supplied.below("v_proj")));
+        this.o = child("o_proj", Linear.of(c.queryDim(), c.dim(), c.outputBias(), Init.residualStd(c.layers()), rng,
+                supplied.below("o_proj")));
     }
 
     public Config config() {

@@ -38,11 +38,17 @@ public final class TransformerBlock extends Layer {
     private final Dropout drop;
 
     public TransformerBlock(Config c, Rng rng) {
+        this(c, rng, SuppliedWeights.NONE);
+    }
+
+    /** As {@link #TransformerBlock(Config, Rng)}, the projections taking the weights {@code supplied} holds. */
+    public TransformerBlock(Config c, Rng rng, SuppliedWeights supplied) {
         int dim = c.attention().dim();
         this.norm1 = child("norm1", norm(c, dim));
-        this.attn = child("attn", new MultiHeadAttention(c.attention(), rng));
+        this.attn = child("attn", new MultiHeadAttention(c.attention(), rng, supplied.below("attn")));
         this.norm2 = child("norm2", norm(c, dim));
-        this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), c.mlpBias(), c.attention().layers(), rng));
+        this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), c.mlpBias(), c.attention().layers(), rng,
+                supplied.below("mlp")));
         this.drop = child("drop", new Dropout(c.dropout(), rng.fork()));
     }
 

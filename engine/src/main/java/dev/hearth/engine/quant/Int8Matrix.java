@@ -66,6 +66,19 @@ public final class Int8Matrix implements QuantizedMatrix {
         return new Int8Matrix(rows, cols, q.clone(), scales.clone());
     }
 
+    /**
+     * A matrix over int8 values read straight from {@code q} (a tensor of a memory-mapped model
+     * file, copied once onto the heap) and row scales (copied), with the checks of {@link #of(byte[], float[], int, int)}.
+     */
+    public static Int8Matrix of(java.lang.foreign.MemorySegment q, float[] scales, int rows, int cols) {
+        QuantizedMatrix.checkWidth(cols, QuantFormat.INT8);
+        if (q.byteSize() != (long) rows * cols || scales.length != rows) {
+            throw new QuantizationException("an int8 matrix of " + rows + " x " + cols + " needs " + (long) rows * cols
+                    + " values and " + rows + " scales, not " + q.byteSize() + " and " + scales.length);
+        }
+        return new Int8Matrix(rows, cols, q.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), scales.clone());
+    }
+
     /** The int8 values (rows, cols), a copy. */
     public byte[] values() {
         return q.clone();

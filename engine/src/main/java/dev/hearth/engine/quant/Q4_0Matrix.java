@@ -7,6 +7,8 @@ import static dev.hearth.engine.quant.BlockMath.sumLanes;
 import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -78,13 +80,21 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 18} bytes). */
     public static Q4_0Matrix ofBlocks(byte[] blocks, int rows, int cols) {
-        QuantizedMatrix.checkBlockBytes(blocks, rows, cols, QuantFormat.Q4_0, BLOCK_BYTES);
+        return ofBlocks(MemorySegment.ofArray(blocks), rows, cols);
+    }
+
+    /**
+     * A matrix over packed blocks read straight from {@code blocks} (e.g. a tensor of a
+     * memory-mapped model file): split into values and scales on the heap, nothing else copied.
+     */
+    public static Q4_0Matrix ofBlocks(MemorySegment blocks, int rows, int cols) {
+        QuantizedMatrix.checkBlockBytes(blocks.byteSize(), rows, cols, QuantFormat.Q4_0, BLOCK_BYTES);
         int n = rows * (cols / BLOCK);
         byte[] qs = new byte[rows * cols / 2];
         short[] d = new short[n];
         for (int k = 0; k < n; k++) {
-            d[k] = Rounding.fp16Bits(blocks, k * BLOCK_BYTES);
-            System.arraycopy(blocks, k * BLOCK_BYTES + 2, qs, k * HALF, HALF);
+            d[k] = blocks.get(Rounding.FP16, (long) k * BLOCK_BYTES);
+            MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, (long) k * BLOCK_BYTES + 2, qs, k * HALF, HALF);
         }
         return new Q4_0Matrix(rows, cols, qs, d);
     }

@@ -66,13 +66,17 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
         return quantize(format, c.data(), c.offset(), c.dim(0), c.dim(1));
     }
 
-    /** Throws unless {@code blocks} is {@code rows * cols / 32} blocks of {@code blockBytes}, as llama.cpp writes them. */
-    static void checkBlockBytes(byte[] blocks, int rows, int cols, QuantFormat format, int blockBytes) {
+    /** Throws unless {@code have} bytes are {@code rows * cols / 32} blocks of {@code blockBytes}, as llama.cpp writes them. */
+    static void checkBlockBytes(long have, int rows, int cols, QuantFormat format, int blockBytes) {
         checkWidth(cols, format);
         long expected = (long) rows * (cols / QuantFormat.BLOCK) * blockBytes;
-        if (blocks.length != expected) {
+        if (have != expected) {
             throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
-                    + expected + " bytes, not " + blocks.length);
+                    + expected + " bytes, not " + have);
+        }
+        if (expected > Integer.MAX_VALUE - 8) {
+            throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
+                    + expected + " bytes, more than one Java array holds; split it");
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.hearth.engine.quant;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /** The rounding llama.cpp's reference quantizers use, so that our bytes are theirs. */
 final class Rounding {
     private Rounding() {}
@@ -15,10 +18,8 @@ final class Rounding {
         return Float.floatToFloat16(v);
     }
 
-    /** The fp16 bits stored little-endian at {@code b[o]}. */
-    static short fp16Bits(byte[] b, int o) {
-        return (short) ((b[o] & 0xFF) | (b[o + 1] << 8));
-    }
+    /** An fp16 as ggml stores it in its blocks: two bytes, little-endian, at any offset. */
+    static final ValueLayout.OfShort FP16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     static void putFp16(byte[] b, int o, short h) {
         b[o] = (byte) h;
