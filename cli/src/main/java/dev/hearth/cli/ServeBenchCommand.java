@@ -86,6 +86,11 @@ final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path out;
 
+    @Option(names = "--warmup", paramLabel = "N", description = {"Requests sent first, at the same concurrency, and"
+            + " not counted: the JIT compiles the client's and the server's paths (default: the concurrency, at"
+            + " least 1)."})
+    Integer warmup;
+
     /** One request's timings, in seconds. */
     private record Sample(double ttft, double e2e, int outputTokens, int promptTokens, List<Double> itl, String error) {}
 
@@ -94,6 +99,9 @@ final class ServeBenchCommand implements Callable<Integer> {
         double perSecond = rate.equals("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(rate);
         if (concurrency < 1 || requests < 1 || maxTokens < 1 || !(perSecond > 0)) {
             throw new HearthException("--concurrency, --requests, --max-tokens and --rate must be positive");
+        }
+        if (warmup != null && warmup < 0) {
+            throw new HearthException("--warmup must be 0 or more, not " + warmup);
         }
         PrintWriter o = spec.commandLine().getOut();
         Store store = null;
@@ -141,14 +149,24 @@ final class ServeBenchCommand implements Callable<Integer> {
 
     private void run(PrintWriter o, double perSecond) throws Exception {
         List<String> prompts = prompts();
-        // Warm-up: one request, not counted (JIT and the model's first load).
-        send(prompts.getFirst());
-        Random arrivals = new Random(seed);
+        List<Sample> warm = sendAll(prompts, warmup != null ? warmup : concurrency, Double.POSITIVE_INFINITY,
+                new Random(seed + 1));
+        warm.stream().filter(s -> s.error != null).findFirst().ifPresent(s -> {
+            throw new HearthException("the warm-up request failed: " + s.error);
+        });
+        long start = System.nanoTime();
+        List<Sample> samples = sendAll(prompts, requests, perSecond, new Random(seed));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report(o, samples, seconds);
+    }
+
+    /** Sends {@code count} requests, at most {@code concurrency} in flight, arriving at {@code perSecond}. */
+    private List<Sample> sendAll(List<String> prompts, int count, double perSecond, Random arrivals)
+            throws InterruptedException {
         Semaphore slots = new Semaphore(concurrency);
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int i = 0; i < requests; i++) {
+        for (int i = 0; i < count; i++) {
             if (Double.isFinite(perSecond)) {
                 Thread.sleep((long) (-Math.log(1 - arrivals.nextDouble()) / perSecond * 1000));
             }
@@ -165,8 +183,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         for (Thread t : threads) {
             t.join();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        report(o, samples, seconds);
+        return samples;
     }
 
     private List<String> prompts() {

@@ -70,6 +70,31 @@ class RegistryCommandsTest {
     }
 
     @Test
+    void benchServeWarmsUpThenMeasuresEveryRequest() throws Exception {
+        // the benchmark's prompts are support conversations: a tokenizer that has all their characters
+        StringBuilder text = new StringBuilder(dev.hearth.lab.data.SupportConversations.AGENT
+                + dev.hearth.lab.data.SupportConversations.AGENT_ZH);
+        dev.hearth.lab.data.SupportConversations.generate(200, 1).forEach(c -> text.append(c.text()));
+        CharTokenizer tok = CharTokenizer.train(text.toString());
+        Llama m = new Llama(new Llama.Config(tok.vocabSize(), 512, 1, 2, 1, 8, 16, 10000f, 1e-6f, false, false, false,
+                0f), new Rng(1));
+        Path dir = home.resolve("src").resolve("support");
+        ModelFolder.save(dir, m, tok, GenerationConfig.defaults(-1, List.of()), Map.of());
+        assertThat(hearth("models", "register", dir.toString(), "--name", "bot").code()).isZero();
+        Path out = home.resolve("bench.json");
+        Run r = hearth("bench", "serve", "--concurrency", "2", "--requests", "3", "--max-tokens", "4", "--warmup",
+                "2", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("successful requests       3 (failed 0)", "time to first token");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
+        assertThat(json.get("requests").asInt()).isEqualTo(3);                 // the warm-up is not counted
+        assertThat(json.get("output_token_throughput").asDouble()).isPositive();
+        Run bad = hearth("bench", "serve", "--warmup", "-1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("--warmup must be 0 or more");
+    }
+
+    @Test
     void keysArePrintedOnceAndOnlyTheirHashIsKept() throws Exception {
         Run created = hearth("keys", "create", "--role", "user", "--rate", "60/min", "--tokens-per-day", "1000");
         assertThat(created.code()).as(created.err()).isZero();

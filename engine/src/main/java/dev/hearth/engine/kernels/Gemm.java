@@ -751,6 +751,13 @@ public final class Gemm {
     public static void smallRowsT(int m, int n, int k, float[] a, int aOff, int aRs, float[] wt, float beta,
                                   float[] c, int cOff, int ldc) {
         ComputePool pool = ComputePool.shared();
+        if (m == 1) {
+            // a lone row: the matrix-vector product streams wt's rows whole into many accumulators,
+            // where the loop below has two (about 1.5x slower); each C(0, j) is the same chain of
+            // multiply-adds over p in order, so the bits are those the row gets in a batch
+            gemv(pool, n, k, 1f, a, aOff, 1, wt, 0, n, 1, beta, c, cOff, 1);
+            return;
+        }
         int width = 2 * V;
         int blocks = ceilDiv(n, width);
         if ((long) m * n * k < GEMV_PARALLEL_MIN_WORK || blocks < 2 || pool.threads() == 1) {
@@ -762,13 +769,23 @@ public final class Gemm {
         }
     }
 
-    /** {@link #smallRowsT} for columns [j0, j1): two vectors of columns (masked at the edge), four rows, then one. */
+    /** Whether the machine has the 32 vector registers of AVX-512 (vectors of 16 floats), not AVX2's 16. */
+    private static final boolean WIDE_REGISTERS = V >= 16;
+
+    /**
+     * {@link #smallRowsT} for columns [j0, j1): two vectors of columns (masked at the edge), eight
+     * rows (where registers allow), four, then one.
+     */
     private static void smallRowsTColumns(int j0, int j1, int m, int k, float[] a, int aOff, int aRs, float[] wt,
                                           int n, float beta, float[] c, int cOff, int ldc) {
+        int i8 = 0;
+        for (; WIDE_REGISTERS && i8 + 8 <= m; i8 += 8) {
+            eightRows(j0, j1, i8, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
+        }
         for (int j = j0; j < j1; j += 2 * V) {
             VectorMask<Float> lo = S.indexInRange(j, j1);
             VectorMask<Float> hi = S.indexInRange(j + V, j1);
-            int i = 0;
+            int i = i8;
             for (; i + 4 <= m; i += 4) {
                 int a0 = aOff + i * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
                 FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
@@ -804,6 +821,61 @@ public final class Gemm {
                 }
                 storeRow(s0, t0, beta, c, cOff + i * ldc + j, lo, hi);
             }
+        }
+    }
+
+    /**
+     * Rows i..i+7 of {@link #smallRowsTColumns} for columns [j0, j1): one pass over each block of
+     * wt for eight rows, 16 accumulators, which only AVX-512's 32 vector registers hold without
+     * spilling. A method of its own: grown into smallRowsTColumns, it made C2 compile that method's
+     * one-row loop twice as slow.
+     */
+    private static void eightRows(int j0, int j1, int i, int k, float[] a, int aOff, int aRs, float[] wt, int n,
+                                  float beta, float[] c, int cOff, int ldc) {
+        for (int j = j0; j < j1; j += 2 * V) {
+            VectorMask<Float> lo = S.indexInRange(j, j1);
+            VectorMask<Float> hi = S.indexInRange(j + V, j1);
+            int a0 = aOff + i * aRs;
+            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+            FloatVector s4 = s0, t4 = s0, s5 = s0, t5 = s0, s6 = s0, t6 = s0, s7 = s0, t7 = s0;
+            for (int p = 0, w = j; p < k; p++, w += n) {
+                FloatVector wl = FloatVector.fromArray(S, wt, w, lo);
+                FloatVector wh = FloatVector.fromArray(S, wt, w + V, hi);
+                int ap = a0 + p;
+                FloatVector x = FloatVector.broadcast(S, a[ap]);
+                s0 = wl.fma(x, s0);
+                t0 = wh.fma(x, t0);
+                x = FloatVector.broadcast(S, a[ap + aRs]);
+                s1 = wl.fma(x, s1);
+                t1 = wh.fma(x, t1);
+                x = FloatVector.broadcast(S, a[ap + 2 * aRs]);
+                s2 = wl.fma(x, s2);
+                t2 = wh.fma(x, t2);
+                x = FloatVector.broadcast(S, a[ap + 3 * aRs]);
+                s3 = wl.fma(x, s3);
+                t3 = wh.fma(x, t3);
+                x = FloatVector.broadcast(S, a[ap + 4 * aRs]);
+                s4 = wl.fma(x, s4);
+                t4 = wh.fma(x, t4);
+                x = FloatVector.broadcast(S, a[ap + 5 * aRs]);
+                s5 = wl.fma(x, s5);
+                t5 = wh.fma(x, t5);
+                x = FloatVector.broadcast(S, a[ap + 6 * aRs]);
+                s6 = wl.fma(x, s6);
+                t6 = wh.fma(x, t6);
+                x = FloatVector.broadcast(S, a[ap + 7 * aRs]);
+                s7 = wl.fma(x, s7);
+                t7 = wh.fma(x, t7);
+            }
+            int r = cOff + i * ldc + j;
+            storeRow(s0, t0, beta, c, r, lo, hi);
+            storeRow(s1, t1, beta, c, r + ldc, lo, hi);
+            storeRow(s2, t2, beta, c, r + 2 * ldc, lo, hi);
+            storeRow(s3, t3, beta, c, r + 3 * ldc, lo, hi);
+            storeRow(s4, t4, beta, c, r + 4 * ldc, lo, hi);
+            storeRow(s5, t5, beta, c, r + 5 * ldc, lo, hi);
+            storeRow(s6, t6, beta, c, r + 6 * ldc, lo, hi);
+            storeRow(s7, t7, beta, c, r + 7 * ldc, lo, hi);
         }
     }
 
