@@ -8,7 +8,8 @@ import dev.hearth.engine.quant.QuantizedMatrix;
  * quantized to 8-bit blocks of 32 on the fly, once per call, and every output is an integer dot
  * product over the packed blocks, never a float copy of W. Matrix-vector (decode, m = 1) and
  * matrix-matrix (prompt, m > 1) alike: the output features are split over the compute pool, and
- * each format's {@link QuantizedMatrix#product} runs the rows of its share.
+ * each weight row meets two activation rows at a time ({@link QuantizedMatrix#productPair}), so
+ * it is unpacked once per two, and a last odd row alone ({@link QuantizedMatrix#productRow}).
  *
  * <pre>
  * x (m, in) fp32, row-major     W (out, in) quantized     y (m, out) fp32, row-major
@@ -31,12 +32,19 @@ public final class QuantizedMatMul {
         int out = w.rows();
         Q8Activations xq = Q8Activations.quantize(x, xOff, m, in);
         long work = (long) m * out * in;
-        if (work < PARALLEL_MIN_WORK) {
-            w.product(xq, 0, out, y, yOff);
-            return;
+        int grain = work < PARALLEL_MIN_WORK ? out : (int) Math.max(8, PARALLEL_MIN_WORK / ((long) m * in));
+        // two parallel loops with a kernel each, never one loop calling both kernels: see productRow
+        ComputePool pool = ComputePool.shared();
+        if (m >= 2) {
+            pool.parallelFor(out, grain, (j0, j1) -> {
+                for (int i = 0; i + 2 <= m; i += 2) {
+                    w.productPair(xq, i, j0, j1, y, yOff);
+                }
+            });
         }
-        int grain = (int) Math.max(8, PARALLEL_MIN_WORK / ((long) m * in));
-        ComputePool.shared().parallelFor(out, grain, (j0, j1) -> w.product(xq, j0, j1, y, yOff));
+        if (m % 2 == 1) {
+            pool.parallelFor(out, grain, (j0, j1) -> w.productRow(xq, m - 1, j0, j1, y, yOff));
+        }
     }
 
     /** The same product in plain scalar loops on one thread: what tests compare {@link #linear} with. */

@@ -109,51 +109,45 @@ public final class Int8Matrix implements QuantizedMatrix {
         return q.length + 4L * scales.length;
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The whole loop is one method on purpose: larger than C2 inlines, it is always compiled on
-     * its own, where every Vector API call becomes an instruction. Small per-row methods were
-     * inlined deep into the model's forward pass, where C2 ran out of its node budget and left
-     * Vector API calls as plain Java, 3 to 5 times slower, at random from run to run.
-     */
     @Override
-    public void product(Q8Activations x, int j0, int j1, float[] y, int yOff) {
+    public void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        int m = x.rows();
         for (int j = j0; j < j1; j++) {
-            int i = 0;
-            for (; i + 2 <= m; i += 2) {     // two activation rows per pass: each weight block unpacked once
-                int wo = j * cols;
-                int xo = i * cols;
-                int xso = i * blocks;
-                FloatVector a0 = FloatVector.zero(F256);
-                FloatVector a1 = a0;
-                for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
-                    ShortVector w0 = widen(q, wo);
-                    ShortVector w1 = widen(q, wo + 16);
-                    ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                    a0 = pairSum(p0).fma(FloatVector.broadcast(F256, xs[xso + b]), a0);
-                    ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-                    a1 = pairSum(p1).fma(FloatVector.broadcast(F256, xs[xso + blocks + b]), a1);
-                }
-                y[yOff + i * rows + j] = sumLanes(a0) * scales[j];
-                y[yOff + (i + 1) * rows + j] = sumLanes(a1) * scales[j];
+            int wo = j * cols;
+            int xo = i * cols;
+            int xso = i * blocks;
+            FloatVector acc = FloatVector.zero(F256);
+            for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
+                ShortVector w0 = widen(q, wo);
+                ShortVector w1 = widen(q, wo + 16);
+                ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                acc = pairSum(p).fma(FloatVector.broadcast(F256, xs[xso + b]), acc);
             }
-            for (; i < m; i++) {
-                int wo = j * cols;
-                int xo = i * cols;
-                int xso = i * blocks;
-                FloatVector acc = FloatVector.zero(F256);
-                for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
-                    ShortVector w0 = widen(q, wo);
-                    ShortVector w1 = widen(q, wo + 16);
-                    ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                    acc = pairSum(p).fma(FloatVector.broadcast(F256, xs[xso + b]), acc);
-                }
-                y[yOff + i * rows + j] = sumLanes(acc) * scales[j];
+            y[yOff + i * rows + j] = sumLanes(acc) * scales[j];
+        }
+    }
+
+    @Override
+    public void productPair(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
+        short[] xq = x.values();
+        float[] xs = x.scales();
+        for (int j = j0; j < j1; j++) {
+            int wo = j * cols;
+            int xo = i * cols;
+            int xso = i * blocks;
+            FloatVector a0 = FloatVector.zero(F256);
+            FloatVector a1 = a0;
+            for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
+                ShortVector w0 = widen(q, wo);
+                ShortVector w1 = widen(q, wo + 16);
+                ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                a0 = pairSum(p0).fma(FloatVector.broadcast(F256, xs[xso + b]), a0);
+                ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+                a1 = pairSum(p1).fma(FloatVector.broadcast(F256, xs[xso + blocks + b]), a1);
             }
+            y[yOff + i * rows + j] = sumLanes(a0) * scales[j];
+            y[yOff + (i + 1) * rows + j] = sumLanes(a1) * scales[j];
         }
     }
 

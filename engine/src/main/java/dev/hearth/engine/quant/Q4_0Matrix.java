@@ -133,54 +133,48 @@ public final class Q4_0Matrix implements QuantizedMatrix {
     private static final short LOW = 0x0F;
     private static final short EIGHT = 8;
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The whole loop is one method on purpose: larger than C2 inlines, it is always compiled on
-     * its own, where every Vector API call becomes an instruction. Small per-row methods were
-     * inlined deep into the model's forward pass, where C2 ran out of its node budget and left
-     * Vector API calls as plain Java, 3 to 5 times slower, at random from run to run.
-     */
     @Override
-    public void product(Q8Activations x, int j0, int j1, float[] y, int yOff) {
+    public void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        int m = x.rows();
         for (int j = j0; j < j1; j++) {
-            int i = 0;
-            for (; i + 2 <= m; i += 2) {     // two activation rows per pass: each weight block unpacked once
-                int wo = j * blocks * HALF;
-                int xo = i * cols;
-                int xso = i * blocks;
-                FloatVector a0 = FloatVector.zero(F256);
-                FloatVector a1 = a0;
-                for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
-                    ShortVector packed = widen(qs, wo);                     // sign-extended; the masks undo it
-                    ShortVector w0 = packed.and(LOW).sub(EIGHT);                   // elements 0..15
-                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // 16..31
-                    float scale = Float.float16ToFloat(d[j * blocks + b]);
-                    ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                    a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xso + b]), a0);
-                    ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-                    a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xso + blocks + b]), a1);
-                }
-                y[yOff + i * rows + j] = sumLanes(a0);
-                y[yOff + (i + 1) * rows + j] = sumLanes(a1);
+            int wo = j * blocks * HALF;
+            int xo = i * cols;
+            int xso = i * blocks;
+            FloatVector acc = FloatVector.zero(F256);
+            for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
+                ShortVector packed = widen(qs, wo);
+                ShortVector w0 = packed.and(LOW).sub(EIGHT);
+                ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
+                ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[j * blocks + b]) * xs[xso + b]), acc);
             }
-            for (; i < m; i++) {
-                int wo = j * blocks * HALF;
-                int xo = i * cols;
-                int xso = i * blocks;
-                FloatVector acc = FloatVector.zero(F256);
-                for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
-                    ShortVector packed = widen(qs, wo);
-                    ShortVector w0 = packed.and(LOW).sub(EIGHT);
-                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
-                    ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                    acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[j * blocks + b]) * xs[xso + b]), acc);
-                }
-                y[yOff + i * rows + j] = sumLanes(acc);
+            y[yOff + i * rows + j] = sumLanes(acc);
+        }
+    }
+
+    @Override
+    public void productPair(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
+        short[] xq = x.values();
+        float[] xs = x.scales();
+        for (int j = j0; j < j1; j++) {
+            int wo = j * blocks * HALF;
+            int xo = i * cols;
+            int xso = i * blocks;
+            FloatVector a0 = FloatVector.zero(F256);
+            FloatVector a1 = a0;
+            for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
+                ShortVector packed = widen(qs, wo);                     // sign-extended; the masks undo it
+                ShortVector w0 = packed.and(LOW).sub(EIGHT);                   // elements 0..15
+                ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // 16..31
+                float scale = Float.float16ToFloat(d[j * blocks + b]);
+                ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xso + b]), a0);
+                ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+                a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xso + blocks + b]), a1);
             }
+            y[yOff + i * rows + j] = sumLanes(a0);
+            y[yOff + (i + 1) * rows + j] = sumLanes(a1);
         }
     }
 

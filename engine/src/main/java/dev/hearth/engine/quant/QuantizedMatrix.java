@@ -22,12 +22,23 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
     long byteSize();
 
     /**
-     * The products of weight rows {@code j0..j1} with every row of {@code x}: {@code y[yOff + i *
-     * rows() + j]} for activation row i and weight row j. Integer products within each block of 32,
-     * scaled by the weight's and the activation's block scales; two activation rows share each
-     * unpacked weight block. The fast path (Vector API).
+     * The products of weight rows {@code j0..j1} with activation row {@code i} of {@code x}:
+     * {@code y[yOff + i * rows() + j]}. Integer products within each block of 32, scaled by the
+     * weight's and the activation's block scales. The fast path (Vector API) of decoding.
+     *
+     * <p>Each kernel holds exactly one vector loop, and the one-row and the two-row kernels are
+     * separate methods, called from separate parallel loops ({@code QuantizedMatMul}): one method
+     * holding both loops grew past C2's node budget once prompts and decoding had both run, and
+     * C2 then left Vector API calls as plain Java (decoding after a 128-token prompt ran at a
+     * sixth of its speed).
      */
-    void product(Q8Activations x, int j0, int j1, float[] y, int yOff);
+    void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff);
+
+    /**
+     * As {@link #productRow} for activation rows {@code i} and {@code i + 1} at once: each weight
+     * block is unpacked once for both (prompts).
+     */
+    void productPair(Q8Activations x, int i, int j0, int j1, float[] y, int yOff);
 
     /**
      * The dot product of weight row {@code row} with activation row {@code xRow}, in plain scalar

@@ -54,7 +54,13 @@ class QuantizedMatMulTest {
             for (int m = 1; m <= 3; m++) {
                 Q8Activations x = Q8Activations.quantize(gaussian(rng, m * 128, 1f), 0, m, 128);
                 float[] out = new float[1 + m * 5];
-                w.product(x, 1, 4, out, 1);    // rows 1..3 only
+                for (int i = 0; i < m; i++) {
+                    if (i + 1 < m && i % 2 == 0) {
+                        w.productPair(x, i, 1, 4, out, 1);    // weight rows 1..3 only
+                    } else if (i % 2 == 0) {
+                        w.productRow(x, i, 1, 4, out, 1);
+                    }
+                }
                 for (int i = 0; i < m; i++) {
                     for (int r = 0; r < 5; r++) {
                         float got = out[1 + i * 5 + r];
