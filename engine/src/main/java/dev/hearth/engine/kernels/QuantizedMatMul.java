@@ -26,6 +26,9 @@ public final class QuantizedMatMul {
      */
     static final long PARALLEL_MIN_WORK = 1L << 15;
 
+    /** Weight rows a prompt's pairs of activation rows go through before the next rows are read. */
+    private static final int ROWS_IN_CACHE = 16;
+
     /** {@code y[yOff..] (m, out) = x[xOff..] (m, in) W^T}; the fast path. */
     public static void linear(QuantizedMatrix w, float[] x, int xOff, int m, float[] y, int yOff) {
         int in = w.cols();
@@ -37,8 +40,11 @@ public final class QuantizedMatMul {
         ComputePool pool = ComputePool.shared();
         if (m >= 2) {
             pool.parallelFor(out, grain, (j0, j1) -> {
-                for (int i = 0; i + 2 <= m; i += 2) {
-                    w.productPair(xq, i, j0, j1, y, yOff);
+                for (int jb = j0; jb < j1; jb += ROWS_IN_CACHE) {      // these weight rows stay in L1 for every pair
+                    int je = Math.min(j1, jb + ROWS_IN_CACHE);
+                    for (int i = 0; i + 2 <= m; i += 2) {
+                        w.productPair(xq, i, jb, je, y, yOff);
+                    }
                 }
             });
         }
