@@ -5,7 +5,9 @@
 #     one above the other and compared;
 #  2. decode speed of the 15M Llama shape (Stories15mFolder, random weights) in f32, Q8_0 and Q4_0:
 #     llama-bench -p 0 -n 128 (its best repetition) and Hearth's decode of 128 tokens after a 1-token prompt
-#     (QuantizedGenerationSpeed, best round), at 1 and 2 threads, taking turns, best of GGUF_ROUNDS sittings.
+#     (QuantizedGenerationSpeed, best of 10 rounds: C2 compiles the Vector API kernels for the first few
+#     seconds, and it is the steady state that is compared), at 1 and 2 threads, taking turns, best of
+#     GGUF_ROUNDS sittings.
 #
 #   bench/gguf-compare.sh /path/to/llama.cpp/build/bin [MODEL_DIR]
 #   GGUF_SPEED=0 bench/gguf-compare.sh BIN MODEL               # generation only
@@ -70,7 +72,7 @@ if [ "${GGUF_SPEED:-1}" = 1 ]; then
           | python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print('llama.cpp $t t=$th', max(d['samples_ts']))"
       done
       HEARTH_THREADS="$th" $java -Xmx700m -cp bench/target/benchmarks.jar dev.hearth.bench.QuantizedGenerationSpeed \
-        1 128 3 256 f32,q8_0,q4_0 2> /dev/null | awk -v th="$th" '/decode/ {print "hearth", $1, "t=" th, $6}'
+        1 128 10 256 f32,q8_0,q4_0 2> /dev/null | awk -v th="$th" '/decode/ {print "hearth", $1, "t=" th, $6}'
     done
   done > "$work/speed.txt"
   python3 - "$work/speed.txt" <<'PY'
