@@ -8,7 +8,6 @@ import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -89,25 +88,15 @@ public final class Q4_0Matrix implements QuantizedMatrix {
      */
     public static Q4_0Matrix ofBlocks(MemorySegment blocks, int rows, int cols) {
         QuantizedMatrix.checkBlockBytes(blocks.byteSize(), rows, cols, QuantFormat.Q4_0, BLOCK_BYTES);
-        int n = rows * (cols / BLOCK);
         byte[] qs = new byte[rows * cols / 2];
-        short[] d = new short[n];
-        for (int k = 0; k < n; k++) {
-            d[k] = blocks.get(Rounding.FP16, (long) k * BLOCK_BYTES);
-            MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, (long) k * BLOCK_BYTES + 2, qs, k * HALF, HALF);
-        }
+        short[] d = new short[rows * (cols / BLOCK)];
+        QuantizedMatrix.splitBlocks(blocks, HALF, d, qs);
         return new Q4_0Matrix(rows, cols, qs, d);
     }
 
     /** The packed blocks: exactly the bytes of a GGUF Q4_0 tensor of this shape. */
     public byte[] blocks() {
-        int n = d.length;
-        byte[] out = new byte[n * BLOCK_BYTES];
-        for (int k = 0; k < n; k++) {
-            Rounding.putFp16(out, k * BLOCK_BYTES, d[k]);
-            System.arraycopy(qs, k * HALF, out, k * BLOCK_BYTES + 2, HALF);
-        }
-        return out;
+        return QuantizedMatrix.joinBlocks(d, qs, HALF);
     }
 
     @Override

@@ -8,7 +8,6 @@ import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
@@ -78,25 +77,15 @@ public final class Q8_0Matrix implements QuantizedMatrix {
      */
     public static Q8_0Matrix ofBlocks(MemorySegment blocks, int rows, int cols) {
         QuantizedMatrix.checkBlockBytes(blocks.byteSize(), rows, cols, QuantFormat.Q8_0, BLOCK_BYTES);
-        int n = rows * (cols / BLOCK);
         byte[] q = new byte[rows * cols];
-        short[] d = new short[n];
-        for (int k = 0; k < n; k++) {
-            d[k] = blocks.get(Rounding.FP16, (long) k * BLOCK_BYTES);
-            MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, (long) k * BLOCK_BYTES + 2, q, k * BLOCK, BLOCK);
-        }
+        short[] d = new short[rows * (cols / BLOCK)];
+        QuantizedMatrix.splitBlocks(blocks, BLOCK, d, q);
         return new Q8_0Matrix(rows, cols, q, d);
     }
 
     /** The packed blocks: exactly the bytes of a GGUF Q8_0 tensor of this shape. */
     public byte[] blocks() {
-        int n = d.length;
-        byte[] out = new byte[n * BLOCK_BYTES];
-        for (int k = 0; k < n; k++) {
-            Rounding.putFp16(out, k * BLOCK_BYTES, d[k]);
-            System.arraycopy(q, k * BLOCK, out, k * BLOCK_BYTES + 2, BLOCK);
-        }
-        return out;
+        return QuantizedMatrix.joinBlocks(d, q, BLOCK);
     }
 
     @Override
