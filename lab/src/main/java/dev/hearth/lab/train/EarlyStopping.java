@@ -3,6 +3,7 @@ package dev.hearth.lab.train;
 import dev.hearth.engine.nn.Module;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +36,20 @@ final class EarlyStopping {
             return false;
         }
         return ++since >= patience;
+    }
+
+    /**
+     * Ends an epoch: its result (mean training loss, validation loss and accuracy, seconds since
+     * {@code startNanos}) goes to {@code epochs} and the listener, and the validation loss to
+     * {@link #stop}, whose answer it returns.
+     */
+    boolean endEpoch(int epoch, double trainLoss, double[] validation, long startNanos,
+                     List<TabularTraining.EpochResult> epochs, TabularTraining.Listener listener) {
+        TabularTraining.EpochResult r = new TabularTraining.EpochResult(epoch, trainLoss, validation[0],
+                validation[1], (System.nanoTime() - startNanos) / 1e9);
+        epochs.add(r);
+        listener.onEpoch(r);
+        return stop(epoch, validation[0]);
     }
 
     /** Puts the best epoch's weights back into the model. */

@@ -106,11 +106,7 @@ public final class NameTaggerTraining {
                 steps++;
             }
             double[] v = validate(model, vocab, val, config.batchSize());
-            TabularTraining.EpochResult r = new TabularTraining.EpochResult(epoch, lossSum / steps, v[0], v[1],
-                    (System.nanoTime() - e0) / 1e9);
-            epochs.add(r);
-            listener.onEpoch(r);
-            if (stopping.stop(epoch, v[0])) {
+            if (stopping.endEpoch(epoch, lossSum / steps, v, e0, epochs, listener)) {
                 break;
             }
         }

@@ -278,10 +278,7 @@ public final class TabularTraining {
                 steps++;
             }
             double[] val = lossAndAccuracy(net, xVal, yVal);
-            EpochResult r = new EpochResult(epoch, lossSum / steps, val[0], val[1], (System.nanoTime() - t0) / 1e9);
-            epochs.add(r);
-            listener.onEpoch(r);
-            if (stopping.stop(epoch, val[0])) {
+            if (stopping.endEpoch(epoch, lossSum / steps, val, t0, epochs, listener)) {
                 break;
             }
         }

@@ -112,11 +112,7 @@ public final class TextClassifierTraining {
                 steps++;
             }
             double[] val = lossAndAccuracy(model, texts, y, split.validation());
-            TabularTraining.EpochResult r = new TabularTraining.EpochResult(epoch, lossSum / steps, val[0], val[1],
-                    (System.nanoTime() - e0) / 1e9);
-            epochs.add(r);
-            listener.onEpoch(r);
-            if (stopping.stop(epoch, val[0])) {
+            if (stopping.endEpoch(epoch, lossSum / steps, val, e0, epochs, listener)) {
                 break;
             }
         }
