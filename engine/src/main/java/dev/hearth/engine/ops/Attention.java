@@ -256,28 +256,64 @@ public final class Attention {
             throw ShapeException.of("rope", x.shape(), positions.length + " positions were given; pass " + t
                     + " (one per time step) or " + (b * t) + " (one per token)");
         }
-        int half = d / 2;
-        double[] invFreq = new double[half];
-        for (int i = 0; i < half; i++) {
-            invFreq[i] = StrictMath.pow(theta, -2.0 * i / d);
-        }
-        int n = positions.length;
-        float[] cos = new float[n * half];
-        float[] sin = new float[n * half];
-        for (int p = 0; p < n; p++) {
-            for (int i = 0; i < half; i++) {
-                double a = positions[p] * invFreq[i];
-                cos[p * half + i] = (float) StrictMath.cos(a);
-                sin[p * half + i] = (float) StrictMath.sin(a);
+        int maxPosition = 0;
+        for (int p : positions) {
+            if (p < 0) {
+                throw ShapeException.of("rope", x.shape(), "position " + p + " is negative; positions count from 0");
             }
+            maxPosition = Math.max(maxPosition, p);
         }
-        Tensor y = rotate(x, cos, sin, 1f, positions.length == t);
-        return Autograd.record(y, "rope", new Tensor[] {x}, g -> new Tensor[] {rotate(g, cos, sin, -1f,
-                positions.length == t)});
+        RopeTable table = RopeTable.covering(theta, d, maxPosition);
+        boolean shared = positions.length == t;
+        Tensor y = rotate(x, table, positions, 1f, shared);
+        int[] kept = positions.clone();                       // the caller may reuse its array before backward
+        return Autograd.record(y, "rope", new Tensor[] {x}, g -> new Tensor[] {rotate(g, table, kept, -1f, shared)});
+    }
+
+    /**
+     * The rotation angles' cosines and sines for one (theta, head_dim), positions 0..capacity-1,
+     * row p holding {@code cos(p * theta^(-2i/D))} for i < D/2, computed once with StrictMath: a
+     * decode step rotates every layer's queries and keys, and computing the angles per call was a
+     * visible part of its time. A table is immutable; one covering a larger position replaces it,
+     * twice as long.
+     */
+    private record RopeTable(float theta, int d, int capacity, float[] cos, float[] sin) {
+        private static final java.util.concurrent.ConcurrentHashMap<Long, RopeTable> TABLES =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        static RopeTable covering(float theta, int d, int position) {
+            long key = ((long) Float.floatToIntBits(theta) << 32) | d;
+            RopeTable t = TABLES.get(key);
+            if (t == null || position >= t.capacity) {
+                t = TABLES.compute(key, (k, old) -> old != null && position < old.capacity ? old
+                        : build(theta, d, Math.max(position + 1, old == null ? 256 : 2 * old.capacity)));
+            }
+            return t;
+        }
+
+        private static RopeTable build(float theta, int d, int capacity) {
+            int half = d / 2;
+            double[] invFreq = new double[half];
+            for (int i = 0; i < half; i++) {
+                invFreq[i] = StrictMath.pow(theta, -2.0 * i / d);
+            }
+            float[] cos = new float[capacity * half];
+            float[] sin = new float[capacity * half];
+            for (int p = 0; p < capacity; p++) {
+                for (int i = 0; i < half; i++) {
+                    double a = p * invFreq[i];
+                    cos[p * half + i] = (float) StrictMath.cos(a);
+                    sin[p * half + i] = (float) StrictMath.sin(a);
+                }
+            }
+            return new RopeTable(theta, d, capacity, cos, sin);
+        }
     }
 
     /** Rotates each (i, i + D/2) pair by +angle (sign 1) or -angle (sign -1). */
-    private static Tensor rotate(Tensor x, float[] cos, float[] sin, float sign, boolean sharedPositions) {
+    private static Tensor rotate(Tensor x, RopeTable table, int[] positions, float sign, boolean sharedPositions) {
+        float[] cos = table.cos();
+        float[] sin = table.sin();
         Tensor c = x.contiguous();
         float[] src = c.data();
         int off = c.offset();
@@ -289,8 +325,7 @@ public final class Attention {
         float[] out = new float[x.numel()];
         ComputePool.shared().parallelFor(tokens, Math.max(1, 4096 / (h * d)), (k0, k1) -> {
             for (int tok = k0; tok < k1; tok++) {
-                int pos = sharedPositions ? tok % t : tok;
-                int cb = pos * half;
+                int cb = positions[sharedPositions ? tok % t : tok] * half;
                 for (int head = 0; head < h; head++) {
                     int o = (tok * h + head) * d;
                     for (int i = 0; i < half; i++) {

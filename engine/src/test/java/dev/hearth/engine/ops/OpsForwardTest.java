@@ -262,4 +262,30 @@ class OpsForwardTest {
         assertThatThrownBy(() -> Embedding.lookup(table, new int[] {4}, 1)).isInstanceOf(HearthException.class)
                 .hasMessageContaining("index 4").hasMessageContaining("4 rows");
     }
+
+    @Test
+    void ropeRotatesByTheAngleOfEachPositionFarOrNearAndRefusesNegativePositions() {
+        // positions past the first table's 256 make it grow; each pair (i, i + D/2) is rotated by
+        // position * theta^(-2i/D), computed here directly
+        int d = 6;
+        float theta = 10000f;
+        int[] positions = {0, 5, 300, 1_000, 7};
+        Tensor x = Tensor.randn(new Rng(9), 1f, 1, positions.length, 2, d);
+        Tensor y = Attention.rope(x, positions, theta);
+        for (int t = 0; t < positions.length; t++) {
+            for (int h = 0; h < 2; h++) {
+                for (int i = 0; i < d / 2; i++) {
+                    double a = positions[t] * StrictMath.pow(theta, -2.0 * i / d);
+                    float c = (float) StrictMath.cos(a);
+                    float s = (float) StrictMath.sin(a);
+                    float x1 = x.get(0, t, h, i);
+                    float x2 = x.get(0, t, h, i + d / 2);
+                    assertThat(y.get(0, t, h, i)).isEqualTo(x1 * c - x2 * s);
+                    assertThat(y.get(0, t, h, i + d / 2)).isEqualTo(x2 * c + x1 * s);
+                }
+            }
+        }
+        assertThatThrownBy(() -> Attention.rope(x, new int[] {0, 1, -1, 2, 3}, theta))
+                .isInstanceOf(ShapeException.class).hasMessageContaining("position -1 is negative");
+    }
 }
