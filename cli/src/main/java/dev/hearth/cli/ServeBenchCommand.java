@@ -172,7 +172,7 @@ final class ServeBenchCommand implements Callable<Integer> {
             }
             slots.acquire();
             String prompt = prompts.get(i % prompts.size());
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(Thread.ofPlatform().start(() -> {
                 try {
                     samples.add(send(prompt));
                 } finally {
@@ -199,9 +199,11 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * One streamed completion over a plain blocking connection (on a virtual thread): the JDK's
-     * HttpURLConnection costs the client a fraction of what java.net.http's reactive line
-     * subscriber does per chunk, and on a small machine the client shares the cores with the server.
+     * One streamed completion over a plain blocking connection, on a platform thread of its own:
+     * the JDK's HttpURLConnection costs the client a fraction of what java.net.http's reactive
+     * line subscriber does per chunk, and a platform thread's blocking read a fraction of a
+     * virtual thread's park and wake-up for every streamed token. On a small machine the client
+     * shares the cores with the server, so its cost per token shows in the server's throughput.
      */
     private Sample send(String prompt) {
         ObjectNode body = JSON.createObjectNode();
