@@ -132,7 +132,7 @@ public final class Attention {
         int qRow = l.h * l.d;
         int kRow = l.hkv * l.d;
         ComputePool.shared().parallelFor(l.b * l.hkv, (w0, w1) -> {
-            float[] s = new float[BLOCK * l.tk];
+            float[] s = new float[Math.min(BLOCK, l.tq) * l.tk];       // one query row when decoding
             for (int w = w0; w < w1; w++) {
                 int bi = w / l.hkv;
                 int kvh = w % l.hkv;
@@ -183,8 +183,8 @@ public final class Attention {
         float[] dk = new float[l.b * l.tk * l.hkv * l.d];
         float[] dv = new float[dk.length];
         ComputePool.shared().parallelFor(l.b * l.hkv, (w0, w1) -> {
-            float[] p = new float[BLOCK * l.tk];
-            float[] dp = new float[BLOCK * l.tk];
+            float[] p = new float[Math.min(BLOCK, l.tq) * l.tk];
+            float[] dp = new float[Math.min(BLOCK, l.tq) * l.tk];
             float[] delta = new float[BLOCK];
             for (int w = w0; w < w1; w++) {
                 int bi = w / l.hkv;
