@@ -82,6 +82,35 @@ public final class KvCache {
         return new Tensor[] {view(keys), view(values)};
     }
 
+    /**
+     * Appends one position of a cache of batch 1: a key and a value of kvHeads x headDim floats
+     * each, read from {@code k[ko..]} and {@code v[vo..]} (the decode step's way in, without
+     * tensors or views).
+     */
+    void appendOne(float[] k, int ko, float[] v, int vo) {
+        if (batch != 1) {
+            throw new HearthException("appendOne is for a cache of one sequence; this one holds " + batch);
+        }
+        if (length == capacity) {
+            throw new HearthException("the KV cache holds " + capacity + " positions, all used; one more does not"
+                    + " fit (the context length is " + capacity + ")");
+        }
+        int row = kvHeads * headDim;
+        System.arraycopy(k, ko, keys, length * row, row);
+        System.arraycopy(v, vo, values, length * row, row);
+        length++;
+    }
+
+    /** The key buffer, (batch, capacity, kvHeads, headDim); positions past {@link #length} are stale. */
+    float[] keyData() {
+        return keys;
+    }
+
+    /** The value buffer, laid out as {@link #keyData}. */
+    float[] valueData() {
+        return values;
+    }
+
     private void copyIn(Tensor x, float[] buf, int t) {
         int row = kvHeads * headDim;
         float[] src = x.contiguous().toFloatArray();

@@ -1,12 +1,12 @@
 package dev.hearth.engine.nn;
 
 import dev.hearth.engine.HearthException;
+import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.kernels.ComputePool;
 import dev.hearth.engine.ops.Attention;
-import dev.hearth.engine.ops.Views;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.ShapeException;
 import dev.hearth.engine.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -117,6 +117,9 @@ public final class MultiHeadAttention extends Layer {
             qh = Attention.rope(qh, positions, config.ropeTheta());
             kh = Attention.rope(kh, positions, config.ropeTheta());
         }
+        if (cache != null && b == 1 && t == 1 && padding == null && !Autograd.needsGrad(qh, kh, vh)) {
+            return o.forward(attendCached(qh, kh, vh, List.of(cache)));             // one decoding step
+        }
         if (cache != null) {
             Tensor[] kv = cache.append(kh, vh);
             kh = kv[0];
@@ -149,14 +152,57 @@ public final class MultiHeadAttention extends Layer {
             qh = Attention.rope(qh, positions, config.ropeTheta());
             kh = Attention.rope(kh, positions, config.ropeTheta());
         }
-        float scale = (float) (1 / Math.sqrt(hd));
-        List<Tensor> ys = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Tensor[] kv = caches.get(i).append(kh.narrow(0, i, 1), vh.narrow(0, i, 1));
-            ys.add(Attention.scaledDotProduct(qh.narrow(0, i, 1), kv[0], kv[1], true, scale, null));
+        if (Autograd.needsGrad(qh, kh, vh)) {
+            throw new HearthException("forwardEach is a decoding step and computes no gradients: call it under"
+                    + " Autograd.noGrad(), or train with forward");
         }
-        Tensor y = n == 1 ? ys.getFirst() : Views.concat(ys, 0);                    // (n, 1, H, hd)
-        return o.forward(y.reshape(n, 1, config.queryDim()));
+        return o.forward(attendCached(qh, kh, vh, caches));
+    }
+
+    /** Multiply-adds of attention below which one sequence's heads stay on one thread. */
+    private static final int PARALLEL_MIN_WORK = 1 << 15;
+
+    /**
+     * Decoding attention: row i of qh, kh, vh (n, 1, heads, head_dim) is sequence i's new token;
+     * its key and value are appended to {@code caches.get(i)} (batch 1), and its query attends to
+     * everything that cache holds ({@link Attention#oneQuery}). Returns (n, 1, queryDim). The
+     * (sequence, key/value head) pairs are shared over threads when there is enough work; each
+     * pair's result is the same whichever thread computes it.
+     */
+    private Tensor attendCached(Tensor qh, Tensor kh, Tensor vh, List<KvCache> caches) {
+        int n = caches.size();
+        int h = config.heads();
+        int hkv = config.kvHeads();
+        int hd = config.headDim();
+        int qRow = h * hd;
+        int kvRow = hkv * hd;
+        Tensor qc = qh.contiguous();
+        Tensor kc = kh.contiguous();
+        Tensor vc = vh.contiguous();
+        int longest = 0;
+        for (int i = 0; i < n; i++) {
+            KvCache c = caches.get(i);
+            c.appendOne(kc.data(), kc.offset() + i * kvRow, vc.data(), vc.offset() + i * kvRow);
+            longest = Math.max(longest, c.length());
+        }
+        float scale = (float) (1 / Math.sqrt(hd));
+        float[] out = new float[n * qRow];
+        float[] qd = qc.data();
+        int qo = qc.offset();
+        int scratch = longest;
+        long pairWork = 2L * (h / hkv) * longest * hd;
+        int grain = (int) Math.max(1, Math.min(n * hkv, PARALLEL_MIN_WORK / Math.max(1, pairWork)));
+        ComputePool.shared().parallelFor(n * hkv, grain, (p0, p1) -> {
+            float[] scores = new float[scratch];
+            for (int p = p0; p < p1; p++) {
+                int i = p / hkv;
+                int g = p % hkv;
+                KvCache c = caches.get(i);
+                Attention.oneQuery(g, g + 1, h, hkv, hd, c.length(), scale, qd, qo + i * qRow, c.keyData(),
+                        c.valueData(), 0, out, i * qRow, scores);
+            }
+        });
+        return Tensor.of(out, n, 1, config.queryDim());
     }
 
     /**
@@ -176,7 +222,7 @@ public final class MultiHeadAttention extends Layer {
         int hd = config.headDim();
         Tensor qh;
         Tensor kh;
-        try (dev.hearth.engine.autograd.Autograd.Scope s = dev.hearth.engine.autograd.Autograd.noGrad()) {
+        try (Autograd.Scope s = Autograd.noGrad()) {
             qh = q.forward(x).reshape(b, t, h, hd);                                        // (B, T, H, hd)
             kh = k.forward(x).reshape(b, t, hkv, hd);                                      // (B, T, Hkv, hd)
             if (config.ropeTheta() > 0) {

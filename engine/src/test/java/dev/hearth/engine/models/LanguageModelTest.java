@@ -93,6 +93,37 @@ class LanguageModelTest {
     }
 
     @Test
+    void aBatchedDecodeStepGivesEachSequenceTheBitsOfItsOwnStepAndRefusesGradients() {
+        int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}, {8, 30, 12, 4}};
+        for (LanguageModel m : models()) {
+            m.eval();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                List<List<KvCache>> caches = new java.util.ArrayList<>();
+                int[] last = new int[seqs.length];
+                float[][] alone = new float[seqs.length][];
+                for (int i = 0; i < seqs.length; i++) {
+                    int[] seq = seqs[i];
+                    List<KvCache> c = m.newCaches(1, 20);
+                    m.forward(java.util.Arrays.copyOf(seq, seq.length - 1), 1, seq.length - 1, 0, c, null);
+                    caches.add(c);
+                    last[i] = seq[seq.length - 1];
+                    List<KvCache> own = m.newCaches(1, 20);
+                    m.forward(java.util.Arrays.copyOf(seq, seq.length - 1), 1, seq.length - 1, 0, own, null);
+                    alone[i] = m.forward(new int[] {last[i]}, 1, 1, seq.length - 1, own, null).toFloatArray();
+                }
+                float[] step = m.forwardEach(last, caches).toFloatArray();
+                for (int i = 0; i < seqs.length; i++) {
+                    assertThat(java.util.Arrays.copyOfRange(step, i * 37, (i + 1) * 37))
+                            .as(m.getClass().getSimpleName() + " sequence " + i).containsExactly(alone[i]);
+                }
+            }
+            List<List<KvCache>> fresh = List.of(m.newCaches(1, 20));
+            assertThatThrownBy(() -> m.forwardEach(new int[] {1}, fresh)).isInstanceOf(HearthException.class)
+                    .hasMessageContaining("Autograd.noGrad()");
+        }
+    }
+
+    @Test
     void aFrozenModelDecodesLikeTheTrainableOneAndRefusesChanges() {
         int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}, {8, 30, 12, 4}};
         for (LanguageModel m : models()) {

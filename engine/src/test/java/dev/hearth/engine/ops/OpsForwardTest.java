@@ -288,4 +288,24 @@ class OpsForwardTest {
         assertThatThrownBy(() -> Attention.rope(x, new int[] {0, 1, -1, 2, 3}, theta))
                 .isInstanceOf(ShapeException.class).hasMessageContaining("position -1 is negative");
     }
+
+    @Test
+    void oneQueryGivesTheLastRowOfCausalAttentionBitForBitHeadGroupsApart() {
+        // 4 query heads over 2 key/value heads, 7 cached positions, head_dim 5 (not a vector width)
+        int h = 4, hkv = 2, d = 5, tk = 7;
+        Tensor q = Tensor.randn(new Rng(3), 1f, 1, 1, h, d);
+        Tensor k = Tensor.randn(new Rng(4), 1f, 1, tk, hkv, d);
+        Tensor v = Tensor.randn(new Rng(5), 1f, 1, tk, hkv, d);
+        float scale = 0.37f;
+        float[] expected = Attention.scaledDotProduct(q, k, v, true, scale).toFloatArray();
+        float[] out = new float[h * d];
+        float[] scores = new float[tk];
+        Attention.oneQuery(1, 2, h, hkv, d, tk, scale, q.toFloatArray(), 0, k.toFloatArray(), v.toFloatArray(), 0,
+                out, 0, scores);
+        Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0, k.toFloatArray(), v.toFloatArray(), 0,
+                out, 0, scores);
+        assertThat(out).containsExactly(expected);
+        assertThatThrownBy(() -> Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0,
+                k.toFloatArray(), v.toFloatArray(), 0, out, 0, new float[tk - 1])).hasMessageContaining("scratch");
+    }
 }
