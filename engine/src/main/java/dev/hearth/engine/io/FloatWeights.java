@@ -74,7 +74,8 @@ final class FloatWeights implements SuppliedWeights {
         if (source.isWhole()) {
             return shape;
         }
-        if (shape.length == 0 || (source.transposed() && shape.length != 2) || shape[shape.length - 1] % source.parts() != 0) {
+        if (shape.length == 0 || (source.transposed() && shape.length != 2)
+                || shape[shape.length - 1] % source.parts() != 0) {
             return null;
         }
         long[] s = shape.clone();

@@ -223,7 +223,8 @@ public final class SafeTensorsFile implements AutoCloseable {
         }
         if (shape.length == 0 || (transposed && shape.length != 2)) {
             throw new CheckpointException(file, "tensor '" + name + "' has shape " + info.shapeString() + "; only "
-                    + (transposed ? "a matrix is read transposed" : "a tensor of one or more dimensions is read in parts"));
+                    + (transposed ? "a matrix is read transposed"
+                            : "a tensor of one or more dimensions is read in parts"));
         }
         long cols = shape[shape.length - 1];
         if (cols % parts != 0) {

@@ -20,7 +20,7 @@ public final class Embedding extends Module {
         this.weight = param("weight", Init.normal(rng, Init.DEFAULT_STD, rows, dim));
     }
 
-    /** A table over {@code table} (rows, dim) as it is, e.g. read from a model folder: it is the parameter, not a copy. */
+    /** A table over {@code table} (rows, dim) as it is, e.g. read from a model folder: the parameter, not a copy. */
     public Embedding(Tensor table) {
         if (table.rank() != 2) {
             throw new dev.hearth.engine.tensor.ShapeException("an embedding table must be (rows, dim), not "

@@ -62,7 +62,8 @@ public final class Linear extends Layer {
      */
     public static Linear of(int in, int out, boolean bias, float std, Rng rng, SuppliedWeights supplied) {
         QuantizedMatrix q = supplied.quantized("weight", out, in);
-        Tensor w = q != null ? null : SuppliedFloats.take(supplied, "weight", () -> Init.normal(rng, std, out, in), out, in);
+        Tensor w = q != null ? null
+                : SuppliedFloats.take(supplied, "weight", () -> Init.normal(rng, std, out, in), out, in);
         Tensor b = bias ? SuppliedFloats.take(supplied, "bias", () -> Init.zeros(out), out) : null;
         return q != null ? new Linear(q, b) : new Linear(w, b);
     }

@@ -41,7 +41,7 @@ public final class TransformerBlock extends Layer {
         this(c, rng, SuppliedWeights.NONE);
     }
 
-    /** As {@link #TransformerBlock(Config, Rng)}, the norms and projections taking the weights {@code supplied} holds. */
+    /** As {@link #TransformerBlock(Config, Rng)}, the norms and projections taking the weights {@code supplied} has. */
     public TransformerBlock(Config c, Rng rng, SuppliedWeights supplied) {
         int dim = c.attention().dim();
         this.norm1 = child("norm1", norm(c, dim, supplied.below("norm1")));

@@ -82,8 +82,9 @@ class FloatLoadTest {
     @Test
     void bf16AndF16FoldersDecodeStraightIntoTheParameters() {
         record Case(LanguageModel saved, LanguageModel rounded, DType dtype) {}
-        for (Case c : List.of(new Case(llama(false), llama(false), DType.BF16), new Case(gpt(true), gpt(true), DType.F16),
-                new Case(llama(true), llama(true), DType.F16), new Case(gpt(true), gpt(true), DType.BF16))) {
+        for (Case c : List.of(new Case(llama(false), llama(false), DType.BF16),
+                new Case(gpt(true), gpt(true), DType.F16), new Case(llama(true), llama(true), DType.F16),
+                new Case(gpt(true), gpt(true), DType.BF16))) {
             Path dir = save(c.saved().getClass().getSimpleName() + c.dtype() + c.saved().parameterCount(), c.saved());
             rewrite(dir, c.dtype(), t -> { });
             Map<String, Tensor> rounded = new LinkedHashMap<>();
@@ -189,7 +190,8 @@ class FloatLoadTest {
         Path dir = save("bad-llama", llama(false));
         rewrite(dir, DType.F32, t -> t.remove("model.layers.1.mlp.up_proj.weight"));
         assertThatThrownBy(() -> ModelFolder.load(dir)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("do not fit config.json").hasMessageContaining("missing [layers.1.mlp.up_proj.weight]")
+                .hasMessageContaining("do not fit config.json")
+                .hasMessageContaining("missing [layers.1.mlp.up_proj.weight]")
                 .hasMessageContaining("unexpected []");
 
         Path extra = save("extra-llama", llama(false));
@@ -201,7 +203,8 @@ class FloatLoadTest {
         rewrite(shape, DType.F32, t -> t.put("model.norm.weight", Tensor.ones(8)));
         assertThatThrownBy(() -> ModelFolder.load(shape)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("do not fit config.json")
-                .hasMessageContaining("loading 'norm.weight': the checkpoint has shape (8,) but the model expects (64,)");
+                .hasMessageContaining("loading 'norm.weight': the checkpoint has shape (8,) but the model expects"
+                        + " (64,)");
 
         Path fused = save("fused-gpt", gpt(true));
         rewrite(fused, DType.F32, t -> t.put("transformer.h.0.attn.c_attn.weight", Tensor.zeros(8, 48)));
