@@ -222,4 +222,27 @@ class FloatLoadTest {
         assertThatThrownBy(() -> ModelFolder.load(biases)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("\"bias\": false").hasMessageContaining("is not zero");
     }
+
+    @Test
+    void readFloatsCutsTheLastDimensionAndTransposesAsNarrowAndMTDo() {
+        Path file = tmp.resolve("t.safetensors");
+        Tensor m = Tensor.of(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 2, 6);
+        for (DType dtype : List.of(DType.F32, DType.BF16)) {
+            SafeTensors.write(file, Map.of("m", m, "v", Tensor.of(new float[] {1, 2, 3}, 3)), null, dtype);
+            try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+                for (int part = 0; part < 3; part++) {
+                    assertThat(f.readFloats("m", part, 3, true)).as("%s part %d", dtype, part)
+                            .containsExactly(m.narrow(1, 2 * part, 2).mT().contiguous().toFloatArray());
+                    assertThat(f.readFloats("m", part, 3, false))
+                            .containsExactly(m.narrow(1, 2 * part, 2).contiguous().toFloatArray());
+                }
+                assertThat(f.readFloats("m", 0, 1, true)).containsExactly(m.mT().contiguous().toFloatArray());
+                assertThat(f.readFloats("m", 0, 1, false)).containsExactly(m.toFloatArray());
+                assertThatThrownBy(() -> f.readFloats("m", 0, 4, false)).isInstanceOf(CheckpointException.class)
+                        .hasMessageContaining("does not split into 4 equal parts");
+                assertThatThrownBy(() -> f.readFloats("v", 0, 1, true)).isInstanceOf(CheckpointException.class)
+                        .hasMessageContaining("only a matrix is read transposed");
+            }
+        }
+    }
 }
