@@ -16,9 +16,10 @@ import java.util.Locale;
 /**
  * Heap taken by loading a model folder and generating from it: what "memory at inference ≈ the
  * quantized size plus the KV cache" asks. Loads {@code DIR} with {@link ModelFolder#load}, then
- * generates greedily from a short prompt, and prints the weights' size, the KV cache's, the heap in
- * use after a GC once loaded and once generated, and the peak of each heap memory pool (from the
- * memory pool MXBeans, reset just before the load). The sum of the pools' peaks bounds the real
+ * generates greedily from a short prompt, and prints the weights' size, the time the load took (the
+ * first in a fresh JVM, so class loading included), the heap in use after a GC once loaded and once
+ * generated, and the peak of each heap memory pool (from the memory pool MXBeans, reset just before
+ * the load). The sum of the pools' peaks bounds the real
  * peak from above (the pools need not peak at once); {@code bench/load-memory.sh} also finds the
  * smallest {@code -Xmx} under which the same run completes, the figure that decides what fits.
  *
@@ -41,7 +42,9 @@ public final class LoadMemory {
         long before = usedAfterGc();
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
 
+        long t0 = System.nanoTime();
         ModelFolder.Loaded loaded = ModelFolder.load(dir);
+        long loadNanos = System.nanoTime() - t0;
         LanguageModel model = loaded.model();
         long poolPeaksLoad = sumOfPeaks(heapPools);
         long afterLoad = usedAfterGc();
@@ -70,6 +73,7 @@ public final class LoadMemory {
         System.out.printf(Locale.ROOT, "%s: %,d parameters; weights %.1f MB (%.1f MB quantized, %.1f MB float32);"
                 + " max heap %.0f MB%n", dir.getFileName(), model.parameterCount(), (weightBytes + packed) / 1e6,
                 packed / 1e6, weightBytes / 1e6, rt.maxMemory() / 1e6);
+        System.out.printf(Locale.ROOT, "  load: %.0f ms (ModelFolder.load, first in this JVM)%n", loadNanos / 1e6);
         System.out.printf(Locale.ROOT, "  heap in use after GC: %.1f MB before loading, %.1f MB loaded, %.1f MB after"
                 + " generating %d tokens (%s)%n", before / 1e6, afterLoad / 1e6, afterGenerate / 1e6,
                 g.generatedTokens(), g.finishReason());

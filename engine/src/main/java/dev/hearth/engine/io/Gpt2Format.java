@@ -13,6 +13,7 @@ import dev.hearth.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * GPT-2 in Hugging Face's layout ({@code GPT2LMHeadModel}). The linear layers there are
@@ -39,6 +40,36 @@ import java.util.Map;
  */
 final class Gpt2Format implements ModelFormat {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A tensor of block i in both layouts, named after "h.i.": Hearth's and the file's, the part of
+     * the file's last dimension it is (of parts), and whether the file stores it transposed.
+     */
+    private record Entry(String hearth, String file, int part, int parts, boolean transposed) {
+        /** Hearth's tensor from the file's {@code t}, each of q, k and v being {@code dim} wide. */
+        Tensor from(Tensor t, int dim) {
+            Tensor p = parts == 1 ? t : t.narrow(t.rank() - 1, part * dim, dim);
+            return transposed ? p.mT().contiguous() : parts == 1 ? p : p.contiguous();
+        }
+    }
+
+    private static final List<Entry> BLOCK = List.of(
+            new Entry("norm1.weight", "ln_1.weight", 0, 1, false),
+            new Entry("norm1.bias", "ln_1.bias", 0, 1, false),
+            new Entry("attn.q_proj.weight", "attn.c_attn.weight", 0, 3, true),
+            new Entry("attn.k_proj.weight", "attn.c_attn.weight", 1, 3, true),
+            new Entry("attn.v_proj.weight", "attn.c_attn.weight", 2, 3, true),
+            new Entry("attn.q_proj.bias", "attn.c_attn.bias", 0, 3, false),
+            new Entry("attn.k_proj.bias", "attn.c_attn.bias", 1, 3, false),
+            new Entry("attn.v_proj.bias", "attn.c_attn.bias", 2, 3, false),
+            new Entry("attn.o_proj.weight", "attn.c_proj.weight", 0, 1, true),
+            new Entry("attn.o_proj.bias", "attn.c_proj.bias", 0, 1, false),
+            new Entry("norm2.weight", "ln_2.weight", 0, 1, false),
+            new Entry("norm2.bias", "ln_2.bias", 0, 1, false),
+            new Entry("mlp.fc.weight", "mlp.c_fc.weight", 0, 1, true),
+            new Entry("mlp.fc.bias", "mlp.c_fc.bias", 0, 1, false),
+            new Entry("mlp.proj.weight", "mlp.c_proj.weight", 0, 1, true),
+            new Entry("mlp.proj.bias", "mlp.c_proj.bias", 0, 1, false));
 
     @Override
     public boolean reads(String modelType) {
@@ -69,7 +100,7 @@ final class Gpt2Format implements ModelFormat {
         var c = new Gpt.Config(read.integer("vocab_size"), read.integer("n_positions"), read.integer("n_layer"),
                 read.integer("n_head"), read.integer("n_embd"), (float) read.number("resid_pdrop", 0),
                 read.bool("bias", true));
-        return new Gpt(c, new Rng(0));
+        return new Gpt(c, new Rng(0), supplied);
     }
 
     @Override
@@ -145,34 +176,19 @@ final class Gpt2Format implements ModelFormat {
         Map<String, Tensor> out = new LinkedHashMap<>();
         int c = ((Gpt) model).config().dim();
         for (var e : tensors.entrySet()) {
-            String name = e.getKey().startsWith("transformer.") ? e.getKey().substring("transformer.".length()) : e.getKey();
-            Tensor t = e.getValue();
-            if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.equals("lm_head.weight")) {
-                continue; // causal-mask buffers, and the head tied to wte
+            if (ignores(e.getKey(), model)) {
+                continue;
             }
+            String name = unprefixed(e.getKey());
+            Tensor t = e.getValue();
             String[] parts = name.split("\\.", 3);
             if (parts.length == 3 && parts[0].equals("h")) {
-                String h = "h." + parts[1] + ".";
-                switch (parts[2]) {
-                    case "ln_1.weight", "ln_1.bias" -> out.put(h + "norm1." + parts[2].substring(5), t);
-                    case "ln_2.weight", "ln_2.bias" -> out.put(h + "norm2." + parts[2].substring(5), t);
-                    case "attn.c_attn.weight" -> {
-                        for (int k = 0; k < 3; k++) {
-                            out.put(h + "attn." + "qkv".charAt(k) + "_proj.weight", t.narrow(1, k * c, c).mT().contiguous());
-                        }
-                    }
-                    case "attn.c_attn.bias" -> {
-                        for (int k = 0; k < 3; k++) {
-                            out.put(h + "attn." + "qkv".charAt(k) + "_proj.bias", t.narrow(0, k * c, c).contiguous());
-                        }
-                    }
-                    case "attn.c_proj.weight" -> out.put(h + "attn.o_proj.weight", t.mT().contiguous());
-                    case "attn.c_proj.bias" -> out.put(h + "attn.o_proj.bias", t);
-                    case "mlp.c_fc.weight" -> out.put(h + "mlp.fc.weight", t.mT().contiguous());
-                    case "mlp.c_fc.bias" -> out.put(h + "mlp.fc.bias", t);
-                    case "mlp.c_proj.weight" -> out.put(h + "mlp.proj.weight", t.mT().contiguous());
-                    case "mlp.c_proj.bias" -> out.put(h + "mlp.proj.bias", t);
-                    default -> out.put(e.getKey(), t);
+                List<Entry> entries = BLOCK.stream().filter(x -> x.file().equals(parts[2])).toList();
+                if (entries.isEmpty()) {
+                    out.put(e.getKey(), t);
+                }
+                for (Entry x : entries) {
+                    out.put("h." + parts[1] + "." + x.hearth(), x.from(t, c));
                 }
             } else {
                 out.put(name, t);
@@ -182,6 +198,37 @@ final class Gpt2Format implements ModelFormat {
             dropZeroBiases(out);
         }
         return out;
+    }
+
+    /** Causal-mask buffers, and the head tied to wte. */
+    @Override
+    public boolean ignores(String fileName, LanguageModel model) {
+        String name = unprefixed(fileName);
+        return name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.equals("lm_head.weight");
+    }
+
+    @Override
+    public Source sourceOf(String name, Predicate<String> held) {
+        String[] parts = name.split("\\.", 3);
+        Entry entry = null;
+        String file = name;
+        if (parts.length == 3 && parts[0].equals("h")) {
+            entry = BLOCK.stream().filter(x -> x.hearth().equals(parts[2])).findFirst().orElse(null);
+            if (entry == null) {
+                return null;
+            }
+            file = "h." + parts[1] + "." + entry.file();
+        }
+        for (String f : List.of("transformer." + file, file)) {
+            if (held.test(f)) {
+                return entry == null ? Source.whole(f) : new Source(f, entry.part(), entry.parts(), entry.transposed());
+            }
+        }
+        return null;
+    }
+
+    private static String unprefixed(String fileName) {
+        return fileName.startsWith("transformer.") ? fileName.substring("transformer.".length()) : fileName;
     }
 
     /** A model built without biases: the file's biases must be the zeros {@link #toHuggingFace} wrote. */

@@ -10,6 +10,7 @@ import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Llama, Qwen2 and Mistral in Hugging Face's layout ({@code LlamaForCausalLM} and friends): the
@@ -161,14 +162,24 @@ final class LlamaFormat implements ModelFormat {
     @Override
     public Map<String, Tensor> fromHuggingFace(Map<String, Tensor> tensors, LanguageModel model) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        boolean tied = ((Llama) model).config().tiedEmbeddings();
         for (var e : tensors.entrySet()) {
-            String n = e.getKey();
-            if (n.endsWith(".rotary_emb.inv_freq") || (tied && n.equals("lm_head.weight"))) {
-                continue; // a buffer older files carry (recomputed from rope_theta); a head tied to the embedding
+            if (!ignores(e.getKey(), model)) {
+                out.put(fromHf(e.getKey()), e.getValue());
             }
-            out.put(fromHf(n), e.getValue());
         }
         return out;
+    }
+
+    /** A buffer older files carry (recomputed from rope_theta); a head tied to the embedding. */
+    @Override
+    public boolean ignores(String fileName, LanguageModel model) {
+        return fileName.endsWith(".rotary_emb.inv_freq")
+                || (((Llama) model).config().tiedEmbeddings() && fileName.equals("lm_head.weight"));
+    }
+
+    @Override
+    public Source sourceOf(String name, Predicate<String> held) {
+        String file = toHf(name);
+        return held.test(file) ? Source.whole(file) : null;
     }
 }

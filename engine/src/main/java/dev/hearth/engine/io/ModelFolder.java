@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.generate.GenerationConfig;
 import dev.hearth.engine.models.LanguageModel;
-import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.tensor.Tensor;
 import dev.hearth.engine.tokenize.Tokenizer;
 import java.io.IOException;
@@ -136,40 +135,31 @@ public final class ModelFolder {
                         + " mistral"));
         QuantizedWeights.Spec quantization = QuantizedWeights.read(configFile, config);
         LanguageModel model;
-        Map<String, Tensor> tensors;
-        if (quantization == null) {
-            model = format.build(config, read, SuppliedWeights.NONE);
-            tensors = new LinkedHashMap<>();
-            for (Path file : weightFiles(dir)) {
-                tensors.putAll(SafeTensors.read(file));
+        // Every weight goes from the mapped files straight into the layer that uses it, which is built
+        // around it: a packed matrix is copied onto the heap as it is, a float tensor is decoded into the
+        // array that becomes the parameter. Nothing is initialised first and then overwritten.
+        try (WeightFiles files = new WeightFiles(() -> weightFiles(dir))) {
+            QuantizedWeights.Supply packed = quantization == null ? null
+                    : QuantizedWeights.supply(dir, format, quantization, files.all());
+            FloatWeights supply = new FloatWeights(dir, format, files, packed);
+            model = format.build(config, read, supply);
+            if (packed != null) {
+                packed.checkAllTaken();
             }
-        } else {
-            // The packed matrices go from the mapped files straight into the layers that use them, which
-            // are built around them: no float32 matrix of their size is ever allocated.
-            List<SafeTensorsFile> files = new ArrayList<>();
-            try {
-                for (Path file : weightFiles(dir)) {
-                    files.add(SafeTensorsFile.open(file));
-                }
-                QuantizedWeights.Supply supply = QuantizedWeights.supply(dir, format, quantization, files);
-                model = format.build(config, read, supply);
-                supply.checkAllTaken();
-                tensors = new LinkedHashMap<>();
-                for (SafeTensorsFile f : files) {
-                    for (String name : f.names()) {
-                        if (!supply.read().contains(name)) {
-                            tensors.put(name, f.tensor(name));
-                        }
+            // What no layer took: buffers to skip, tensors no parameter has (reported), GPT-2's zero biases.
+            Map<String, Tensor> rest = new LinkedHashMap<>();
+            for (SafeTensorsFile f : files.all()) {
+                for (String name : f.names()) {
+                    if (!supply.read(name) && !format.ignores(name, model)) {
+                        rest.put(name, f.tensor(name));
                     }
                 }
-            } finally {
-                files.forEach(SafeTensorsFile::close);
             }
-        }
-        try {
-            model.loadState(format.fromHuggingFace(tensors, model), true);
-        } catch (dev.hearth.engine.HearthException e) {
-            throw new CheckpointException(dir, "the weights do not fit config.json: " + e.getMessage(), e);
+            try {
+                model.loadState(format.fromHuggingFace(rest, model), supply.taken(), true);
+            } catch (dev.hearth.engine.HearthException e) {
+                throw new CheckpointException(dir, "the weights do not fit config.json: " + e.getMessage(), e);
+            }
         }
         model.eval();
         Path tokFile = dir.resolve("tokenizer.json");

@@ -204,6 +204,66 @@ public final class SafeTensorsFile implements AutoCloseable {
         return Tensor.of(floats(info, n), heapDims(info));
     }
 
+    /**
+     * Part {@code part} of {@code parts} equal parts of the tensor's last dimension, converted to
+     * float32 as {@link #tensor} converts, row-major, and transposed when {@code transposed} (the part
+     * (rows, cols) of a matrix comes back as (cols, rows)). The values are decoded from the mapped
+     * bytes straight into the returned array, the one copy made; {@code (0, 1, false)} is the whole
+     * tensor. How a model's parameter is read from a file that stores it inside a larger tensor or
+     * in the other layout (GPT-2's fused, transposed q, k and v).
+     */
+    public float[] readFloats(String name, int part, int parts, boolean transposed) {
+        TensorInfo info = info(name);
+        long[] shape = info.shape();
+        if (parts < 1 || part < 0 || part >= parts) {
+            throw new IllegalArgumentException("part " + part + " of " + parts + " does not exist");
+        }
+        if (parts == 1 && !transposed) {
+            return floats(info, heapCount(info));
+        }
+        if (shape.length == 0 || (transposed && shape.length != 2)) {
+            throw new CheckpointException(file, "tensor '" + name + "' has shape " + info.shapeString() + "; only "
+                    + (transposed ? "a matrix is read transposed"
+                            : "a tensor of one or more dimensions is read in parts"));
+        }
+        long cols = shape[shape.length - 1];
+        if (cols % parts != 0) {
+            throw new CheckpointException(file, "tensor '" + name + "' has shape " + info.shapeString() + ", whose last"
+                    + " dimension does not split into " + parts + " equal parts");
+        }
+        long width = cols / parts;
+        long rows = cols == 0 ? 0 : info.numel() / cols;
+        if (rows * width > MAX_HEAP_ELEMENTS) {
+            throw new CheckpointException(file, "part " + part + " of tensor '" + name + "' (shape "
+                    + info.shapeString() + ") has more elements than a Java array holds; store it split in parts");
+        }
+        checkOpen(name);
+        DType dtype = info.dtype();
+        long size = dtype.byteSize();
+        int w = (int) width;
+        int n = (int) rows;
+        float[] out = new float[n * w];
+        for (int r = 0; r < n; r++) {
+            long at = info.start() + ((long) r * cols + part * width) * size;
+            if (!transposed && dtype == DType.F32) {
+                MemorySegment.copy(mapped, F32, at, out, r * w, w);
+            } else if (!transposed) {
+                for (int c = 0; c < w; c++) {
+                    out[r * w + c] = floatAt(dtype, at + c * size);
+                }
+            } else if (dtype == DType.F32) {
+                for (int c = 0; c < w; c++) {
+                    out[c * n + r] = mapped.get(F32, at + 4L * c);
+                }
+            } else {
+                for (int c = 0; c < w; c++) {
+                    out[c * n + r] = floatAt(dtype, at + c * size);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Integer data of type I32, or of a narrower integer type or BOOL (widened), row-major. */
     public int[] ints(String name) {
         TensorInfo info = info(name);

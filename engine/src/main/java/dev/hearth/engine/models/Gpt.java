@@ -6,6 +6,7 @@ import dev.hearth.engine.nn.LayerNorm;
 import dev.hearth.engine.nn.Mlp;
 import dev.hearth.engine.nn.ModuleList;
 import dev.hearth.engine.nn.MultiHeadAttention;
+import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
@@ -53,15 +54,25 @@ public final class Gpt extends LanguageModel {
     private final LayerNorm lnF;
 
     public Gpt(Config c, Rng rng) {
+        this(c, rng, SuppliedWeights.NONE);
+    }
+
+    /**
+     * A GPT whose layers take the weights {@code supplied} holds (by parameter name,
+     * "h.0.attn.q_proj.weight") as they are, never allocating or initialising them; the rest is
+     * initialised from {@code rng}. How a model folder is loaded without a second copy of its weights.
+     */
+    public Gpt(Config c, Rng rng, SuppliedWeights supplied) {
         this.config = c;
-        this.wte = child("wte", new Embedding(c.vocabSize(), c.dim(), rng));
-        this.wpe = child("wpe", new Embedding(c.contextLength(), c.dim(), rng));
+        this.wte = child("wte", Embedding.of(c.vocabSize(), c.dim(), rng, supplied.below("wte")));
+        this.wpe = child("wpe", Embedding.of(c.contextLength(), c.dim(), rng, supplied.below("wpe")));
         this.drop = child("drop", new Dropout(c.dropout(), rng.fork()));
         this.h = child("h", new ModuleList<>());
+        SuppliedWeights inBlocks = supplied.below("h");
         for (int i = 0; i < c.layers(); i++) {
-            h.add(new TransformerBlock(c.block(), rng));
+            h.add(new TransformerBlock(c.block(), rng, inBlocks.below(Integer.toString(i))));
         }
-        this.lnF = child("ln_f", new LayerNorm(c.dim(), c.bias(), 1e-5f));
+        this.lnF = child("ln_f", LayerNorm.of(c.dim(), c.bias(), 1e-5f, supplied.below("ln_f")));
     }
 
     public Config config() {

@@ -94,9 +94,10 @@ public final class Llama extends LanguageModel {
     }
 
     /**
-     * A Llama whose matrices {@code supplied} holds quantized (by parameter name,
-     * "layers.0.attn.q_proj.weight") are built over them, never allocated in float; the rest is
-     * initialised from {@code rng}. How a quantized model folder is loaded.
+     * A Llama whose layers take the weights {@code supplied} holds (by parameter name,
+     * "layers.0.attn.q_proj.weight"): quantized matrices are built over, float tensors become the
+     * parameters as they are; neither is allocated or initialised here. The rest is initialised from
+     * {@code rng}. How a model folder is loaded without a second copy of its weights.
      */
     public Llama(Config c, Rng rng, SuppliedWeights supplied) {
         this.config = c;
@@ -107,7 +108,7 @@ public final class Llama extends LanguageModel {
         for (int i = 0; i < c.layers(); i++) {
             layers.add(new TransformerBlock(c.block(), rng, inLayers.below(Integer.toString(i))));
         }
-        this.norm = child("norm", new RmsNorm(c.dim(), c.normEps()));
+        this.norm = child("norm", RmsNorm.of(c.dim(), c.normEps(), supplied.below("norm")));
         this.lmHead = c.tiedEmbeddings() ? null : child("lm_head", Linear.of(c.dim(), c.vocabSize(), false,
                 Init.DEFAULT_STD, rng, supplied.below("lm_head")));
     }

@@ -20,6 +20,15 @@ public final class Embedding extends Module {
         this.weight = param("weight", Init.normal(rng, Init.DEFAULT_STD, rows, dim));
     }
 
+    /** A table over {@code table} (rows, dim) as it is, e.g. read from a model folder: the parameter, not a copy. */
+    public Embedding(Tensor table) {
+        if (table.rank() != 2) {
+            throw new dev.hearth.engine.tensor.ShapeException("an embedding table must be (rows, dim), not "
+                    + table.shape());
+        }
+        this.weight = param("weight", table);
+    }
+
     /** A table kept quantized from the start, e.g. read from a quantized model folder: no float table is allocated. */
     public Embedding(QuantizedMatrix table) {
         this.weight = null;
@@ -27,12 +36,16 @@ public final class Embedding extends Module {
     }
 
     /**
-     * A table normal(0, 0.02) of (rows, dim), unless {@code supplied} holds "weight" quantized: then
-     * the table is that matrix and no float table is allocated.
+     * A table normal(0, 0.02) of (rows, dim), unless {@code supplied} holds "weight", quantized or in
+     * float: then the table is that matrix and no table of its own is allocated or initialised.
      */
     public static Embedding of(int rows, int dim, Rng rng, SuppliedWeights supplied) {
         QuantizedMatrix q = supplied.quantized("weight", rows, dim);
-        return q == null ? new Embedding(rows, dim, rng) : new Embedding(q);
+        if (q != null) {
+            return new Embedding(q);
+        }
+        Tensor t = SuppliedFloats.take(supplied, "weight", () -> null, rows, dim);
+        return t == null ? new Embedding(rows, dim, rng) : new Embedding(t);
     }
 
     /** Rows {@code ids}, shaped {@code (idShape..., dim)}. */

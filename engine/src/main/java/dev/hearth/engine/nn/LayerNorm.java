@@ -10,13 +10,22 @@ public final class LayerNorm extends Layer {
     private final float eps;
 
     public LayerNorm(int dim, boolean bias, float eps) {
-        this.weight = param("weight", Init.ones(dim));
-        this.bias = bias ? param("bias", Init.zeros(dim)) : null;
-        this.eps = eps;
+        this(dim, bias, eps, SuppliedWeights.NONE);
     }
 
     public LayerNorm(int dim) {
         this(dim, true, 1e-5f);
+    }
+
+    private LayerNorm(int dim, boolean bias, float eps, SuppliedWeights supplied) {
+        this.weight = param("weight", SuppliedFloats.take(supplied, "weight", () -> Init.ones(dim), dim));
+        this.bias = bias ? param("bias", SuppliedFloats.take(supplied, "bias", () -> Init.zeros(dim), dim)) : null;
+        this.eps = eps;
+    }
+
+    /** Scale ones and shift zeros, except the "weight" and "bias" (dim) {@code supplied} holds, taken as they are. */
+    public static LayerNorm of(int dim, boolean bias, float eps, SuppliedWeights supplied) {
+        return new LayerNorm(dim, bias, eps, supplied);
     }
 
     @Override

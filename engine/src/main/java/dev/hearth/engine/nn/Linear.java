@@ -55,12 +55,17 @@ public final class Linear extends Layer {
     }
 
     /**
-     * Weight normal(0, std), bias zero, unless {@code supplied} holds the weight "weight" (out, in)
-     * quantized: then the layer is built over that matrix and no float weight is allocated.
+     * Weight normal(0, std), bias zero, except what {@code supplied} holds: a quantized "weight"
+     * (out, in), over which the layer is then built, or the float "weight" (out, in) and "bias" (out),
+     * which become its parameters as they are. A supplied parameter is never allocated or initialised
+     * here; with nothing supplied the weight draws from {@code rng} exactly as the constructor does.
      */
     public static Linear of(int in, int out, boolean bias, float std, Rng rng, SuppliedWeights supplied) {
         QuantizedMatrix q = supplied.quantized("weight", out, in);
-        return q == null ? new Linear(in, out, bias, std, rng) : new Linear(q, bias ? Init.zeros(out) : null);
+        Tensor w = q != null ? null
+                : SuppliedFloats.take(supplied, "weight", () -> Init.normal(rng, std, out, in), out, in);
+        Tensor b = bias ? SuppliedFloats.take(supplied, "bias", () -> Init.zeros(out), out) : null;
+        return q != null ? new Linear(q, b) : new Linear(w, b);
     }
 
     /** Weight normal(0, 0.02), bias zero: the transformer default. */

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A piece of a model that owns parameters and child modules. Parameters get stable
@@ -197,6 +198,15 @@ public abstract class Module {
      * them all; otherwise the names that were not loaded are returned.
      */
     public final List<String> loadState(Map<String, Tensor> state, boolean strict) {
+        return loadState(state, Set.of(), strict);
+    }
+
+    /**
+     * As {@link #loadState(Map, boolean)}, for a module built around some of its values already (the
+     * float tensors a loader supplied as it was built, see {@link SuppliedWeights}): the parameters
+     * named in {@code alreadyLoaded} count as present when {@code state} lacks them.
+     */
+    public final List<String> loadState(Map<String, Tensor> state, Set<String> alreadyLoaded, boolean strict) {
         Map<String, Tensor> mine = parameters();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
@@ -208,7 +218,9 @@ public abstract class Module {
         for (var e : mine.entrySet()) {
             Tensor src = state.get(e.getKey());
             if (src == null) {
-                missing.add(e.getKey());
+                if (!alreadyLoaded.contains(e.getKey())) {
+                    missing.add(e.getKey());
+                }
                 continue;
             }
             if (!src.shape().equals(e.getValue().shape())) {

@@ -9,8 +9,17 @@ public final class RmsNorm extends Layer {
     private final float eps;
 
     public RmsNorm(int dim, float eps) {
-        this.weight = param("weight", Init.ones(dim));
+        this(Init.ones(dim), eps);
+    }
+
+    private RmsNorm(Tensor weight, float eps) {
+        this.weight = param("weight", weight);
         this.eps = eps;
+    }
+
+    /** Scale ones, unless {@code supplied} holds "weight" (dim): then that is the scale, as it is. */
+    public static RmsNorm of(int dim, float eps, SuppliedWeights supplied) {
+        return new RmsNorm(SuppliedFloats.take(supplied, "weight", () -> Init.ones(dim), dim), eps);
     }
 
     @Override

@@ -41,19 +41,20 @@ public final class TransformerBlock extends Layer {
         this(c, rng, SuppliedWeights.NONE);
     }
 
-    /** As {@link #TransformerBlock(Config, Rng)}, the projections taking the weights {@code supplied} holds. */
+    /** As {@link #TransformerBlock(Config, Rng)}, the norms and projections taking the weights {@code supplied} has. */
     public TransformerBlock(Config c, Rng rng, SuppliedWeights supplied) {
         int dim = c.attention().dim();
-        this.norm1 = child("norm1", norm(c, dim));
+        this.norm1 = child("norm1", norm(c, dim, supplied.below("norm1")));
         this.attn = child("attn", new MultiHeadAttention(c.attention(), rng, supplied.below("attn")));
-        this.norm2 = child("norm2", norm(c, dim));
+        this.norm2 = child("norm2", norm(c, dim, supplied.below("norm2")));
         this.mlp = child("mlp", new Mlp(c.mlp(), dim, c.hidden(), c.mlpBias(), c.attention().layers(), rng,
                 supplied.below("mlp")));
         this.drop = child("drop", new Dropout(c.dropout(), rng.fork()));
     }
 
-    private static Layer norm(Config c, int dim) {
-        return c.norm() == Norm.RMS_NORM ? new RmsNorm(dim, c.normEps()) : new LayerNorm(dim, c.normBias(), c.normEps());
+    private static Layer norm(Config c, int dim, SuppliedWeights supplied) {
+        return c.norm() == Norm.RMS_NORM ? RmsNorm.of(dim, c.normEps(), supplied)
+                : LayerNorm.of(dim, c.normBias(), c.normEps(), supplied);
     }
 
     @Override
