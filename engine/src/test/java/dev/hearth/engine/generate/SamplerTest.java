@@ -216,4 +216,24 @@ class SamplerTest {
         }
         return out;
     }
+
+    @Test
+    void theSoftmaxExponentialsAreWithinAnUlpOfMathExpAndZeroForRemovedTokens() {
+        double[] s = new double[1027];                         // not a multiple of any vector width
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = i % 10 == 3 ? NEG : r.nextGaussian() * 20;
+        }
+        double max = java.util.Arrays.stream(s).max().orElseThrow();
+        double[] e = new double[s.length];
+        Sampler.expShifted(s, s.length, max, e);
+        for (int i = 0; i < s.length; i++) {
+            double want = s[i] == NEG ? 0 : Math.exp(s[i] - max);
+            assertThat(e[i]).as("token " + i).isCloseTo(want, org.assertj.core.api.Assertions.within(Math.ulp(want)));
+        }
+        double[] none = {NEG, NEG, NEG};
+        double[] zeros = {1, 1, 1};
+        Sampler.expShifted(none, 3, NEG, zeros);
+        assertThat(zeros).containsExactly(0, 0, 0);
+    }
 }
