@@ -13,14 +13,16 @@
 #   PRUNE_EVAL_TOKENS=4096 bench/prune.sh        # held-out tokens scored per perplexity
 #
 # shakespeare: a Llama trained on Tiny Shakespeare characters (hearth train --set model.arch=llama, the 2,000-step
-# recipe: 4 layers x 128, 4 heads, SwiGLU 352, context 64), pruned at 50% and 70% by magnitude (per matrix and
-# global) and Wanda (per row), 2:4, heads and channels 0.5 with and without a fine-tune; each pruned folder is
+# recipe: 4 layers x 128, 4 heads, SwiGLU 352, context 64), pruned at 50% and 70% by magnitude and Wanda, each
+# ranked per matrix, per output row and (magnitude) globally, 2:4, heads and channels 0.5 with and without a
+# fine-tune; each pruned folder is
 # scored by `hearth eval ppl` on the whole held-out text (the val split: the last 111,540 characters of
 # tinyshakespeare.txt, windows of 64). Needs ../shared/data/tinyshakespeare.txt (or HEARTH_DATA pointing at its
 # folder); skips with a message without it.
 #
 #   bench/prune.sh shakespeare
-#   PRUNE_HOME=DIR          keep the workspace (dataset, model, pruned folders) there; what is in it is reused
+#   PRUNE_HOME=DIR          keep the workspace (dataset, model, pruned folders, their perplexities) there; what is
+#                           in it is reused (a run stopped half-way goes on where it stopped)
 #   PRUNE_MODEL=DIR         prune this model instead of training one (a character model of Tiny Shakespeare, e.g.
 #                           bench/distill.sh's GPT teacher; GPT-2 models skip the heads and channels rows)
 #   PRUNE_TEACHER_STEPS=N   training steps of the model (default 2000)
@@ -80,14 +82,18 @@ shakespeare() {
         > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
     fi
     grep -E "^(sparsity|parameters|perplexity|fine-tune)" "$out.log"
-    ./hearth eval ppl --model "$out" --data "$home/val.txt" 2>/dev/null | grep -E "^perplexity" \
-      | sed 's/^perplexity: */held-out (hearth eval ppl): /'
+    if [ ! -s "$out.ppl" ]; then
+      ./hearth eval ppl --model "$out" --data "$home/val.txt" 2>/dev/null | grep -E "^perplexity" > "$out.ppl"
+    fi
+    sed 's/^perplexity: */held-out (hearth eval ppl): /' "$out.ppl"
   }
   wanda="--calibration $dataset --calibration-sequences $calib"
   for s in 0.5 0.7; do
     row "magnitude $s layer" --method magnitude --sparsity $s
+    row "magnitude $s row" --method magnitude --sparsity $s --scope row
     row "magnitude $s global" --method magnitude --sparsity $s --scope global
     row "wanda $s row" --method wanda --sparsity $s $wanda
+    row "wanda $s layer" --method wanda --sparsity $s --scope layer $wanda
   done
   row "2:4 magnitude" --method 2:4
   row "2:4 wanda" --method 2:4 --score wanda $wanda
@@ -96,6 +102,8 @@ shakespeare() {
     row "channels 0.5" --method channels --sparsity 0.5 $wanda
   fi
   if [ "$steps" -gt 0 ]; then
+    # the control: the same fine-tune of the unpruned model (it was still improving when its training stopped)
+    row "none + fine-tune" --method magnitude --sparsity 0 --finetune-steps "$steps"
     row "magnitude 0.7 layer + fine-tune" --method magnitude --sparsity 0.7 --finetune-steps "$steps"
     row "wanda 0.7 row + fine-tune" --method wanda --sparsity 0.7 $wanda --finetune-steps "$steps"
     if [ "$llama" = 1 ]; then
