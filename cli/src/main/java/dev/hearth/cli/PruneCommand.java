@@ -35,8 +35,8 @@ final class PruneCommand implements Callable<Integer> {
     Double sparsity;
 
     @Option(names = "--scope", paramLabel = "SCOPE",
-            description = "magnitude and wanda: layer (each matrix, or for wanda each output row, loses the fraction;"
-                    + " default) or global (one ranking over all matrices).")
+            description = "magnitude and wanda: layer (each matrix loses the fraction; magnitude's default), row (each"
+                    + " output row does; wanda's default) or global (one ranking over all matrices).")
     String scope;
 
     @Option(names = "--score", paramLabel = "SCORE",

@@ -44,7 +44,8 @@ public final class Pruner {
      * @param method               what to remove
      * @param sparsity             fraction of weights (unstructured), of heads or key/value groups, or
      *                             of MLP channels per layer, in [0, 1); 2:4 is always 0.5
-     * @param scope                "layer" or "global" (magnitude and Wanda only; null: layer)
+     * @param scope                "layer", "row" or "global" (magnitude and Wanda only; null: layer for
+     *                             magnitude, row for Wanda)
      * @param score                for 2:4: "magnitude" or "wanda" (null: magnitude); null for the others
      * @param calibration          prepared dataset whose train split gives the calibration sequences
      *                             (needed by wanda, heads, channels and 2:4 with the wanda score)
@@ -151,10 +152,10 @@ public final class Pruner {
             switch (o.method()) {
                 case MAGNITUDE, WANDA -> {
                     boolean wanda = o.method() == PruneMethod.WANDA;
-                    UnstructuredPruning.Scope scope = "global".equals(o.scope()) ? UnstructuredPruning.Scope.GLOBAL
-                            : UnstructuredPruning.Scope.LAYER;
+                    UnstructuredPruning.Scope scope = UnstructuredPruning.Scope.valueOf(
+                            scopeOf(o).toUpperCase(java.util.Locale.ROOT));
                     masks = UnstructuredPruning.byScore(layers, scores(layers, wanda ? norms : null), o.sparsity(),
-                            scope, wanda).pruned();
+                            scope).pruned();
                 }
                 case SEMI_2_4 -> masks = UnstructuredPruning.twoOfFour(layers,
                         scores(layers, "wanda".equals(o.score()) ? norms : null)).pruned();
@@ -222,7 +223,7 @@ public final class Pruner {
             ModelFolder.save(outDir, pruned, loaded.tokenizer(), loaded.generation(), meta);
             Report report = new Report(modelDir.toString(), outDir.toString(), o.method().id(),
                     o.method() == PruneMethod.MAGNITUDE || o.method() == PruneMethod.WANDA
-                            ? (o.scope() == null ? "layer" : o.scope()) : null,
+                            ? scopeOf(o) : null,
                     o.method() == PruneMethod.SEMI_2_4 ? (o.score() == null ? "magnitude" : o.score())
                             : o.method() == PruneMethod.WANDA ? "wanda" : o.method() == PruneMethod.MAGNITUDE
                             ? "magnitude" : "activation",
@@ -260,8 +261,9 @@ public final class Pruner {
                 throw new PruningException("--scope applies to magnitude and wanda only; --method " + m.id()
                         + (m == PruneMethod.SEMI_2_4 ? " works within groups of 4" : " removes the same count per layer"));
             }
-            if (!o.scope().equals("layer") && !o.scope().equals("global")) {
-                throw new PruningException("--scope " + o.scope() + " is not a scope; use layer or global");
+            if (!o.scope().equals("layer") && !o.scope().equals("row") && !o.scope().equals("global")) {
+                throw new PruningException("--scope " + o.scope() + " is not a scope; use layer (each matrix), row"
+                        + " (each output row) or global (all matrices together)");
             }
         }
         if (o.score() != null) {
@@ -300,6 +302,11 @@ public final class Pruner {
             throw new PruningException("--eval-tokens must be at least 1 and --latency-runs 0 or more, not "
                     + o.evalTokens() + " and " + o.latencyRuns());
         }
+    }
+
+    /** The scope magnitude or Wanda ranks within: as given, else layer for magnitude and row for Wanda (as its paper). */
+    private static String scopeOf(Options o) {
+        return o.scope() != null ? o.scope() : o.method() == PruneMethod.WANDA ? "row" : "layer";
     }
 
     private static boolean needsCalibration(Options o) {

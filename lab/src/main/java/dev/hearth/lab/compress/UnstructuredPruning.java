@@ -16,9 +16,9 @@ import java.util.Map;
  * the input norms from {@link Calibration}).
  *
  * <ul>
- *   <li>scope {@code layer}, magnitude: the lowest-scoring fraction of each matrix;</li>
- *   <li>scope {@code layer}, Wanda: the lowest-scoring fraction of each output row, as the Wanda
- *       paper compares (each row loses the same count);</li>
+ *   <li>scope {@code layer}: the lowest-scoring fraction of each matrix (magnitude's default);</li>
+ *   <li>scope {@code row}: the lowest-scoring fraction of each output row, as the Wanda paper
+ *       compares (each row loses the same count; Wanda's default);</li>
  *   <li>scope {@code global}: the lowest-scoring fraction of all the matrices' scores together
  *       (layers may end with different sparsities);</li>
  *   <li>2:4: in every group of 4 consecutive inputs of a row, the 2 lowest-scoring (sparsity 0.5).</li>
@@ -27,7 +27,7 @@ import java.util.Map;
 final class UnstructuredPruning {
     private UnstructuredPruning() {}
 
-    enum Scope { LAYER, GLOBAL }
+    enum Scope { LAYER, ROW, GLOBAL }
 
     /** The pruned (zeroed) positions of each matrix, bit {@code i * in + j} for weight (i, j). */
     record Masks(Map<String, BitSet> pruned) {}
@@ -46,9 +46,8 @@ final class UnstructuredPruning {
         return s;
     }
 
-    /** Prunes {@code sparsity} of the weights by score, per matrix, per row (rowWise) or across all. */
-    static Masks byScore(Map<String, Linear> layers, Map<String, float[]> scores, double sparsity, Scope scope,
-                         boolean rowWise) {
+    /** Prunes {@code sparsity} of the weights by score, per matrix, per output row or across all matrices. */
+    static Masks byScore(Map<String, Linear> layers, Map<String, float[]> scores, double sparsity, Scope scope) {
         Map<String, BitSet> masks = new LinkedHashMap<>();
         if (scope == Scope.GLOBAL) {
             long total = 0;
@@ -75,7 +74,7 @@ final class UnstructuredPruning {
             for (var e : scores.entrySet()) {
                 float[] s = e.getValue();
                 BitSet m = new BitSet(s.length);
-                if (rowWise) {
+                if (scope == Scope.ROW) {
                     int in = layers.get(e.getKey()).inFeatures();
                     int k = (int) Math.floor(sparsity * in);
                     for (int r = 0; r < s.length; r += in) {

@@ -111,10 +111,68 @@ class PrunerTest {
         Linear l = new Linear(Tensor.of(new float[] {1, -4, 2, 3}, 1, 4), null);
         float[] s = UnstructuredPruning.scores(l, new double[] {10, 0.1, 1, 1});
         assertThat(s).containsExactly(10f, 0.4f, 2f, 3f);
-        var masks = UnstructuredPruning.byScore(Map.of("w", l), Map.of("w", s), 0.5, UnstructuredPruning.Scope.LAYER,
-                true);
+        var masks = UnstructuredPruning.byScore(Map.of("w", l), Map.of("w", s), 0.5, UnstructuredPruning.Scope.ROW);
         assertThat(l.weight().toFloatArray()).containsExactly(1, 0, 0, 3);
         assertThat(masks.pruned().get("w").cardinality()).isEqualTo(2);
+    }
+
+    @Test
+    void rowScopeLetsMagnitudeCompareWithinRowsAndLayerScopeLetsWandaCompareWithinMatrices() {
+        Pruner.Options magRow = new Pruner.Options(PruneMethod.MAGNITUDE, 0.5, "row", null, null, 8, null, 0, 4, 3e-4,
+                256, 0);
+        Pruner.Report r = Pruner.prune(model, magRow, tmp.resolve("mag-row"), new Pruner.Listener() {});
+        assertThat(r.scope()).isEqualTo("row");
+        Map<String, Linear> before = targets(model);
+        boolean rowsDifferFromMatrixRanking = false;
+        for (var e : targets(tmp.resolve("mag-row")).entrySet()) {
+            Linear l = e.getValue();
+            int in = l.inFeatures();
+            float[] a = l.weight().toFloatArray();
+            float[] b = before.get(e.getKey()).weight().toFloatArray();
+            for (int row = 0; row < l.outFeatures(); row++) {
+                assertThat(zeros(a, row * in, in)).as(e.getKey() + " row " + row).isEqualTo(in / 2);
+                float maxCut = 0;
+                float minKept = Float.MAX_VALUE;
+                for (int j = row * in; j < (row + 1) * in; j++) {
+                    if (a[j] == 0f) {
+                        maxCut = Math.max(maxCut, Math.abs(b[j]));
+                    } else {
+                        minKept = Math.min(minKept, Math.abs(b[j]));
+                    }
+                }
+                assertThat(maxCut).as(e.getKey() + " row " + row).isLessThanOrEqualTo(minKept);
+            }
+        }
+        Pruner.prune(model, options(PruneMethod.MAGNITUDE, 0.5, null), tmp.resolve("mag-layer"),
+                new Pruner.Listener() {});
+        for (var e : targets(tmp.resolve("mag-layer")).entrySet()) {
+            rowsDifferFromMatrixRanking |= !Arrays.equals(e.getValue().weight().toFloatArray(),
+                    targets(tmp.resolve("mag-row")).get(e.getKey()).weight().toFloatArray());
+        }
+        assertThat(rowsDifferFromMatrixRanking).isTrue();
+
+        Pruner.Report wandaDefault = Pruner.prune(model, options(PruneMethod.WANDA, 0.5, data), tmp.resolve("w-row"),
+                new Pruner.Listener() {});
+        assertThat(wandaDefault.scope()).as("Wanda compares within rows unless told").isEqualTo("row");
+        Pruner.Options wandaLayer = new Pruner.Options(PruneMethod.WANDA, 0.5, "layer", null, data, 8, null, 0, 4,
+                3e-4, 256, 0);
+        assertThat(Pruner.prune(model, wandaLayer, tmp.resolve("w-layer"), new Pruner.Listener() {}).scope())
+                .isEqualTo("layer");
+        boolean unevenRows = false;
+        for (var e : targets(tmp.resolve("w-layer")).entrySet()) {
+            Linear l = e.getValue();
+            float[] a = l.weight().toFloatArray();
+            assertThat(zeros(a, 0, a.length)).as(e.getKey()).isEqualTo(a.length / 2);
+            for (int row = 0; row < l.outFeatures(); row++) {
+                unevenRows |= zeros(a, row * l.inFeatures(), l.inFeatures()) != l.inFeatures() / 2;
+            }
+        }
+        assertThat(unevenRows).as("one ranking per matrix lets rows keep different counts").isTrue();
+        Pruner.Options bad = new Pruner.Options(PruneMethod.WANDA, 0.5, "column", null, data, 8, null, 0, 4, 3e-4,
+                256, 0);
+        assertThatThrownBy(() -> Pruner.prune(model, bad, tmp.resolve("bad"), new Pruner.Listener() {}))
+                .isInstanceOf(PruningException.class).hasMessageContaining("--scope column is not a scope")
+                .hasMessageContaining("row (each output row)");
     }
 
     @Test
@@ -242,7 +300,7 @@ class PrunerTest {
         Map<String, Linear> layers = PruneTargets.of(m);
         Map<String, float[]> s = new java.util.LinkedHashMap<>();
         layers.forEach((n, l) -> s.put(n, UnstructuredPruning.scores(l, null)));
-        var masks = UnstructuredPruning.byScore(layers, s, 0.6, UnstructuredPruning.Scope.LAYER, false).pruned();
+        var masks = UnstructuredPruning.byScore(layers, s, 0.6, UnstructuredPruning.Scope.LAYER).pruned();
         try (var d = dev.hearth.lab.data.TokenDataset.open(data)) {
             for (int step = 1; step <= 3; step++) {
                 PruneFineTune.run(m, layers, masks, d.split("train"), 1, 2, 1e-2, step, x -> { });
