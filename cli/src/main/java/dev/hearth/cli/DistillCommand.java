@@ -133,8 +133,7 @@ final class DistillCommand implements Callable<Integer> {
                 recorder.finish(status);
             }
             printer.close();
-            o.printf(Locale.ROOT, "%s after %d steps (%.0f s, %,d tokens): best val loss %.4f at step %d, last %.4f%n",
-                    r.status(), r.steps(), r.seconds(), r.tokensSeen(), r.bestValLoss(), r.bestStep(), r.lastValLoss());
+            o.println(TrainingPrinter.outcome(r));
             if ("stopped".equals(r.status())) {
                 o.printf("resume with: hearth distill --resume %s --out %s%n", r.last().getParent().getParent(), out);
                 return 0;

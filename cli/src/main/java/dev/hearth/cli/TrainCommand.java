@@ -99,9 +99,11 @@ final class TrainCommand implements Callable<Integer> {
                 recorder.finish(status);
             }
             printer.close();
-            out.printf("%s after %d steps (%.0f s, %,d tokens): best val loss %.4f at step %d, last %.4f%n", r.status(),
-                    r.steps(), r.seconds(), r.tokensSeen(), r.bestValLoss(), r.bestStep(), r.lastValLoss());
-            out.printf("best model: %s%nlast checkpoint: %s%n", r.best(), r.last());
+            out.println(TrainingPrinter.outcome(r));
+            if (r.best() != null) {
+                out.printf("best model: %s%n", r.best());
+            }
+            out.printf("last checkpoint: %s%n", r.last());
             if ("stopped".equals(r.status())) {
                 out.printf("resume with: hearth train --resume %s%n", r.last().getParent().getParent());
             }

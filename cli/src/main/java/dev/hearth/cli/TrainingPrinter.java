@@ -90,4 +90,16 @@ final class TrainingPrinter implements LanguageModelTraining.Listener {
             bar = null;
         }
     }
+
+    /**
+     * The closing line of a run: how it ended, after how many steps, and its validation losses, or
+     * that none was measured yet (a run stopped before its first evaluation).
+     */
+    static String outcome(LanguageModelTraining.Result r) {
+        String losses = r.bestStep() < 0 ? "no validation loss yet (the run ended before its first evaluation)"
+                : String.format(java.util.Locale.ROOT, "best val loss %.4f at step %d, last %.4f", r.bestValLoss(),
+                        r.bestStep(), r.lastValLoss());
+        return String.format(java.util.Locale.ROOT, "%s after %d steps (%.0f s, %,d tokens): %s", r.status(), r.steps(),
+                r.seconds(), r.tokensSeen(), losses);
+    }
 }

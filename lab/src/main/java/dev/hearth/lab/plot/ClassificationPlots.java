@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -105,7 +104,7 @@ public final class ClassificationPlots {
             String name = file.getFileName().toString();
             String base = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
             Path tmp = file.resolveSibling("." + base + ".tmp.png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            PngFiles.write(chart, tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new HearthException("cannot write the plot " + file + ": " + e.getMessage(), e);
