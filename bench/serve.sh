@@ -27,7 +27,11 @@ run() {
   ./hearth bench serve --url "http://127.0.0.1:$port" --key "$key" --model support --concurrency "$1" \
     --requests "$2" --max-tokens "$tokens" --out "/tmp/hearth-bench-serve-$1.json" 2>/dev/null
 }
-run "$c" $((16 * c)) > /dev/null       # warm-up: the JIT compiles for several seconds; not counted
+# Warm-up, not counted: the JIT compiles for several seconds. The per-token paths warm within the
+# first long requests; the per-request ones (JSON, HTTP, the key check and the audit row) run once
+# a request and need thousands of requests to be compiled, so short requests follow.
+run "$c" $((16 * c)) > /dev/null
+tokens=2 run "$c" "${SERVE_WARMUP_REQUESTS:-2000}" > /dev/null
 run 1 "$per"
 run "$c" $((c * per))
 python3 - "$c" <<'PY'

@@ -89,7 +89,8 @@ public final class KvCache {
      */
     void appendOne(float[] k, int ko, float[] v, int vo) {
         if (batch != 1) {
-            throw new HearthException("appendOne is for a cache of one sequence; this one holds " + batch);
+            throw new HearthException("a decoding step takes caches of one sequence each (newCaches(1, ...)); this"
+                    + " one holds " + batch);
         }
         if (length == capacity) {
             throw new HearthException("the KV cache holds " + capacity + " positions, all used; one more does not"
