@@ -369,15 +369,18 @@ public final class Q4_KMatrix implements QuantizedMatrix {
             int sb = j * subs;
             FloatVector acc = FloatVector.zero(F256);
             float mins = 0f;
-            for (int b = 0; b < subs; b++, xo += BLOCK) {
-                int s = j * supers + (b >> 3);
-                ShortVector packed = widen(qs, row + b * 16);
-                ShortVector w0 = packed.and(LOW);                                    // elements 0..15
-                ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);  // 16..31
-                ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[s]) * sc[sb + b] * xs[xb + b]),
-                        acc);
-                mins += Float.float16ToFloat(dmin[s]) * m[sb + b] * xsum[xb + b];
+            int b = 0;
+            for (int s = j * supers; s < (j + 1) * supers; s++) {
+                float dd = Float.float16ToFloat(d[s]);
+                float dm = Float.float16ToFloat(dmin[s]);
+                for (int k = 0; k < SUBS; k++, b++, xo += BLOCK) {
+                    ShortVector packed = widen(qs, row + b * 16);
+                    ShortVector w0 = packed.and(LOW);                                    // elements 0..15
+                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);  // 16..31
+                    ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                    acc = pairSum(p).fma(FloatVector.broadcast(F256, dd * sc[sb + b] * xs[xb + b]), acc);
+                    mins += dm * m[sb + b] * xsum[xb + b];
+                }
             }
             y[yOff + i * rows + j] = sumLanes(acc) - mins;
         }
@@ -398,19 +401,23 @@ public final class Q4_KMatrix implements QuantizedMatrix {
             FloatVector a1 = a0;
             float mins0 = 0f;
             float mins1 = 0f;
-            for (int b = 0; b < subs; b++, xo += BLOCK) {
-                int s = j * supers + (b >> 3);
-                ShortVector packed = widen(qs, row + b * 16);
-                ShortVector w0 = packed.and(LOW);
-                ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);
-                float scale = Float.float16ToFloat(d[s]) * sc[sb + b];
-                float min = Float.float16ToFloat(dmin[s]) * m[sb + b];
-                ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xb + b]), a0);
-                ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-                a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xb + subs + b]), a1);
-                mins0 += min * xsum[xb + b];
-                mins1 += min * xsum[xb + subs + b];
+            int b = 0;
+            for (int s = j * supers; s < (j + 1) * supers; s++) {
+                float dd = Float.float16ToFloat(d[s]);
+                float dm = Float.float16ToFloat(dmin[s]);
+                for (int k = 0; k < SUBS; k++, b++, xo += BLOCK) {
+                    ShortVector packed = widen(qs, row + b * 16);
+                    ShortVector w0 = packed.and(LOW);
+                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);
+                    float scale = dd * sc[sb + b];
+                    float min = dm * m[sb + b];
+                    ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
+                    a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xb + b]), a0);
+                    ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
+                    a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xb + subs + b]), a1);
+                    mins0 += min * xsum[xb + b];
+                    mins1 += min * xsum[xb + subs + b];
+                }
             }
             y[yOff + i * rows + j] = sumLanes(a0) - mins0;
             y[yOff + (i + 1) * rows + j] = sumLanes(a1) - mins1;
