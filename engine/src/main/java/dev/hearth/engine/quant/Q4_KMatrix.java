@@ -353,7 +353,8 @@ public final class Q4_KMatrix implements QuantizedMatrix {
      * sub-block per step, Q4_0's nibble order, keeps the loop body as small as Q4_0's: ggml's order
      * (two sub-blocks sharing 32 bytes) takes two sub-blocks per step (the first version: its
      * two-row product ran 5x slower than Q4_0's, past what C2 compiles into vector code) or a
-     * shift by a variable count.
+     * shift by a variable count. The sub-blocks run in an inner loop per super-block, so its two
+     * fp16 scales are converted once per 8 sub-blocks (decode 0.68x -> 0.85x of Q4_0's speed).
      */
 
     @Override
