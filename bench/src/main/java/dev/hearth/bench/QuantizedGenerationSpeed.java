@@ -23,7 +23,8 @@ import java.util.Locale;
  * measures. Best round per format after a warm-up round. Needs about 500 MB of heap.
  *
  * <p>Arguments (optional): prompt tokens (128), new tokens (256), rounds (5), context (256),
- * formats (f32,q8_0,q4_0,int8).
+ * formats (f32,q8_0,q4_0,int8), width (288, stories15M's; 256 gives the same shape with every
+ * matrix a whole number of Q4_K's super-blocks of 256: heads of 32, the rest unchanged).
  */
 public final class QuantizedGenerationSpeed {
     private QuantizedGenerationSpeed() {}
@@ -34,7 +35,10 @@ public final class QuantizedGenerationSpeed {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int context = args.length > 3 ? Integer.parseInt(args[3]) : 256;
         String[] formats = (args.length > 4 ? args[4] : "f32,q8_0,q4_0,int8").split(",");
-        var config = new Llama.Config(32000, context, 6, 6, 6, 288, 768, 10000f, 1e-5f, false, false, false, 0f);
+        int width = args.length > 5 ? Integer.parseInt(args[5]) : 288;
+        int heads = width % 48 == 0 ? width / 48 : width / 32;
+        var config = new Llama.Config(32000, context, 6, heads, heads, width, 768, 10000f, 1e-5f, false, false, false,
+                0f);
         StringBuilder alphabet = new StringBuilder();
         for (int cp = 0x100; alphabet.length() < config.vocabSize(); cp++) {
             alphabet.appendCodePoint(cp);
@@ -62,8 +66,8 @@ public final class QuantizedGenerationSpeed {
             prompt[i] = rng.nextInt(config.vocabSize());
         }
         SamplingParams params = SamplingParams.greedy(newTokens);
-        System.out.printf(Locale.ROOT, "Llama 15M shape, random weights, %d-token prompt, up to %d new tokens, greedy;"
-                + " %d thread(s); formats take turns, best of %d rounds%n", promptTokens, newTokens,
+        System.out.printf(Locale.ROOT, "Llama 15M shape (width %d), random weights, %d-token prompt, up to %d new tokens, greedy;"
+                + " %d thread(s); formats take turns, best of %d rounds%n", width, promptTokens, newTokens,
                 ComputePool.shared().threads(), rounds);
         double[] prefill = new double[formats.length];
         double[] decode = new double[formats.length];

@@ -17,14 +17,15 @@ import java.util.Map;
  * printable ASCII and the CJK ideographs, so the demo's English and Chinese prompts encode.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
- * dev.hearth.bench.Stories15mFolder DIR}
+ * dev.hearth.bench.Stories15mFolder DIR [WIDTH]}: WIDTH 256 (instead of 288) gives the same shape
+ * with every matrix a whole number of Q4_K's super-blocks (heads of 32).
  */
 public final class Stories15mFolder {
     private Stories15mFolder() {}
 
     public static void main(String[] args) {
-        if (args.length != 1) {
-            System.err.println("usage: Stories15mFolder DIR");
+        if (args.length != 1 && args.length != 2) {
+            System.err.println("usage: Stories15mFolder DIR [WIDTH]");
             System.exit(2);
         }
         StringBuilder alphabet = new StringBuilder("\n");
@@ -41,7 +42,9 @@ public final class Stories15mFolder {
             alphabet.append((char) c);
         }
         CharTokenizer tokenizer = CharTokenizer.train(alphabet.toString());
-        var config = new Llama.Config(32000, 512, 6, 6, 6, 288, 768, 10000f, 1e-5f, false, false, false, 0f);
+        int width = args.length > 1 ? Integer.parseInt(args[1]) : 288;
+        int heads = width % 48 == 0 ? width / 48 : width / 32;
+        var config = new Llama.Config(32000, 512, 6, heads, heads, width, 768, 10000f, 1e-5f, false, false, false, 0f);
         Llama model = new Llama(config, new Rng(42));
         ModelFolder.save(Path.of(args[0]), model, tokenizer, GenerationConfig.defaults(-1, List.of()), Map.of());
         System.out.printf("wrote %s: %,d parameters, tokenizer of %,d characters%n", args[0], model.parameterCount(),

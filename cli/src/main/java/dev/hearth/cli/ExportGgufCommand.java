@@ -27,7 +27,7 @@ final class ExportGgufCommand implements Callable<Integer> {
             + " if it exists).")
     Path out;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "f32, f16, q8_0 or q4_0 (default: as the folder"
+    @Option(names = "--type", paramLabel = "TYPE", description = "f32, f16, q8_0, q4_0 or q4_k (default: as the folder"
             + " stores it: f32, or its quantization).")
     String type;
 

@@ -11,11 +11,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code hearth quantize}: a model folder with its weights in Q8_0, Q4_0 or per-channel int8. */
+/** {@code hearth quantize}: a model folder with its weights in Q8_0, Q4_0, Q4_K or per-channel int8. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes a quantized copy of a model folder (Llama, Qwen2, Mistral).",
             "Linear weights and the token embedding go to the format; norms and biases stay float32.",
-            "A matrix whose input width is not a multiple of 32 is kept float32 and named.",
+            "A matrix whose input width is not a multiple of 32 (q4_k: 256) is kept float32 and named.",
             "The result loads in generate, eval ppl, models register and serve like any model."})
 final class QuantizeCommand implements Callable<Integer> {
 
@@ -26,7 +26,8 @@ final class QuantizeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT",
-            description = "q8_0 (llama.cpp blocks of 32, 8.5 bits/weight), q4_0 (4.5 bits/weight) or int8"
+            description = "q8_0 (llama.cpp blocks of 32, 8.5 bits/weight), q4_0 (4.5 bits/weight), q4_k"
+                    + " (llama.cpp super-blocks of 256 with 6-bit sub-block scales and mins, 4.5 bits/weight) or int8"
                     + " (per-channel, 8 bits + one fp32 scale per row).")
     String format;
 

@@ -59,6 +59,27 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void q4_kQuantizesWhatFitsSuperBlocksAndNamesTheRest() throws Exception {
+        ByteLevelBpeTokenizer tokenizer = BpeTrainer.train(List.of(TEXT), BpeTrainingConfig.gpt2(300)).tokenizer();
+        Llama model = new Llama(new Llama.Config(tokenizer.vocabSize(), 64, 1, 2, 2, 256, 320, 10000f, 1e-6f, false,
+                false, false, 0f), new Rng(1));
+        Path wide = tmp.resolve("wide");
+        ModelFolder.save(wide, model, tokenizer, new GenerationConfig(-1, List.of(), false, 1.0, 0, 1.0, 1.0, 8),
+                Map.of());
+        Path out = tmp.resolve("wide-q4_k");
+        CliRun r = CliRun.of("quantize", "--model", wide.toString(), "--format", "q4_k", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("quantized 8 matrices").contains("to q4_k")
+                .contains("kept float32: layers.0.mlp.down_proj.weight (its input width 320 is not a multiple of 256"
+                        + " (q4_k's super-block))");
+        CliRun g = CliRun.of("generate", "--model", out.toString(), "--prompt", "the quick", "--max-tokens", "4");
+        assertThat(g.code()).as(g.err()).isZero();
+        CliRun x = CliRun.of("export", "gguf", "--model", out.toString(), "--out", tmp.resolve("k.gguf").toString());
+        assertThat(x.code()).as(x.err()).isZero();
+        assertThat(x.out()).contains("as q4_k");
+    }
+
+    @Test
     void badInputGetsAClearError() {
         CliRun unknown = CliRun.of("quantize", "--model", modelDir.toString(), "--format", "q2_k", "--out",
                 tmp.resolve("x").toString());

@@ -8,7 +8,8 @@ public enum GgmlType {
     F32(0, 1, 4),
     F16(1, 1, 2),
     Q4_0(2, 32, 18),   // block_q4_0: fp16 d, 16 bytes of nibbles
-    Q8_0(8, 32, 34);   // block_q8_0: fp16 d, 32 int8
+    Q8_0(8, 32, 34),   // block_q8_0: fp16 d, 32 int8
+    Q4_K(12, 256, 144); // block_q4_K: fp16 d, fp16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles
 
     private final int id;
     private final int blockElements;

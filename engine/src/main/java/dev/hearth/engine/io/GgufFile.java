@@ -126,7 +126,7 @@ public final class GgufFile {
             GgmlType type = GgmlType.ofId(typeId);
             if (type == null) {
                 throw new GgufException(path + ": tensor '" + name + "' has ggml type " + typeId
-                        + ", which Hearth does not read (it reads F32, F16, Q8_0, Q4_0)");
+                        + ", which Hearth does not read (it reads F32, F16, Q8_0, Q4_0, Q4_K)");
             }
             long offset = b.getLong();
             if (offset % alignment != 0) {

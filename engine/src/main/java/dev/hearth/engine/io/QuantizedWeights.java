@@ -7,6 +7,7 @@ import dev.hearth.engine.HearthException;
 import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.quant.Int8Matrix;
 import dev.hearth.engine.quant.Q4_0Matrix;
+import dev.hearth.engine.quant.Q4_KMatrix;
 import dev.hearth.engine.quant.Q8_0Matrix;
 import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.quant.QuantizedMatrix;
@@ -29,9 +30,9 @@ import java.util.Set;
  * </pre>
  *
  * naming each quantized tensor (by its name in the file) and its logical shape (out, in); every
- * other tensor stays float as usual. In {@code model.safetensors} a Q8_0 or Q4_0 tensor is a U8
- * tensor of shape (out, in / 32 * 34) or (out, in / 32 * 18) holding exactly ggml's blocks, row
- * after row; an int8 tensor is an I8 tensor (out, in) plus an F32 tensor {@code <name>_scale}
+ * other tensor stays float as usual. In {@code model.safetensors} a Q8_0, Q4_0 or Q4_K tensor is a
+ * U8 tensor of shape (out, in / 32 * 34), (out, in / 32 * 18) or (out, in / 256 * 144) holding
+ * exactly ggml's blocks, row after row; an int8 tensor is an I8 tensor (out, in) plus an F32 tensor {@code <name>_scale}
  * (out) of per-row scales.
  */
 final class QuantizedWeights {
@@ -81,7 +82,7 @@ final class QuantizedWeights {
         ObjectNode o = JSON.createObjectNode();
         QuantFormat f = quantized.values().iterator().next().format();
         o.put("format", f.id());
-        o.put("block_size", QuantFormat.BLOCK);
+        o.put("block_size", f.blockSize());
         ObjectNode t = o.putObject("tensors");
         quantized.forEach((name, q) -> t.putArray(fileName(format, name)).add(q.rows()).add(q.cols()));
         return o;
@@ -99,6 +100,7 @@ final class QuantizedWeights {
             switch (e.getValue()) {
                 case Q8_0Matrix m -> writer.addBytes(name, DType.U8, m.blocks(), m.rows(), QuantFormat.Q8_0.rowBytes(m.cols()));
                 case Q4_0Matrix m -> writer.addBytes(name, DType.U8, m.blocks(), m.rows(), QuantFormat.Q4_0.rowBytes(m.cols()));
+                case Q4_KMatrix m -> writer.addBytes(name, DType.U8, m.blocks(), m.rows(), QuantFormat.Q4_K.rowBytes(m.cols()));
                 case Int8Matrix m -> {
                     writer.addBytes(name, DType.I8, m.values(), m.rows(), m.cols());
                     writer.add(name + "_scale", Tensor.of(m.scales(), m.rows()));
@@ -147,6 +149,7 @@ final class QuantizedWeights {
                 q = switch (spec.format()) {
                     case Q8_0 -> Q8_0Matrix.ofBlocks(bytes, rows, cols);
                     case Q4_0 -> Q4_0Matrix.ofBlocks(bytes, rows, cols);
+                    case Q4_K -> Q4_KMatrix.ofBlocks(bytes, rows, cols);
                     case INT8 -> {
                         String scaleName = file + "_scale";
                         SafeTensorsFile scaleHolder = holderOf(files, scaleName);

@@ -13,6 +13,7 @@ import dev.hearth.engine.tensor.ShapeException;
  * <pre>
  * q      (rows, cols)          int8 values in [-127, 127], held as shorts, row-major
  * scales (rows, cols / 32)     fp32
+ * sums   (rows, cols / 32)     fp32: scale * the sum of the block's 32 values (for Q4_K's mins)
  * </pre>
  */
 public final class Q8Activations {
@@ -20,12 +21,14 @@ public final class Q8Activations {
     private final int cols;
     private final short[] q;      // (rows, cols), int8 values widened to shorts once for the kernels
     private final float[] scales; // (rows, cols / 32)
+    private final float[] sums;   // (rows, cols / 32)
 
-    private Q8Activations(int rows, int cols, short[] q, float[] scales) {
+    private Q8Activations(int rows, int cols, short[] q, float[] scales, float[] sums) {
         this.rows = rows;
         this.cols = cols;
         this.q = q;
         this.scales = scales;
+        this.sums = sums;
     }
 
     /** Quantizes {@code rows} rows of {@code cols} floats starting at {@code x[off]}, rows {@code cols} apart. */
@@ -37,6 +40,7 @@ public final class Q8Activations {
         int blocks = cols / BLOCK;
         short[] q = new short[rows * cols];
         float[] scales = new float[rows * blocks];
+        float[] sums = new float[rows * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
                 int o = off + r * cols + b * BLOCK;
@@ -48,12 +52,15 @@ public final class Q8Activations {
                 float id = d != 0f ? 1f / d : 0f;
                 scales[r * blocks + b] = d;
                 int qo = r * cols + b * BLOCK;
+                int sum = 0;
                 for (int j = 0; j < BLOCK; j++) {
                     q[qo + j] = (short) Rounding.roundf(x[o + j] * id);
+                    sum += q[qo + j];
                 }
+                sums[r * blocks + b] = d * sum;
             }
         }
-        return new Q8Activations(rows, cols, q, scales);
+        return new Q8Activations(rows, cols, q, scales, sums);
     }
 
     public int rows() {
@@ -76,6 +83,14 @@ public final class Q8Activations {
     /** The block scales, (rows, cols / 32); shared as {@link #values()}. */
     float[] scales() {
         return scales;
+    }
+
+    /**
+     * Per block, the sum of the 32 values the quantized activations stand for ({@code scale * sum q}),
+     * (rows, cols / 32): what a weight format with a per-block offset (Q4_K's min) multiplies it by.
+     */
+    float[] sums() {
+        return sums;
     }
 
     /** The value the quantized activation stands for at (row, col). */

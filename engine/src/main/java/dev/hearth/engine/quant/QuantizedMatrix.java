@@ -10,14 +10,14 @@ import java.lang.foreign.ValueLayout;
  * matrix except when asked to ({@link #dequantize()}, for tests and exports); the products read the
  * packed rows directly. Each format is one class with immutable fields.
  */
-public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matrix {
+public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matrix, Q4_KMatrix {
 
     QuantFormat format();
 
     /** Output features. */
     int rows();
 
-    /** Input features (a multiple of 32). */
+    /** Input features (a multiple of the format's block size: 32, or 256 for Q4_K). */
     int cols();
 
     /** Bytes the matrix takes (its packed rows and scales). */
@@ -67,6 +67,7 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
             case Q8_0 -> Q8_0Matrix.quantize(w, off, rows, cols);
             case Q4_0 -> Q4_0Matrix.quantize(w, off, rows, cols);
             case INT8 -> Int8Matrix.quantize(w, off, rows, cols);
+            case Q4_K -> Q4_KMatrix.quantize(w, off, rows, cols);
         };
     }
 
@@ -102,10 +103,10 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
         return out;
     }
 
-    /** Throws unless {@code have} bytes are {@code rows * cols / 32} blocks of {@code blockBytes}, as llama.cpp writes them. */
+    /** Throws unless {@code have} bytes are {@code rows * cols / blockSize} blocks of {@code blockBytes}, as llama.cpp writes them. */
     static void checkBlockBytes(long have, int rows, int cols, QuantFormat format, int blockBytes) {
         checkWidth(cols, format);
-        long expected = (long) rows * (cols / QuantFormat.BLOCK) * blockBytes;
+        long expected = (long) rows * (cols / format.blockSize()) * blockBytes;
         if (have != expected) {
             throw new QuantizationException("a " + format.id() + " matrix of " + rows + " x " + cols + " takes "
                     + expected + " bytes, not " + have);
@@ -116,11 +117,11 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
         }
     }
 
-    /** Throws unless {@code cols} is a positive multiple of 32. */
+    /** Throws unless {@code cols} is a positive multiple of the format's block size (32, or 256 for Q4_K). */
     static void checkWidth(int cols, QuantFormat format) {
-        if (cols <= 0 || cols % QuantFormat.BLOCK != 0) {
+        if (cols <= 0 || cols % format.blockSize() != 0) {
             throw new QuantizationException(format.id() + " needs an input width that is a multiple of "
-                    + QuantFormat.BLOCK + "; this matrix has " + cols + " columns");
+                    + format.blockSize() + "; this matrix has " + cols + " columns");
         }
     }
 }

@@ -38,6 +38,14 @@ class QuantizedLoadTest {
         return new Llama(new Llama.Config(96, 32, 2, 2, 1, 64, 96, 10000f, 1e-5f, tied, false, false, 0f), new Rng(5));
     }
 
+    /** {@link #small}, or for Q4_K the same with width and MLP width 256 (whole super-blocks). */
+    private static Llama small(boolean tied, QuantFormat f) {
+        if (f.blockSize() == QuantFormat.BLOCK) {
+            return small(tied);
+        }
+        return new Llama(new Llama.Config(96, 32, 2, 2, 1, 256, 256, 10000f, 1e-5f, tied, false, false, 0f), new Rng(5));
+    }
+
     /** Big enough that its float32 matrices (6.3 MB) dwarf whatever else a load allocates. */
     private static Llama wide() {
         return new Llama(new Llama.Config(512, 64, 2, 4, 4, 256, 512, 10000f, 1e-5f, false, false, false, 0f),
@@ -73,7 +81,7 @@ class QuantizedLoadTest {
         int[] ids = {1, 5, 9, 33, 60, 2, 7, 95};
         for (boolean tied : new boolean[] {false, true}) {
             for (QuantFormat f : QuantFormat.values()) {
-                Llama saved = small(tied);
+                Llama saved = small(tied, f);
                 Path dir = saveQuantized(f.id() + tied, saved, f);
                 Llama back = (Llama) ModelFolder.load(dir).model();
                 assertThat(logits(back, ids)).as("%s tied=%s", f, tied).containsExactly(logits(saved, ids));

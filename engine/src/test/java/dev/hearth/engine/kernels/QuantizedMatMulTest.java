@@ -30,7 +30,7 @@ class QuantizedMatMulTest {
             for (int[] shape : new int[][] {{1, 37, 96}, {3, 40, 64}, {4, 33, 32}, {9, 70, 288}, {5, 600, 256}}) {
                 int m = shape[0];
                 int out = shape[1];
-                int in = shape[2];
+                int in = roundUp(shape[2], f.blockSize());          // q4_k: 256, 512
                 QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, out * in, 0.05f), 0, out, in);
                 float[] x = gaussian(rng, m * in + 3, 1f);
                 float[] fast = new float[m * out + 2];
@@ -50,9 +50,10 @@ class QuantizedMatMulTest {
     void productOfARangeOfRowsAgreesWithTheReferenceRowByRow() {
         Rng rng = new Rng(12);
         for (QuantFormat f : QuantFormat.values()) {
-            QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, 5 * 128, 1f), 0, 5, 128);
+            int in = roundUp(128, f.blockSize());
+            QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, 5 * in, 1f), 0, 5, in);
             for (int m = 1; m <= 3; m++) {
-                Q8Activations x = Q8Activations.quantize(gaussian(rng, m * 128, 1f), 0, m, 128);
+                Q8Activations x = Q8Activations.quantize(gaussian(rng, m * in, 1f), 0, m, in);
                 float[] out = new float[1 + m * 5];
                 for (int i = 0; i < m; i++) {
                     if (i + 1 < m && i % 2 == 0) {
@@ -81,8 +82,8 @@ class QuantizedMatMulTest {
         Rng rng = new Rng(13);
         int m = 6;
         int out = 50;
-        int in = 160;
         for (QuantFormat f : QuantFormat.values()) {
+            int in = roundUp(160, f.blockSize());
             QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, out * in, 0.05f), 0, out, in);
             float[] wd = w.dequantize().data();
             float[] x = gaussian(rng, m * in, 1f);
@@ -112,15 +113,23 @@ class QuantizedMatMulTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         Rng rng = new Rng(14);
-        QuantizedMatrix w = QuantizedMatrix.quantize(QuantFormat.Q4_0, gaussian(rng, 1000 * 256, 0.05f), 0, 1000, 256);
-        float[] x = gaussian(rng, 7 * 256, 1f);
-        float[] two = new float[7 * 1000];
-        float[] one = new float[7 * 1000];
-        try (ComputePool p2 = new ComputePool(2); ComputePool p1 = new ComputePool(1)) {
-            ComputePool.runWith(p2, () -> QuantizedMatMul.linear(w, x, 0, 7, two, 0));
-            ComputePool.runWith(p1, () -> QuantizedMatMul.linear(w, x, 0, 7, one, 0));
+        for (QuantFormat f : new QuantFormat[] {QuantFormat.Q4_0, QuantFormat.Q4_K}) {
+            QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, 1000 * 256, 0.05f), 0, 1000, 256);
+            for (int m : new int[] {1, 7}) {
+                float[] x = gaussian(rng, m * 256, 1f);
+                float[] two = new float[m * 1000];
+                float[] one = new float[m * 1000];
+                try (ComputePool p2 = new ComputePool(2); ComputePool p1 = new ComputePool(1)) {
+                    ComputePool.runWith(p2, () -> QuantizedMatMul.linear(w, x, 0, m, two, 0));
+                    ComputePool.runWith(p1, () -> QuantizedMatMul.linear(w, x, 0, m, one, 0));
+                }
+                assertThat(two).as("%s m=%d", f, m).containsExactly(one);
+            }
         }
-        assertThat(two).containsExactly(one);
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
     }
 
     /** Sum over k of |w (dequantized)| * |x|: the scale of each output, for relative tolerances. */

@@ -123,7 +123,8 @@ class QuantFormatsTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) rng.nextGaussian() * (i % 5 == 0 ? 3f : 0.1f);
         }
-        for (QuantFormat f : QuantFormat.values()) {
+        for (QuantFormat f : new QuantFormat[] {QuantFormat.Q8_0, QuantFormat.Q4_0, QuantFormat.INT8}) {
+            // (q4_k needs widths of 256: Q4_KMatrixTest bounds its error)
             QuantizedMatrix q = QuantizedMatrix.quantize(f, w, 0, rows, cols);
             float[] back = q.dequantize().data();
             for (int r = 0; r < rows; r++) {
@@ -142,6 +143,7 @@ class QuantFormatsTest {
                         case Q8_0 -> amax / 127f * 0.57f;
                         case Q4_0 -> amax / 8f * 1.01f;
                         case INT8 -> rowMax / 127f * 0.501f;
+                        case Q4_K -> throw new AssertionError("not tested here");
                     };
                     for (int j = 0; j < 32; j++) {
                         int i = r * cols + b * 32 + j;
@@ -166,7 +168,7 @@ class QuantFormatsTest {
                 .isInstanceOf(QuantizationException.class).hasMessageContaining("multiple of 32")
                 .hasMessageContaining("40 columns");
         assertThatThrownBy(() -> QuantFormat.parse("q5_k")).isInstanceOf(QuantizationException.class)
-                .hasMessageContaining("q5_k").hasMessageContaining("q8_0, q4_0, int8");
+                .hasMessageContaining("q5_k").hasMessageContaining("q8_0, q4_0, int8, q4_k");
         assertThatThrownBy(() -> Q8_0Matrix.ofBlocks(new byte[33], 1, 32)).isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("34 bytes");
         assertThat(QuantFormat.parse("Q4_0")).isEqualTo(QuantFormat.Q4_0);

@@ -32,6 +32,14 @@ class QuantizedModelTest {
         return new Llama(new Llama.Config(96, 32, 2, 2, 1, 64, 96, 10000f, 1e-5f, tied, false, false, 0f), new Rng(5));
     }
 
+    /** {@link #model}, or for Q4_K the same with width and MLP width 256 (whole super-blocks). */
+    private static Llama model(boolean tied, QuantFormat f) {
+        if (f.blockSize() == QuantFormat.BLOCK) {
+            return model(tied);
+        }
+        return new Llama(new Llama.Config(96, 32, 2, 2, 1, 256, 256, 10000f, 1e-5f, tied, false, false, 0f), new Rng(5));
+    }
+
     private static void quantizeAll(Module m, QuantFormat f) {
         for (Module x : m.modules()) {
             if (x instanceof Linear l) {
@@ -53,10 +61,10 @@ class QuantizedModelTest {
         int[] ids = {1, 5, 9, 33, 60, 2, 7, 95};
         for (boolean tied : new boolean[] {false, true}) {
             for (QuantFormat f : QuantFormat.values()) {
-                Llama fp = model(tied);
+                Llama fp = model(tied, f);
                 fp.eval();
                 float[] want = logits(fp, ids);
-                Llama q = model(tied);
+                Llama q = model(tied, f);
                 q.eval();
                 quantizeAll(q, f);
                 assertThat(q.parameters().keySet()).noneMatch(n -> n.endsWith("proj.weight"));
@@ -71,7 +79,7 @@ class QuantizedModelTest {
                     norm += want[i] * want[i];
                 }
                 double rel = Math.sqrt(err / norm);
-                assertThat(rel).as("%s tied=%s", f, tied).isLessThan(f == QuantFormat.Q4_0 ? 0.25 : 0.05);
+                assertThat(rel).as("%s tied=%s", f, tied).isLessThan(f == QuantFormat.Q4_0 || f == QuantFormat.Q4_K ? 0.25 : 0.05);
 
                 Path dir = tmp.resolve(f.id() + tied);
                 ModelFolder.save(dir, q, null, GenerationConfig.defaults(-1, List.of()), Map.of());
@@ -90,6 +98,7 @@ class QuantizedModelTest {
                     switch (f) {
                         case Q8_0 -> assertThat(info.shape()).containsExactly(96, 2 * 34);
                         case Q4_0 -> assertThat(info.shape()).containsExactly(96, 2 * 18);
+                        case Q4_K -> assertThat(info.shape()).containsExactly(256, 144);
                         case INT8 -> {
                             assertThat(info.shape()).containsExactly(96, 64);
                             assertThat(file.info("model.layers.0.mlp.up_proj.weight_scale").shape()).containsExactly(96);

@@ -10,6 +10,7 @@ import dev.hearth.engine.nn.Embedding;
 import dev.hearth.engine.nn.Linear;
 import dev.hearth.engine.nn.Module;
 import dev.hearth.engine.quant.Q4_0Matrix;
+import dev.hearth.engine.quant.Q4_KMatrix;
 import dev.hearth.engine.quant.Q8_0Matrix;
 import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.quant.QuantizedMatrix;
@@ -52,9 +53,9 @@ import java.util.Map;
  * computation (what llama.cpp's Hugging Face converter does); whole rows move, so quantized blocks
  * move untouched.
  *
- * <p>Types: {@code f32}, {@code f16} (matrices in fp16, norms stay f32), {@code q8_0}, {@code q4_0}
- * (matrices quantized with Hearth's quantizers, which round as llama.cpp's reference ones; a matrix
- * whose width is not a multiple of 32 stays f32 and is named). A quantized folder is written from
+ * <p>Types: {@code f32}, {@code f16} (matrices in fp16, norms stay f32), {@code q8_0}, {@code q4_0},
+ * {@code q4_k} (matrices quantized with Hearth's quantizers, which round as llama.cpp's reference
+ * ones; a matrix whose width is not a multiple of the type's block, 32 or 256, stays f32 and is named). A quantized folder is written from
  * its packed blocks as they are, never re-quantized; asking it for another type is an error.
  */
 public final class GgufExporter {
@@ -62,7 +63,7 @@ public final class GgufExporter {
 
     /** Output types: {@code AS_STORED} is the folder's own (f32, or its quantization). */
     public enum Type {
-        AS_STORED, F32, F16, Q8_0, Q4_0;
+        AS_STORED, F32, F16, Q8_0, Q4_0, Q4_K;
 
         public static Type parse(String s) {
             if (s == null) {
@@ -73,18 +74,42 @@ public final class GgufExporter {
                 case "f16" -> F16;
                 case "q8_0" -> Q8_0;
                 case "q4_0" -> Q4_0;
+                case "q4_k" -> Q4_K;
                 default -> throw new GgufExportException("unknown GGUF type '" + s + "'; use one of f32, f16, q8_0,"
-                        + " q4_0 (or leave --type out to write the model as it is stored)");
+                        + " q4_0, q4_k (or leave --type out to write the model as it is stored)");
             };
         }
 
-        /** GGUF's general.file_type (llama_ftype): ALL_F32 0, MOSTLY_F16 1, MOSTLY_Q4_0 2, MOSTLY_Q8_0 7. */
+        /**
+         * GGUF's general.file_type (llama_ftype): ALL_F32 0, MOSTLY_F16 1, MOSTLY_Q4_0 2, MOSTLY_Q8_0 7,
+         * MOSTLY_Q4_K_S 14 (every matrix Q4_K, as llama-quantize --pure writes; Q4_K_M would mix in Q6_K).
+         */
         int fileType() {
             return switch (this) {
                 case AS_STORED, F32 -> 0;
                 case F16 -> 1;
                 case Q4_0 -> 2;
                 case Q8_0 -> 7;
+                case Q4_K -> 14;
+            };
+        }
+
+        /** The storage format of this type's matrices, or null for f32 and f16. */
+        QuantFormat format() {
+            return switch (this) {
+                case Q8_0 -> QuantFormat.Q8_0;
+                case Q4_0 -> QuantFormat.Q4_0;
+                case Q4_K -> QuantFormat.Q4_K;
+                case AS_STORED, F32, F16 -> null;
+            };
+        }
+
+        static Type of(QuantFormat f) {
+            return switch (f) {
+                case Q8_0 -> Q8_0;
+                case Q4_0 -> Q4_0;
+                case Q4_K -> Q4_K;
+                case INT8 -> throw new GgufExportException("GGUF has no per-channel int8 type");
             };
         }
     }
@@ -122,7 +147,7 @@ public final class GgufExporter {
             throw new GgufExportException(modelDir + " is quantized to per-channel int8, which GGUF has no type for;"
                     + " export the float32 model it came from with --type q8_0 instead");
         }
-        Type storedType = stored == null ? Type.F32 : stored == QuantFormat.Q8_0 ? Type.Q8_0 : Type.Q4_0;
+        Type storedType = stored == null ? Type.F32 : Type.of(stored);
         Type type = requested == Type.AS_STORED ? storedType : requested;
         if (stored != null && type != storedType) {
             throw new GgufExportException(modelDir + " is quantized (" + stored.id() + "); it is exported from its"
@@ -207,34 +232,44 @@ public final class GgufExporter {
                 case null, default -> throw new GgufExportException("the model has no layer for " + name);
             }
             if (q != null) {
-                byte[] blocks = switch (q) {
-                    case Q8_0Matrix m8 -> m8.blocks();
-                    case Q4_0Matrix m4 -> m4.blocks();
-                    default -> throw new GgufExportException(name + ": " + q.format().id() + " has no GGUF type");
-                };
-                GgmlType gt = q.format() == QuantFormat.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q4_0;
-                int rowBytes = q.format().rowBytes(q.cols());
-                add(name, gt, q.rows(), q.cols(), permuteRows(blocks, q.rows(), rowBytes, ropeHeads));
+                add(name, ggmlType(q.format()), q.rows(), q.cols(),
+                        permuteRows(blocks(q, name), q.rows(), q.format().rowBytes(q.cols()), ropeHeads));
                 return;
             }
             int rows = f.shape().dim(0);
             int cols = f.shape().dim(1);
             float[] v = f.contiguous().toFloatArray();
-            QuantFormat qf = type == Type.Q8_0 ? QuantFormat.Q8_0 : type == Type.Q4_0 ? QuantFormat.Q4_0 : null;
-            if (qf != null && cols % QuantFormat.BLOCK != 0) {
-                keptF32.put(name, "its input width " + cols + " is not a multiple of " + QuantFormat.BLOCK);
+            QuantFormat qf = type.format();
+            if (qf != null && cols % qf.blockSize() != 0) {
+                keptF32.put(name, Quantizer.whyKept(cols, qf));
                 qf = null;
             }
             if (qf != null) {
                 QuantizedMatrix qm = QuantizedMatrix.quantize(qf, v, 0, rows, cols);
-                byte[] blocks = qm instanceof Q8_0Matrix m8 ? m8.blocks() : ((Q4_0Matrix) qm).blocks();
-                add(name, qf == QuantFormat.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q4_0, rows, cols,
-                        permuteRows(blocks, rows, qf.rowBytes(cols), ropeHeads));
+                add(name, ggmlType(qf), rows, cols, permuteRows(blocks(qm, name), rows, qf.rowBytes(cols), ropeHeads));
             } else if (type == Type.F16) {
                 add(name, GgmlType.F16, rows, cols, permuteRows(f16(v), rows, cols * 2, ropeHeads));
             } else {
                 add(name, GgmlType.F32, rows, cols, permuteRows(f32(v), rows, cols * 4, ropeHeads));
             }
+        }
+
+        private static byte[] blocks(QuantizedMatrix q, String name) {
+            return switch (q) {
+                case Q8_0Matrix m -> m.blocks();
+                case Q4_0Matrix m -> m.blocks();
+                case Q4_KMatrix m -> m.blocks();
+                default -> throw new GgufExportException(name + ": " + q.format().id() + " has no GGUF type");
+            };
+        }
+
+        private static GgmlType ggmlType(QuantFormat f) {
+            return switch (f) {
+                case Q8_0 -> GgmlType.Q8_0;
+                case Q4_0 -> GgmlType.Q4_0;
+                case Q4_K -> GgmlType.Q4_K;
+                case INT8 -> throw new GgufExportException("GGUF has no per-channel int8 type");
+            };
         }
 
         private void add(String name, GgmlType t, int rows, int cols, byte[] data) {

@@ -23,9 +23,10 @@ import java.util.stream.Stream;
 
 /**
  * Quantizes a model folder: every linear layer's weight and the token embedding (which is also the
- * output head when tied) go to Q8_0, Q4_0 or per-channel int8; norms and biases stay float32. A
- * matrix whose input width is not a multiple of 32 cannot be cut into blocks: it is kept float32
- * and named in the result. The new folder loads, generates, serves and is registered like any
+ * output head when tied) go to Q8_0, Q4_0, per-channel int8 or Q4_K; norms and biases stay float32.
+ * A matrix whose input width is not a multiple of the format's block (32, or Q4_K's super-block of
+ * 256) cannot be cut into blocks: it is kept float32 and named in the result (a folder holds one
+ * format, so Q4_K does not fall back to another 4-bit format as llama-quantize's Q5_0 does). The new folder loads, generates, serves and is registered like any
  * other (see docs/quantization.md for its layout).
  */
 public final class Quantizer {
@@ -79,7 +80,8 @@ public final class Quantizer {
 
     /**
      * Quantizes, in place, every linear weight and embedding table of {@code model} whose input
-     * width is a multiple of 32; the others stay float32 and are returned with the reason.
+     * width is a multiple of the format's block size; the others stay float32 and are returned with
+     * the reason.
      */
     public static Applied apply(Module model, QuantFormat format) {
         List<String> quantized = new ArrayList<>();
@@ -91,9 +93,10 @@ public final class Quantizer {
     private static void quantizeBelow(String prefix, Module m, QuantFormat format, List<String> quantized,
                                       Map<String, String> kept) {
         switch (m) {
-            case Linear l -> quantizeOne(prefix + "weight", l.inFeatures(), () -> l.quantize(format), quantized, kept);
-            case Embedding e -> quantizeOne(prefix + "weight", e.weight().dim(1), () -> e.quantize(format), quantized,
+            case Linear l -> quantizeOne(prefix + "weight", l.inFeatures(), format, () -> l.quantize(format), quantized,
                     kept);
+            case Embedding e -> quantizeOne(prefix + "weight", e.weight().dim(1), format, () -> e.quantize(format),
+                    quantized, kept);
             default -> { }
         }
         for (var c : m.children().entrySet()) {
@@ -101,14 +104,20 @@ public final class Quantizer {
         }
     }
 
-    private static void quantizeOne(String name, int in, Runnable quantize, List<String> quantized,
+    private static void quantizeOne(String name, int in, QuantFormat format, Runnable quantize, List<String> quantized,
                                     Map<String, String> kept) {
-        if (in % QuantFormat.BLOCK != 0) {
-            kept.put(name, "its input width " + in + " is not a multiple of " + QuantFormat.BLOCK);
+        if (in % format.blockSize() != 0) {
+            kept.put(name, whyKept(in, format));
             return;
         }
         quantize.run();
         quantized.add(name);
+    }
+
+    /** Why a matrix of input width {@code in} stays float32 in {@code format}. */
+    static String whyKept(int in, QuantFormat format) {
+        return "its input width " + in + " is not a multiple of " + format.blockSize()
+                + (format.blockSize() > QuantFormat.BLOCK ? " (" + format.id() + "'s super-block)" : "");
     }
 
     private static boolean isEmptyDirectory(Path dir) {

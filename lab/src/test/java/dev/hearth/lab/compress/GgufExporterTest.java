@@ -12,6 +12,7 @@ import dev.hearth.engine.io.ModelFolder;
 import dev.hearth.engine.io.NarrowFloats;
 import dev.hearth.engine.models.Gpt;
 import dev.hearth.engine.models.Llama;
+import dev.hearth.engine.quant.Q4_KMatrix;
 import dev.hearth.engine.quant.Q8_0Matrix;
 import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.tensor.Rng;
@@ -259,6 +260,44 @@ class GgufExporterTest {
     }
 
     @Test
+    void q4_kIsWrittenAsGgmlsSuperBlocksAndWidthsShortOf256StayF32() {
+        // width 256: every matrix but ffn_down (384 inputs) fits Q4_K's super-blocks of 256
+        Path dir = saveCharModel(new Llama.Config(40, 16, 1, 2, 2, 256, 384, 10000f, 1e-5f, false, false, false, 0f),
+                "wide");
+        Path out = tmp.resolve("k.gguf");
+        GgufExporter.Result r = GgufExporter.export(dir, out, GgufExporter.Type.Q4_K, null);
+        GgufFile g = GgufFile.read(out);
+        assertThat(g.get("general.file_type")).isEqualTo(GgufValue.uint32(14));
+        assertThat(g.tensor("blk.0.ffn_up.weight").type()).isEqualTo(GgmlType.Q4_K);
+        assertThat(g.tensor("token_embd.weight").type()).isEqualTo(GgmlType.Q4_K);
+        assertThat(g.tensor("output.weight").type()).isEqualTo(GgmlType.Q4_K);
+        assertThat(g.tensor("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.F32);
+        assertThat(r.keptF32()).containsOnlyKeys("blk.0.ffn_down.weight");
+        assertThat(r.keptF32().get("blk.0.ffn_down.weight")).contains("384 is not a multiple of 256")
+                .contains("q4_k's super-block");
+        var params = ((Llama) ModelFolder.load(dir).model()).parameters();
+        float[] up = params.get("layers.0.mlp.up_proj.weight").contiguous().toFloatArray();
+        assertThat(g.tensorBytes(g.tensor("blk.0.ffn_up.weight")))
+                .isEqualTo(Q4_KMatrix.quantize(up, 0, 384, 256).blocks());
+        assertThat(g.tensorBytes(g.tensor("blk.0.ffn_up.weight"))).hasSize(384 * 144);
+        float[] q = params.get("layers.0.attn.q_proj.weight").contiguous().toFloatArray();
+        assertThat(g.tensorBytes(g.tensor("blk.0.attn_q.weight"))).isEqualTo(GgufExporter.permuteRows(
+                Q4_KMatrix.quantize(q, 0, 256, 256).blocks(), 256, QuantFormat.Q4_K.rowBytes(256), 2));
+        // a folder made by hearth quantize --format q4_k is written from its blocks: the same bytes
+        Path folder = tmp.resolve("wide-q4_k");
+        Quantizer.quantize(dir, QuantFormat.Q4_K, folder);
+        Path stored = tmp.resolve("stored.gguf");
+        assertThat(GgufExporter.export(folder, stored, GgufExporter.Type.AS_STORED, null).type())
+                .isEqualTo(GgufExporter.Type.Q4_K);
+        GgufFile s = GgufFile.read(stored);
+        for (GgufFile.TensorInfo t : g.tensors()) {
+            assertThat(s.tensorBytes(s.tensor(t.name()))).as(t.name()).isEqualTo(g.tensorBytes(t));
+        }
+        assertThatThrownBy(() -> GgufExporter.export(folder, tmp.resolve("x.gguf"), GgufExporter.Type.Q4_0, null))
+                .isInstanceOf(GgufExportException.class).hasMessageContaining("is quantized (q4_k)");
+    }
+
+    @Test
     void f16AndQ4_0KeepNormsInF32AndNameMatricesTheyCannotQuantize() {
         // width 48: not a multiple of 32, so q4_0 keeps every matrix reading 48 inputs in f32
         Path dir = saveCharModel(new Llama.Config(40, 16, 1, 2, 2, 48, 64, 10000f, 1e-5f, false, false, false, 0f),
@@ -285,7 +324,7 @@ class GgufExporterTest {
     @Test
     void badInputGetsAClearError() {
         assertThatThrownBy(() -> GgufExporter.Type.parse("q5_k")).isInstanceOf(GgufExportException.class)
-                .hasMessageContaining("unknown GGUF type 'q5_k'").hasMessageContaining("f32, f16, q8_0, q4_0");
+                .hasMessageContaining("unknown GGUF type 'q5_k'").hasMessageContaining("f32, f16, q8_0, q4_0, q4_k");
         assertThatThrownBy(() -> GgufExporter.export(tmp, tmp.resolve("a.gguf"), GgufExporter.Type.F32, null))
                 .hasMessageContaining("not a model folder");
         Path gpt = tmp.resolve("gpt");

@@ -45,6 +45,42 @@ class QuantizerTest {
     }
 
     @Test
+    void q4_kQuantizesWidthsOf256AndNamesTheRest() throws Exception {
+        // width 256: q/k/v/o, gate/up, the embedding and the head fit super-blocks of 256; down_proj reads 384
+        Path fp = save(new Llama.Config(50, 16, 1, 2, 2, 256, 384, 10000f, 1e-5f, false, false, false, 0f));
+        Quantizer.Result r = Quantizer.quantize(fp, QuantFormat.Q4_K, tmp.resolve("k"));
+        assertThat(r.quantized()).hasSize(8).contains("embed_tokens.weight", "lm_head.weight",
+                "layers.0.attn.q_proj.weight", "layers.0.mlp.up_proj.weight");
+        assertThat(r.keptFloat()).containsOnlyKeys("layers.0.mlp.down_proj.weight");
+        assertThat(r.keptFloat().get("layers.0.mlp.down_proj.weight"))
+                .isEqualTo("its input width 384 is not a multiple of 256 (q4_k's super-block)");
+        String config = Files.readString(tmp.resolve("k/config.json"));
+        assertThat(config).contains("\"format\" : \"q4_k\"").contains("\"block_size\" : 256");
+        var fpModel = (Llama) ModelFolder.load(fp).model();
+        var loaded = (Llama) ModelFolder.load(tmp.resolve("k")).model();
+        var up = (dev.hearth.engine.quant.Q4_KMatrix) loaded.quantizedParameters().get("layers.0.mlp.up_proj.weight");
+        float[] w = fpModel.parameters().get("layers.0.mlp.up_proj.weight").contiguous().toFloatArray();
+        assertThat(up.blocks()).isEqualTo(dev.hearth.engine.quant.Q4_KMatrix.quantize(w, 0, 384, 256).blocks());
+        assertThat(loaded.quantizedParameters()).hasSize(8);
+        // the loaded model runs on its packed weights: next-token logits close to the float model's
+        fpModel.eval();
+        loaded.eval();
+        float[] a;
+        float[] b;
+        try (var scope = dev.hearth.engine.autograd.Autograd.noGrad()) {
+            a = fpModel.forward(new int[] {1, 2, 3}, 1, 3).contiguous().toFloatArray();
+            b = loaded.forward(new int[] {1, 2, 3}, 1, 3).contiguous().toFloatArray();
+        }
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff += (a[i] - b[i]) * (a[i] - b[i]);
+            norm += a[i] * a[i];
+        }
+        assertThat(Math.sqrt(diff / norm)).isGreaterThan(0).isLessThan(0.2);
+    }
+
+    @Test
     void aQuantizedFolderIsSmallerByTheFormatsBitsAndRecordsWhereItCameFrom() {
         Path fp = save(new Llama.Config(256, 16, 2, 2, 2, 64, 128, 10000f, 1e-5f, false, false, false, 0f));
         Quantizer.Result q8 = Quantizer.quantize(fp, QuantFormat.Q8_0, tmp.resolve("q8"));
