@@ -27,11 +27,11 @@ run() {
   ./hearth bench serve --url "http://127.0.0.1:$port" --key "$key" --model support --concurrency "$1" \
     --requests "$2" --max-tokens "$tokens" --out "/tmp/hearth-bench-serve-$1.json" 2>/dev/null
 }
-# Warm-up, not counted: the JIT compiles for several seconds. The per-token paths warm within the
-# first long requests; the per-request ones (JSON, HTTP, the key check and the audit row) run once
-# a request and need thousands of requests to be compiled, so short requests follow.
-run "$c" $((16 * c)) > /dev/null
-tokens=2 run "$c" "${SERVE_WARMUP_REQUESTS:-2000}" > /dev/null
+# Warm-up, not counted: requests of the measured kind, at the measured concurrency. The JIT keeps
+# compiling the per-request paths (JSON, HTTP, the key check, the audit row) for hundreds of
+# requests; a warm-up of other requests (a few tokens each) leaves profiles that the measured ones
+# then break, and C2 recompiles inside the window.
+run "$c" "${SERVE_WARMUP_REQUESTS:-$((64 * c))}" > /dev/null
 run 1 "$per"
 run "$c" $((c * per))
 python3 - "$c" <<'PY'
