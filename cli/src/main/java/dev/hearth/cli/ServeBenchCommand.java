@@ -86,10 +86,10 @@ final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path out;
 
-    @Option(names = "--warmup", paramLabel = "N", description = {"Requests sent first, at the same concurrency, and"
-            + " not counted: the JIT compiles the client's and the server's paths (default: the concurrency, at"
-            + " least 1)."})
-    Integer warmup;
+    @Option(names = "--warmup", defaultValue = "32", paramLabel = "N", description = {"Requests sent first, at the"
+            + " same concurrency, and not counted: the JIT compiles the client's and the server's paths. The same"
+            + " number at every concurrency, so runs to compare start equally warm (default: ${DEFAULT-VALUE})."})
+    int warmup;
 
     /** One request's timings, in seconds. */
     private record Sample(double ttft, double e2e, int outputTokens, int promptTokens, List<Double> itl, String error) {}
@@ -100,7 +100,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         if (concurrency < 1 || requests < 1 || maxTokens < 1 || !(perSecond > 0)) {
             throw new HearthException("--concurrency, --requests, --max-tokens and --rate must be positive");
         }
-        if (warmup != null && warmup < 0) {
+        if (warmup < 0) {
             throw new HearthException("--warmup must be 0 or more, not " + warmup);
         }
         PrintWriter o = spec.commandLine().getOut();
@@ -149,7 +149,7 @@ final class ServeBenchCommand implements Callable<Integer> {
 
     private void run(PrintWriter o, double perSecond) throws Exception {
         List<String> prompts = prompts();
-        List<Sample> warm = sendAll(prompts, warmup != null ? warmup : concurrency, Double.POSITIVE_INFINITY,
+        List<Sample> warm = sendAll(prompts, warmup, Double.POSITIVE_INFINITY,
                 new Random(seed + 1));
         warm.stream().filter(s -> s.error != null).findFirst().ifPresent(s -> {
             throw new HearthException("the warm-up request failed: " + s.error);
