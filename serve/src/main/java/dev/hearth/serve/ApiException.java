@@ -63,6 +63,11 @@ public final class ApiException extends HearthException {
         return new ApiException(413, "invalid_request_error", "request_too_large", null, message, 0);
     }
 
+    /** 499 (nginx's code; the client never sees it): the client went away; the audit log records it. */
+    public static ApiException clientClosed(String message) {
+        return new ApiException(499, "invalid_request_error", "client_closed_request", null, message, 0);
+    }
+
     /** 504: the request passed the server's request timeout. */
     public static ApiException timeout() {
         return new ApiException(504, "timeout", "request_timeout", null,

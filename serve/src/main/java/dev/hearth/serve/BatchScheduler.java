@@ -326,8 +326,7 @@ public final class BatchScheduler implements AutoCloseable {
 
     private static ApiException timeoutOrCancelled(GenerationJob job) {
         return job.cancelled()
-                ? new ApiException(499, "invalid_request_error", "client_closed_request", null,
-                        "the client closed the connection", 0)
+                ? ApiException.clientClosed("the client closed the connection")
                 : ApiException.timeout();
     }
 

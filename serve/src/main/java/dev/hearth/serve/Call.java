@@ -35,10 +35,11 @@ final class Call {
     java.time.LocalDate day = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
     /** Whether the request reached the model (and so is charged for its tokens). */
     boolean submitted;
-    /** Set when a write to the client failed: nothing more is written. */
-    boolean clientGone;
+    /** Set when the client has gone (a write failed, or it closed the connection): nothing more is written. */
+    volatile boolean clientGone;
     /** Set once server-sent events have started: errors then go into the stream. */
     OutputStream events;
+    private HangUpWatch watch;
 
     Call(Context ctx, String requestId, long startNanos, Instant at) {
         this.ctx = ctx;
@@ -105,8 +106,28 @@ final class Call {
         json(body);
     }
 
+    /**
+     * Until the answer starts, runs {@code onHangUp} (on another thread) if the client closes its
+     * connection, and marks the client gone; see {@link HangUpWatch}.
+     */
+    void watchHangUp(Runnable onHangUp) {
+        watch = HangUpWatch.start(ctx, () -> {
+            clientGone = true;
+            onHangUp.run();
+        });
+    }
+
+    /** Stops watching for a hang-up: before anything is written (a write notices a hang-up itself). */
+    void stopWatching() {
+        if (watch != null) {
+            watch.stop();
+            watch = null;
+        }
+    }
+
     /** Opens a server-sent event stream. */
     void startEvents() throws IOException {
+        stopWatching();
         ctx.status(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");

@@ -161,6 +161,7 @@ public final class HearthServer implements AutoCloseable {
             call.fail(ApiException.internal("internal error; the server log has the details (request "
                     + call.requestId() + ")"));
         } finally {
+            call.stopWatching();
             int status = call.failedStatus != 0 ? call.failedStatus : ctx.statusCode();
             metrics.request(label, status);
             audit(call, status);

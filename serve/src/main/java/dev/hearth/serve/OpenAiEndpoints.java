@@ -308,6 +308,7 @@ final class OpenAiEndpoints {
         call.publicId = id;
         served.scheduler().submit(job);
         call.submitted = true;
+        call.watchHangUp(job::cancel);            // the scheduler then ends the job with 499 at its next step
         long created = call.at().getEpochSecond();
         try {
             if (stream) {
@@ -457,8 +458,7 @@ final class OpenAiEndpoints {
         } catch (IOException e) {
             call.clientGone = true;
             job.cancel();                          // the client has gone: free its batch slot
-            throw new ApiException(499, "invalid_request_error", "client_closed_request", null,
-                    "the client closed the connection during the stream", 0);
+            throw ApiException.clientClosed("the client closed the connection during the stream");
         }
     }
 
@@ -550,6 +550,8 @@ final class OpenAiEndpoints {
         List<float[]> vectors;
         var future = served.scheduler().callEach(inputs, OpenAiEndpoints::embed);
         call.submitted = true;
+        call.watchHangUp(() -> future.completeExceptionally(ApiException.clientClosed("the client closed the"
+                + " connection before the embeddings were computed")));
         long left = options.requestTimeout().toNanos() - (System.nanoTime() - call.startNanos());
         try {
             vectors = future.get(Math.max(1, left), TimeUnit.NANOSECONDS);

@@ -3,8 +3,11 @@ package dev.hearth.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -97,6 +100,126 @@ class OverloadTest {
                 assertThat(e.record().status()).isEqualTo(499);
                 assertThat(e.record().completionTokens()).isLessThan(16000);
             });
+        }
+    }
+
+    /** A POST as raw bytes, for what java.net.http cannot do: hang up mid-request, pipeline. */
+    private static String rawPost(TestServer s, String path, String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + s.user
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n" + body;
+    }
+
+    private static Socket connect(TestServer s) throws IOException {
+        URI u = URI.create(s.url());
+        Socket socket = new Socket(u.getHost(), u.getPort());
+        socket.setSoTimeout(60_000);
+        return socket;
+    }
+
+    /** One response read off a raw connection: its head (status line and headers) and its body (Content-Length). */
+    private record RawResponse(String head, String body) {}
+
+    private static RawResponse readResponse(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("the connection closed in the response head: " + head);
+            }
+            head.write(c);
+        }
+        String h = head.toString(StandardCharsets.ISO_8859_1);
+        int length = Integer.parseInt(h.lines().filter(l -> l.regionMatches(true, 0, "Content-Length:", 0, 15))
+                .findFirst().orElseThrow(() -> new IOException("no Content-Length in " + h)).substring(15).trim());
+        return new RawResponse(h, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    private static void awaitIdle(TestServer s, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (s.server.catalog().runningRequests() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpBeforeAnythingIsWrittenFreesItsSlotAndIsAudited() throws Exception {
+        // not streamed: nothing is written until the end, so only reading the connection shows the hang-up
+        ServeOptions longer = ServeOptions.defaults().withLimits(1 << 20, 16000, java.time.Duration.ofMinutes(2),
+                java.time.Duration.ofSeconds(30));
+        try (TestServer s = new TestServer(TestServer.tempHome(), longer, 16384)) {
+            long generated;
+            try (Socket socket = connect(s)) {
+                socket.getOutputStream().write(rawPost(s, "/v1/completions", longCompletion(16000, false))
+                        .getBytes(StandardCharsets.UTF_8));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (s.server.catalog().runningRequests() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(s.server.catalog().runningRequests()).isEqualTo(1);
+            }
+            long closed = System.nanoTime();
+            awaitIdle(s, 30);
+            assertThat(s.server.catalog().runningRequests()).isZero();
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - closed)).isLessThan(10);
+            long auditDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (s.store.audit().tail(5).stream().noneMatch(e -> e.record().status() == 499)
+                    && System.nanoTime() < auditDeadline) {
+                Thread.sleep(20);
+            }
+            assertThat(s.store.audit().tail(5)).anySatisfy(e -> {
+                assertThat(e.record().status()).isEqualTo(499);
+                assertThat(e.record().error()).contains("closed the connection");
+                assertThat(e.record().completionTokens()).isLessThan(16000);
+            });
+        }
+    }
+
+    @Test
+    void watchingForHangUpsLeavesKeptAliveConnectionsWorking() throws Exception {
+        try (TestServer s = new TestServer(TestServer.tempHome(), ServeOptions.defaults(), 2048);
+             Socket socket = connect(s)) {
+            InputStream in = socket.getInputStream();
+            for (String body : List.of(longCompletion(5, false), longCompletion(5, true), longCompletion(5, false))) {
+                socket.getOutputStream().write(rawPost(s, "/v1/completions", body).getBytes(StandardCharsets.UTF_8));
+                if (body.contains("\"stream\":true")) {
+                    // chunked event stream: read up to its end
+                    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+                    while (!seen.toString(StandardCharsets.UTF_8).contains("data: [DONE]\n\n\r\n0\r\n\r\n")) {
+                        int c = in.read();
+                        assertThat(c).as("the stream ended early: %s", seen).isNotNegative();
+                        seen.write(c);
+                    }
+                    assertThat(seen.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+                } else {
+                    RawResponse r = readResponse(in);
+                    assertThat(r.head()).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("Connection: close");
+                    assertThat(TestServer.json(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPipelinedRequestIsNotAnsweredDamagedButLeftForTheClientToSendAgain() throws Exception {
+        ServeOptions longer = ServeOptions.defaults().withLimits(1 << 20, 4000, java.time.Duration.ofMinutes(2),
+                java.time.Duration.ofSeconds(30));
+        try (TestServer s = new TestServer(TestServer.tempHome(), longer, 4096); Socket socket = connect(s)) {
+            socket.getOutputStream().write(rawPost(s, "/v1/completions", longCompletion(3000, false))
+                    .getBytes(StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.server.catalog().runningRequests() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            // the next request, sent while the first is generating: the watch reads its first byte
+            socket.getOutputStream().write(rawPost(s, "/v1/completions", longCompletion(3, false))
+                    .getBytes(StandardCharsets.UTF_8));
+            InputStream in = socket.getInputStream();
+            RawResponse r = readResponse(in);
+            assertThat(r.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("Connection: close");
+            assertThat(TestServer.json(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(3000);
+            assertThat(in.read()).as("the second request is not answered").isEqualTo(-1);
+            assertThat(s.post("/v1/completions", s.user, longCompletion(3, false)).statusCode()).isEqualTo(200);
         }
     }
 }

@@ -108,6 +108,14 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
+    }
+
     /** Stops the server and, for a home made by {@link #tempHome()}, deletes it. */
     @Override
     public void close() {
