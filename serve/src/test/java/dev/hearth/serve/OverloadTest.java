@@ -222,4 +222,32 @@ class OverloadTest {
             assertThat(s.post("/v1/completions", s.user, longCompletion(3, false)).statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void embeddingsWhoseClientHangsUpAreStoppedAndAudited() throws Exception {
+        // 64 inputs of 4,000 tokens: far longer to compute than it takes to notice the hang-up
+        ServeOptions big = ServeOptions.defaults().withLimits(8 << 20, 4096, java.time.Duration.ofMinutes(2),
+                java.time.Duration.ofSeconds(30));
+        try (TestServer s = new TestServer(TestServer.tempHome(), big, 4096)) {
+            String ids = String.join(",", java.util.Collections.nCopies(4000, "5"));
+            String input = String.join(",", java.util.Collections.nCopies(64, "[" + ids + "]"));
+            try (Socket socket = connect(s)) {
+                socket.getOutputStream().write(rawPost(s, "/v1/embeddings", "{\"model\":\"tiny\",\"input\":[" + input
+                        + "]}").getBytes(StandardCharsets.UTF_8));
+                Thread.sleep(300);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (s.store.audit().tail(5).stream().noneMatch(e -> e.record().endpoint().equals("/v1/embeddings"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(s.store.audit().tail(5)).anySatisfy(e -> {
+                assertThat(e.record().endpoint()).isEqualTo("/v1/embeddings");
+                assertThat(e.record().status()).isEqualTo(499);
+                assertThat(e.record().error()).contains("before the embeddings were computed");
+            });
+            var r = s.post("/v1/embeddings", s.user, "{\"model\":\"tiny\",\"input\":\"hello\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+    }
 }
