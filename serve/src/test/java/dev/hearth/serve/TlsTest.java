@@ -31,7 +31,7 @@ class TlsTest {
         assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
 
         ServeOptions o = ServeOptions.defaults().withTls(keystore, "secret-pw".toCharArray());
-        try (TestServer s = new TestServer(dir.resolve("home"), o)) {
+        try (TestServer s = new TestServer(dir.resolve("home"), o, 4096)) {
             assertThat(s.url()).startsWith("https://");
             KeyStore ks = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(keystore)) {
@@ -49,6 +49,34 @@ class TlsTest {
                     .header("Authorization", "Bearer " + s.user).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("tiny:1");
+
+            // completions read the connection while they run (a hang-up cancels them): over TLS too, and the
+            // kept-alive connection goes on serving
+            String body = "{\"model\":\"tiny\",\"prompt\":\"go\",\"max_tokens\":4,\"ignore_eos\":true}";
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> c = https.send(HttpRequest.newBuilder(URI.create(s.url() + "/v1/completions"))
+                        .header("Authorization", "Bearer " + s.user).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(c.statusCode()).as(c.body()).isEqualTo(200);
+            }
+            String longer = "{\"model\":\"tiny\",\"prompt\":\"go\",\"max_tokens\":4000,\"ignore_eos\":true}";
+            try (var socket = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1",
+                    URI.create(s.url()).getPort())) {
+                socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization:"
+                        + " Bearer " + s.user + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + longer.length() + "\r\n\r\n" + longer).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (s.server.catalog().runningRequests() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(s.server.catalog().runningRequests()).isEqualTo(1);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.store.audit().tail(3).stream().noneMatch(e -> e.record().status() == 499)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(s.store.audit().tail(3)).anySatisfy(e -> assertThat(e.record().status()).isEqualTo(499));
 
             String plain = s.url().replace("https://", "http://");
             try {                                  // plain HTTP to the TLS port is never served
