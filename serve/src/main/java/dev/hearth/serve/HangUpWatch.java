@@ -24,6 +24,9 @@ import org.eclipse.jetty.util.Callback;
  * answered from a damaged request.
  */
 final class HangUpWatch {
+    /** What the watch's own read is failed with when it stops (made once: its stack trace says nothing). */
+    private static final CancellationException STOPPED = new CancellationException("the answer is ready");
+
     private final Context ctx;
     private final EndPoint endPoint;
     private final Runnable onHangUp;
@@ -35,7 +38,7 @@ final class HangUpWatch {
 
         @Override
         public void failed(Throwable cause) {
-            if (!(cause instanceof CancellationException)) {
+            if (cause != STOPPED) {
                 hungUp();
             }
         }
@@ -113,7 +116,7 @@ final class HangUpWatch {
         synchronized (this) {
             stopped = true;
             closeConnection = pipelined;
-            ((AbstractEndPoint) endPoint).getFillInterest().onFail(new CancellationException("the answer is ready"));
+            ((AbstractEndPoint) endPoint).getFillInterest().onFail(STOPPED);
         }
         if (closeConnection && !ctx.res().isCommitted()) {
             ctx.header("Connection", "close");
