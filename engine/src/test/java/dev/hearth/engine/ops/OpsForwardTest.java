@@ -308,4 +308,21 @@ class OpsForwardTest {
         assertThatThrownBy(() -> Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0,
                 k.toFloatArray(), v.toFloatArray(), 0, out, 0, new float[tk - 1])).hasMessageContaining("scratch");
     }
+
+    @Test
+    void aFrozenWeightGivesTheSameBitsAsTheSameWeightUnfrozenForAnyNumberOfRows() {
+        // a frozen weight's product reads its kept transposed copy: the broadcast kernel up to 32 rows,
+        // and for more the packed product with B's rows taken from the copy; above 32 rows the packed
+        // values are the same as when packed from the weight itself, and so are the results
+        for (int[] shape : new int[][] {{33, 96, 64}, {40, 37, 50}, {100, 130, 128}}) {
+            Tensor x = rand(70 + shape[0], shape[0], shape[2]);
+            Tensor w = rand(71 + shape[0], shape[1], shape[2]);
+            Tensor bias = rand(72 + shape[0], shape[1]);
+            try (dev.hearth.engine.autograd.Autograd.Scope s = dev.hearth.engine.autograd.Autograd.noGrad()) {
+                float[] plain = MatMul.linear(x, w, bias).toFloatArray();
+                Tensor frozen = Tensor.of(w.toFloatArray(), shape[1], shape[2]).freeze();
+                assertThat(MatMul.linear(x, frozen, bias).toFloatArray()).as("rows %d", shape[0]).containsExactly(plain);
+            }
+        }
+    }
 }
