@@ -2,7 +2,6 @@ package dev.hearth.engine.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.generate.GenerationConfig;
@@ -13,7 +12,6 @@ import dev.hearth.engine.nn.SuppliedWeights;
 import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -155,10 +153,7 @@ class FloatLoadTest {
 
     @Test
     void loadingAFloatFolderAllocatesItsWeightsOnce() {
-        var threads = ManagementFactory.getThreadMXBean();
-        assumeTrue(threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
-                && t.isThreadAllocatedMemoryEnabled(), "this JVM does not count the bytes a thread allocates");
-        var counter = (com.sun.management.ThreadMXBean) threads;
+        AllocatedBytes.sofar();                    // skips the test where the JVM does not count
         // Big enough (6-7 MB of float32) to dwarf whatever else a load allocates.
         List<LanguageModel> wide = List.of(
                 new Llama(new Llama.Config(512, 64, 2, 4, 4, 256, 512, 10000f, 1e-5f, false, false, false, 0f),
@@ -172,9 +167,9 @@ class FloatLoadTest {
                     rewrite(dir, dtype, t -> { });
                 }
                 ModelFolder.load(dir); // first load: classes load and caches fill
-                long before = counter.getCurrentThreadAllocatedBytes();
+                long before = AllocatedBytes.sofar();
                 LanguageModel back = ModelFolder.load(dir).model();
-                long allocated = counter.getCurrentThreadAllocatedBytes() - before;
+                long allocated = AllocatedBytes.sofar() - before;
                 assertThat(back.parameterCount()).isEqualTo(m.parameterCount());
                 // The weights once, and small change (JSON, RoPE tables). Building a randomly initialised
                 // model and then copying the file's tensors into it, as loading once did, allocates twice.

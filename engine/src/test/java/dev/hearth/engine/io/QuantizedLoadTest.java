@@ -2,7 +2,6 @@ package dev.hearth.engine.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.generate.GenerationConfig;
@@ -15,7 +14,6 @@ import dev.hearth.engine.quant.QuantFormat;
 import dev.hearth.engine.quant.QuantizationException;
 import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.Rng;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,10 +122,7 @@ class QuantizedLoadTest {
 
     @Test
     void loadingAQuantizedFolderNeverAllocatesItsMatricesInFloat32() {
-        var threads = ManagementFactory.getThreadMXBean();
-        assumeTrue(threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
-                && t.isThreadAllocatedMemoryEnabled(), "this JVM does not count the bytes a thread allocates");
-        var counter = (com.sun.management.ThreadMXBean) threads;
+        AllocatedBytes.sofar();                    // skips the test where the JVM does not count
         Llama m = wide();
         long floatBytes = 0;
         for (var e : m.parameters().entrySet()) {
@@ -141,9 +136,9 @@ class QuantizedLoadTest {
             Path dir = saveQuantized("wide-" + f.id(), q, f);
             long packed = q.quantizedParameters().values().stream().mapToLong(QuantizedMatrix::byteSize).sum();
             ModelFolder.load(dir); // first load: classes load and caches fill
-            long before = counter.getCurrentThreadAllocatedBytes();
+            long before = AllocatedBytes.sofar();
             Llama back = (Llama) ModelFolder.load(dir).model();
-            long allocated = counter.getCurrentThreadAllocatedBytes() - before;
+            long allocated = AllocatedBytes.sofar() - before;
             assertThat(back.quantizedParameters()).hasSize(q.quantizedParameters().size());
             // One copy of the packed bytes and small change (JSON, norms). Building the float32 model and
             // then swapping the matrices in, as loading once did, allocates all of floatBytes on this thread.
