@@ -35,13 +35,15 @@ public final class QuantizedMatMul {
         int out = w.rows();
         Q8Activations xq = Q8Activations.quantize(x, xOff, m, in);
         long work = (long) m * out * in;
-        int grain = work < PARALLEL_MIN_WORK ? out : (int) Math.max(8, PARALLEL_MIN_WORK / ((long) m * in));
+        int group = w.rowGroup();
+        int grain = work < PARALLEL_MIN_WORK ? out : roundUp((int) Math.max(8, PARALLEL_MIN_WORK / ((long) m * in)), group);
+        int rowsInCache = roundUp(ROWS_IN_CACHE, group);
         // two parallel loops with a kernel each, never one loop calling both kernels: see productRow
         ComputePool pool = ComputePool.shared();
         if (m >= 2) {
             pool.parallelFor(out, grain, (j0, j1) -> {
-                for (int jb = j0; jb < j1; jb += ROWS_IN_CACHE) {      // these weight rows stay in L1 for every pair
-                    int je = Math.min(j1, jb + ROWS_IN_CACHE);
+                for (int jb = j0; jb < j1; jb += rowsInCache) {        // these weight rows stay in L1 for every pair
+                    int je = Math.min(j1, jb + rowsInCache);
                     for (int i = 0; i + 2 <= m; i += 2) {
                         w.productPair(xq, i, jb, je, y, yOff);
                     }
@@ -51,6 +53,10 @@ public final class QuantizedMatMul {
         if (m % 2 == 1) {
             pool.parallelFor(out, grain, (j0, j1) -> w.productRow(xq, m - 1, j0, j1, y, yOff));
         }
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
     }
 
     /** The same product in plain scalar loops on one thread: what tests compare {@link #linear} with. */

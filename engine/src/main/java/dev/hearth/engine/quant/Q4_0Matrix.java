@@ -1,16 +1,14 @@
 package dev.hearth.engine.quant;
 
-import static dev.hearth.engine.quant.BlockMath.F256;
-import static dev.hearth.engine.quant.BlockMath.pairSum;
-import static dev.hearth.engine.quant.BlockMath.shorts;
-import static dev.hearth.engine.quant.BlockMath.sumLanes;
-import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * llama.cpp's Q4_0: each row is cols / 32 blocks, each exactly ggml's {@code block_q4_0} (an fp16
@@ -19,41 +17,58 @@ import jdk.incubator.vector.VectorOperators;
  * m = the element of largest magnitude (the first one on a tie), d = m / -8,
  * nibble = min(15, (int) (x * (1 / d) + 8.5)).
  *
- * <p>In memory the scales and the nibbles are kept apart, so that a row's nibbles are one
- * contiguous run the kernels stream through; ggml's interleaved bytes (18 per block: d
- * little-endian, then qs0..qs15) are made only on the way in and out ({@link #ofBlocks},
- * {@link #blocks}). Same bytes in all.
+ * <p>In memory the rows are interleaved in groups of {@code G} (the number of 16-bit lanes of the
+ * machine's vectors: 32 with AVX-512, 16 with AVX2), so that one vector holds one block's nibbles
+ * for G rows and the kernels compute G outputs side by side, each lane one row: no sum across
+ * lanes, and each loaded vector serves four multiply-adds. Lane r of short {@code k} of a block
+ * holds row r's elements 4k..4k+3, four bits each from the lowest. ggml's bytes (18 per block: d
+ * little-endian, then qs0..qs15, row after row) are made only on the way in and out
+ * ({@link #ofBlocks}, {@link #blocks}). The last group is padded with rows of zeros (at most G - 1
+ * rows, 16 bytes each per block), never read back.
  *
  * <pre>
- * qs (rows, cols / 2) packed nibbles, 16 bytes per block      d (rows, cols / 32) fp16 bits
+ * q (groups, cols / 32, 8, G)   shorts: 4 nibbles of one row each      d (groups, cols / 32, G) fp16 bits
  * </pre>
+ *
+ * <p>The dot product of a row with activations quantized to int8 (x, per-block scale s) is, per
+ * block, the integer sum over the 32 elements of (nibble - 8) * x, times d * s, added up over the
+ * blocks in order: the kernels compute exactly the reference's operations, so their results are
+ * the reference's to the last bit. The integer sum runs in 16-bit lanes: sum(nibble * x) may wrap,
+ * but minus 8 * sum(x) it lands on the true value, which is within +-32 * 8 * 127 < 2^15.
  */
 public final class Q4_0Matrix implements QuantizedMatrix {
     static final int BLOCK_BYTES = 18;
     private static final int HALF = BLOCK / 2;
 
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
+    /** Rows interleaved per group: the 16-bit lanes of one vector. */
+    static final int G = S.length();
+    private static final int H = G / 2;   // float lanes per vector: a group's outputs are two vectors
+    private static final int QUADS = BLOCK / 4;
+
     private final int rows;
     private final int cols;
     private final int blocks;     // per row
-    private final byte[] qs;      // (rows, cols / 2)
-    private final short[] d;      // (rows, blocks)
+    private final short[] q;      // (groups, blocks, 8, G)
+    private final short[] d;      // (groups, blocks, G)
 
-    private Q4_0Matrix(int rows, int cols, byte[] qs, short[] d) {
+    private Q4_0Matrix(int rows, int cols) {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
-        this.qs = qs;
-        this.d = d;
+        int groups = (rows + G - 1) / G;
+        this.q = new short[groups * blocks * QUADS * G];
+        this.d = new short[groups * blocks * G];
     }
 
     /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
     public static Q4_0Matrix quantize(float[] w, int off, int rows, int cols) {
         QuantizedMatrix.checkWidth(cols, QuantFormat.Q4_0);
-        int blocks = cols / BLOCK;
-        byte[] qs = new byte[rows * cols / 2];
-        short[] d = new short[rows * blocks];
+        Q4_0Matrix m = new Q4_0Matrix(rows, cols);
+        byte[] qs = new byte[HALF];
         for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < blocks; b++) {
+            for (int b = 0; b < m.blocks; b++) {
                 int x = off + r * cols + b * BLOCK;
                 float amax = 0f;
                 float max = 0f;
@@ -65,16 +80,15 @@ public final class Q4_0Matrix implements QuantizedMatrix {
                 }
                 float scale = max / -8f;
                 float id = scale != 0f ? 1f / scale : 0f;
-                d[r * blocks + b] = Rounding.fp16(scale);
-                int o = (r * blocks + b) * HALF;
                 for (int j = 0; j < HALF; j++) {
                     int lo = Math.min(15, (byte) (int) (w[x + j] * id + 8.5f));
                     int hi = Math.min(15, (byte) (int) (w[x + HALF + j] * id + 8.5f));
-                    qs[o + j] = (byte) (lo | (hi << 4));
+                    qs[j] = (byte) (lo | (hi << 4));
                 }
+                m.putBlock(r, b, Rounding.fp16(scale), qs, 0);
             }
         }
-        return new Q4_0Matrix(rows, cols, qs, d);
+        return m;
     }
 
     /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 18} bytes). */
@@ -84,19 +98,83 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     /**
      * A matrix over packed blocks read straight from {@code blocks} (e.g. a tensor of a
-     * memory-mapped model file): split into values and scales on the heap, nothing else copied.
+     * memory-mapped model file), regrouped on the heap; nothing else is copied.
      */
     public static Q4_0Matrix ofBlocks(MemorySegment blocks, int rows, int cols) {
         QuantizedMatrix.checkBlockBytes(blocks.byteSize(), rows, cols, QuantFormat.Q4_0, BLOCK_BYTES);
-        byte[] qs = new byte[rows * cols / 2];
-        short[] d = new short[rows * (cols / BLOCK)];
-        QuantizedMatrix.splitBlocks(blocks, HALF, d, qs);
-        return new Q4_0Matrix(rows, cols, qs, d);
+        Q4_0Matrix m = new Q4_0Matrix(rows, cols);
+        byte[] qs = new byte[HALF];
+        long o = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < m.blocks; b++, o += BLOCK_BYTES) {
+                MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, o + 2, qs, 0, HALF);
+                m.putBlock(r, b, blocks.get(Rounding.FP16, o), qs, 0);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Stores ggml block {@code b} of row {@code r}: its fp16 scale and its 16 bytes of nibbles
+     * from {@code qs[o]}. A scale of infinity or NaN is refused: no finite weights quantize to it,
+     * and the kernels' fp16 conversion handles only finite values.
+     */
+    private void putBlock(int r, int b, short scale, byte[] qs, int o) {
+        if ((scale & 0x7C00) == 0x7C00) {
+            throw new QuantizationException("Q4_0 block " + b + " of row " + r + " has a scale of "
+                    + Float.float16ToFloat(scale)
+                    + ": its weights are not finite or exceed the fp16 range (65504 x 8)");
+        }
+        int base = (r / G * blocks + b) * QUADS * G + lane(r);
+        d[(r / G * blocks + b) * G + lane(r)] = scale;
+        for (int k = 0; k < QUADS; k++) {
+            int v = 0;
+            for (int t = 0; t < 4; t++) {
+                v |= nibble(qs, o, 4 * k + t) << (4 * t);
+            }
+            q[base + k * G] = (short) v;
+        }
+    }
+
+    /** Element {@code e} (0..31) of a ggml block's 16 bytes at {@code qs[o]}. */
+    private static int nibble(byte[] qs, int o, int e) {
+        int v = qs[o + e % HALF] & 0xFF;
+        return e < HALF ? v & 0x0F : v >> 4;
+    }
+
+    /**
+     * The 16-bit lane row {@code r} takes in its group's vectors: rows 0..H on the even lanes and
+     * rows H..G on the odd ones, so that splitting a vector of 16-bit sums into its even and odd
+     * lanes (two shifts of the same 32-bit lanes) gives the group's two halves in row order.
+     */
+    private static int lane(int r) {
+        int k = r % G;
+        return k < H ? 2 * k : 2 * (k - H) + 1;
+    }
+
+    /** Element {@code e} of block {@code b} of row {@code r}, 0..15. */
+    private int nibble(int r, int b, int e) {
+        int v = q[((r / G * blocks + b) * QUADS + e / 4) * G + lane(r)];
+        return (v >> (4 * (e % 4))) & 0x0F;
+    }
+
+    private float scale(int r, int b) {
+        return Float.float16ToFloat(d[(r / G * blocks + b) * G + lane(r)]);
     }
 
     /** The packed blocks: exactly the bytes of a GGUF Q4_0 tensor of this shape. */
     public byte[] blocks() {
-        return QuantizedMatrix.joinBlocks(d, qs, HALF);
+        byte[] out = new byte[rows * blocks * BLOCK_BYTES];
+        int o = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++, o += BLOCK_BYTES) {
+                Rounding.putFp16(out, o, d[(r / G * blocks + b) * G + lane(r)]);
+                for (int j = 0; j < HALF; j++) {
+                    out[o + 2 + j] = (byte) (nibble(r, b, j) | nibble(r, b, j + HALF) << 4);
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -116,29 +194,77 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     @Override
     public long byteSize() {
-        return qs.length + 2L * d.length;
+        return 2L * q.length + 2L * d.length;
+    }
+
+    @Override
+    public int rowGroup() {
+        return G;
     }
 
     private static final short LOW = 0x0F;
-    private static final short EIGHT = 8;
+
+    /*
+     * How the kernels are written, each point measured (a slip costs 3-4x, as C2 then boxes vectors):
+     * - A group's fp16 scales become floats in a few vector operations, exact for every finite value,
+     *   zero and subnormals included: the fp16 bits taken to the top of a 32-bit lane, exponent and
+     *   mantissa shifted to a float's places make the value times 2^-112, which multiplying by FP16
+     *   undoes; then the sign bit. Even and odd 16-bit lanes are split by shifts of the 32-bit lanes
+     *   (see lane()); convertShape to a wider shape (part 1) goes through a slice C2 may not inline.
+     * - Every step is written out, no helper methods: a helper C2 had compiled on its own (as it
+     *   does while the loop still runs in C1) is not inlined, and its vectors are boxed.
+     * - A vector carried round a loop (s, a0) is only ever an argument, never the receiver
+     *   (w.mul(x).add(s), not s.add(...)), and leaves the loop through zero().add(v): C2 types a loop
+     *   variable by its declared class, binds a call on it through the type profile of the Vector
+     *   API's own shared methods, and once another kernel has used another vector size (Q8_0's
+     *   256-bit kernels) that profile no longer binds. zero() + a0 is a0: a0 is never -0.
+     */
+    private static final float FP16 = 0x1p112f;
+    private static final int SIGN = 0x8000_0000;
 
     @Override
     public void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        for (int j = j0; j < j1; j++) {
-            int wo = j * blocks * HALF;
-            int xo = i * cols;
-            int xso = i * blocks;
-            FloatVector acc = FloatVector.zero(F256);
-            for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
-                ShortVector packed = widen(qs, wo);
-                ShortVector w0 = packed.and(LOW).sub(EIGHT);
-                ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT);
-                ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[j * blocks + b]) * xs[xso + b]), acc);
+        int[] xsum = x.blockSums();
+        int yo = yOff + i * rows;
+        float[] part = null;                         // a group only partly in [j0, j1) goes here first
+        for (int g = j0 / G; g * G < j1; g++) {
+            boolean whole = g * G >= j0 && g * G + G <= j1;
+            float[] dst = whole ? y : (part != null ? part : (part = new float[G]));
+            int o = whole ? yo + g * G : 0;
+            FloatVector a0 = FloatVector.zero(F);    // rows g*G .. +H
+            FloatVector a1 = a0;                     // rows g*G+H .. +G
+            for (int b = 0; b < blocks; b++) {
+                int wo = (g * blocks + b) * QUADS * G;
+                int xo = i * cols + b * BLOCK;
+                ShortVector h = ShortVector.fromArray(S, d, (g * blocks + b) * G);   // fp16 scales, see FP16
+                IntVector e0 = h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16);   // rows 0..H, fp16 bits on top
+                IntVector e1 = h.reinterpretAsInts().and(0xFFFF_0000);                        // rows H..G
+                float sx = xs[i * blocks + b];
+                FloatVector d0 = e0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats().mul(sx);
+                FloatVector d1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats().mul(sx);
+                ShortVector s = ShortVector.broadcast(S, (short) (-8 * xsum[i * blocks + b]));
+                for (int k = 0; k < QUADS; k++, wo += G, xo += 4) {
+                    ShortVector w = ShortVector.fromArray(S, q, wo);
+                    s = w.and(LOW).mul(xq[xo])
+                            .add(w.lanewise(VectorOperators.LSHR, 4).and(LOW).mul(xq[xo + 1]))
+                            .add(w.lanewise(VectorOperators.LSHR, 8).and(LOW).mul(xq[xo + 2]))
+                            .add(w.lanewise(VectorOperators.LSHR, 12).mul(xq[xo + 3]))
+                            .add(s);
+                }
+                IntVector sum = ShortVector.zero(S).add(s).reinterpretAsInts();
+                a0 = ((FloatVector) sum.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).mul(d0).add(a0);
+                a1 = ((FloatVector) sum.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(d1).add(a1);
             }
-            y[yOff + i * rows + j] = sumLanes(acc);
+            FloatVector.zero(F).add(a0).intoArray(dst, o);
+            FloatVector.zero(F).add(a1).intoArray(dst, o + H);
+            if (!whole) {
+                copyIn(part, 0, y, yo, g * G, j0, j1);
+            }
         }
     }
 
@@ -146,24 +272,66 @@ public final class Q4_0Matrix implements QuantizedMatrix {
     public void productPair(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        for (int j = j0; j < j1; j++) {
-            int wo = j * blocks * HALF;
-            int xo = i * cols;
-            int xso = i * blocks;
-            FloatVector a0 = FloatVector.zero(F256);
+        int[] xsum = x.blockSums();
+        int yo = yOff + i * rows;
+        float[] part = null;                         // a group only partly in [j0, j1) goes here first
+        for (int g = j0 / G; g * G < j1; g++) {
+            boolean whole = g * G >= j0 && g * G + G <= j1;
+            float[] dst = whole ? y : (part != null ? part : (part = new float[2 * G]));
+            int o = whole ? yo + g * G : 0;
+            int o2 = whole ? o + rows : G;
+            FloatVector a0 = FloatVector.zero(F);    // activation row i
             FloatVector a1 = a0;
-            for (int b = 0; b < blocks; b++, wo += HALF, xo += BLOCK) {
-                ShortVector packed = widen(qs, wo);                     // sign-extended; the masks undo it
-                ShortVector w0 = packed.and(LOW).sub(EIGHT);                   // elements 0..15
-                ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW).sub(EIGHT); // 16..31
-                float scale = Float.float16ToFloat(d[j * blocks + b]);
-                ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xso + b]), a0);
-                ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-                a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xso + blocks + b]), a1);
+            FloatVector c0 = a0;                     // activation row i + 1
+            FloatVector c1 = a0;
+            for (int b = 0; b < blocks; b++) {
+                int wo = (g * blocks + b) * QUADS * G;
+                int xo = i * cols + b * BLOCK;
+                ShortVector h = ShortVector.fromArray(S, d, (g * blocks + b) * G);   // fp16 scales, see FP16
+                IntVector e0 = h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16);   // rows 0..H, fp16 bits on top
+                IntVector e1 = h.reinterpretAsInts().and(0xFFFF_0000);                        // rows H..G
+                FloatVector h0 = e0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats();
+                FloatVector h1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats();
+                float sx = xs[i * blocks + b];
+                float tx = xs[(i + 1) * blocks + b];
+                ShortVector s = ShortVector.broadcast(S, (short) (-8 * xsum[i * blocks + b]));
+                ShortVector t = ShortVector.broadcast(S, (short) (-8 * xsum[(i + 1) * blocks + b]));
+                for (int k = 0; k < QUADS; k++, wo += G, xo += 4) {
+                    ShortVector w = ShortVector.fromArray(S, q, wo);
+                    ShortVector n0 = w.and(LOW);
+                    ShortVector n1 = w.lanewise(VectorOperators.LSHR, 4).and(LOW);
+                    ShortVector n2 = w.lanewise(VectorOperators.LSHR, 8).and(LOW);
+                    ShortVector n3 = w.lanewise(VectorOperators.LSHR, 12);
+                    s = n0.mul(xq[xo]).add(n1.mul(xq[xo + 1])).add(n2.mul(xq[xo + 2])).add(n3.mul(xq[xo + 3])).add(s);
+                    int xo2 = xo + cols;
+                    t = n0.mul(xq[xo2]).add(n1.mul(xq[xo2 + 1])).add(n2.mul(xq[xo2 + 2])).add(n3.mul(xq[xo2 + 3])).add(t);
+                }
+                IntVector sum = ShortVector.zero(S).add(s).reinterpretAsInts();
+                IntVector tum = ShortVector.zero(S).add(t).reinterpretAsInts();
+                a0 = ((FloatVector) sum.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).mul(h0.mul(sx)).add(a0);
+                a1 = ((FloatVector) sum.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(h1.mul(sx)).add(a1);
+                c0 = ((FloatVector) tum.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).mul(h0.mul(tx)).add(c0);
+                c1 = ((FloatVector) tum.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(h1.mul(tx)).add(c1);
             }
-            y[yOff + i * rows + j] = sumLanes(a0);
-            y[yOff + (i + 1) * rows + j] = sumLanes(a1);
+            FloatVector.zero(F).add(a0).intoArray(dst, o);
+            FloatVector.zero(F).add(a1).intoArray(dst, o + H);
+            FloatVector.zero(F).add(c0).intoArray(dst, o2);
+            FloatVector.zero(F).add(c1).intoArray(dst, o2 + H);
+            if (!whole) {
+                copyIn(part, 0, y, yo, g * G, j0, j1);
+                copyIn(part, G, y, yo + rows, g * G, j0, j1);
+            }
+        }
+    }
+
+    /** The outputs of group rows {@code g0..g0+G} held at {@code part[p]}, those in {@code [j0, j1)}, to {@code y[yo + row]}. */
+    private static void copyIn(float[] part, int p, float[] y, int yo, int g0, int j0, int j1) {
+        for (int j = Math.max(j0, g0); j < Math.min(j1, g0 + G); j++) {
+            y[yo + j] = part[p + j - g0];
         }
     }
 
@@ -173,14 +341,12 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
-            int wo = (row * blocks + b) * HALF;
             int xo = xRow * cols + b * BLOCK;
             int isum = 0;
-            for (int j = 0; j < HALF; j++) {
-                int v = qs[wo + j] & 0xFF;
-                isum += ((v & 0x0F) - 8) * xq[xo + j] + ((v >> 4) - 8) * xq[xo + HALF + j];
+            for (int e = 0; e < BLOCK; e++) {
+                isum += (nibble(row, b, e) - 8) * xq[xo + e];
             }
-            sum += isum * (Float.float16ToFloat(d[row * blocks + b]) * xs[xRow * blocks + b]);
+            sum += isum * (scale(row, b) * xs[xRow * blocks + b]);
         }
         return sum;
     }
@@ -188,12 +354,9 @@ public final class Q4_0Matrix implements QuantizedMatrix {
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < blocks; b++) {
-            int wo = (row * blocks + b) * HALF;
-            float scale = Float.float16ToFloat(d[row * blocks + b]);
-            for (int j = 0; j < HALF; j++) {
-                int v = qs[wo + j] & 0xFF;
-                out[off + b * BLOCK + j] = ((v & 0x0F) - 8) * scale;
-                out[off + b * BLOCK + HALF + j] = ((v >> 4) - 8) * scale;
+            float scale = scale(row, b);
+            for (int e = 0; e < BLOCK; e++) {
+                out[off + b * BLOCK + e] = (nibble(row, b, e) - 8) * scale;
             }
         }
     }

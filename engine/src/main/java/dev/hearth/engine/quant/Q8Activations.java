@@ -14,6 +14,7 @@ import dev.hearth.engine.tensor.ShapeException;
  * q      (rows, cols)          int8 values in [-127, 127], held as shorts, row-major
  * scales (rows, cols / 32)     fp32
  * sums   (rows, cols / 32)     fp32: scale * the sum of the block's 32 values (for Q4_K's mins)
+ * qsums  (rows, cols / 32)     int: the sum of the block's 32 int8 values (for Q4_0's offset of 8)
  * </pre>
  */
 public final class Q8Activations {
@@ -22,13 +23,15 @@ public final class Q8Activations {
     private final short[] q;      // (rows, cols), int8 values widened to shorts once for the kernels
     private final float[] scales; // (rows, cols / 32)
     private final float[] sums;   // (rows, cols / 32)
+    private final int[] qsums;    // (rows, cols / 32)
 
-    private Q8Activations(int rows, int cols, short[] q, float[] scales, float[] sums) {
+    private Q8Activations(int rows, int cols, short[] q, float[] scales, float[] sums, int[] qsums) {
         this.rows = rows;
         this.cols = cols;
         this.q = q;
         this.scales = scales;
         this.sums = sums;
+        this.qsums = qsums;
     }
 
     /** Quantizes {@code rows} rows of {@code cols} floats starting at {@code x[off]}, rows {@code cols} apart. */
@@ -41,6 +44,7 @@ public final class Q8Activations {
         short[] q = new short[rows * cols];
         float[] scales = new float[rows * blocks];
         float[] sums = new float[rows * blocks];
+        int[] qsums = new int[rows * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
                 int o = off + r * cols + b * BLOCK;
@@ -58,9 +62,10 @@ public final class Q8Activations {
                     sum += q[qo + j];
                 }
                 sums[r * blocks + b] = d * sum;
+                qsums[r * blocks + b] = sum;
             }
         }
-        return new Q8Activations(rows, cols, q, scales, sums);
+        return new Q8Activations(rows, cols, q, scales, sums, qsums);
     }
 
     public int rows() {
@@ -91,6 +96,11 @@ public final class Q8Activations {
      */
     float[] sums() {
         return sums;
+    }
+
+    /** Per block, the sum of its 32 int8 values, (rows, cols / 32); shared as {@link #values()}. */
+    int[] blockSums() {
+        return qsums;
     }
 
     /** The value the quantized activation stands for at (row, col). */

@@ -24,6 +24,15 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
     long byteSize();
 
     /**
+     * How many weight rows the kernels compute together (1, or a format's interleaved group):
+     * callers that split the rows over threads cut at multiples of it, so that no group is
+     * computed twice.
+     */
+    default int rowGroup() {
+        return 1;
+    }
+
+    /**
      * The products of weight rows {@code j0..j1} with activation row {@code i} of {@code x}:
      * {@code y[yOff + i * rows() + j]}. Integer products within each block of 32, scaled by the
      * weight's and the activation's block scales. The fast path (Vector API) of decoding.

@@ -111,6 +111,50 @@ class QuantizedMatMulTest {
     }
 
     @Test
+    void q4_0KernelsAreTheReferenceToTheLastBit() {
+        // Q4_0's kernels run the reference's own operations on groups of rows side by side: the
+        // same bits for any row count (groups padded or not), one or two activation rows, any range
+        Rng rng = new Rng(15);
+        int in = 96;
+        for (int out : new int[] {1, 15, 31, 33, 70, 100}) {
+            QuantizedMatrix w = QuantizedMatrix.quantize(QuantFormat.Q4_0, gaussian(rng, out * in, 0.05f), 0, out, in);
+            for (int m = 1; m <= 4; m++) {
+                float[] x = gaussian(rng, m * in, 1f);
+                float[] fast = new float[m * out];
+                float[] ref = new float[m * out];
+                QuantizedMatMul.linear(w, x, 0, m, fast, 0);
+                QuantizedMatMul.linearReference(w, x, 0, m, ref, 0);
+                assertThat(fast).as("out=%d m=%d", out, m).containsExactly(ref);
+            }
+        }
+    }
+
+    @Test
+    void q4_0SumsAtTheEdgesOfSixteenBitsAreExact() {
+        // nibbles 0 and 15 against activations of +-127 in every element: sum(nibble * x) reaches
+        // 60,960, past a 16-bit lane, and the result -8 * 32 * 127 = -32,512
+        float[] w = new float[3 * 32];
+        for (int k = 0; k < 32; k++) {
+            w[k] = -1f;                                  // all nibble 0 (weight -8 d)
+            w[32 + k] = k == 0 ? -8f : 7f;               // nibble 0, then nibble 15 (weight 7 d)
+            w[64 + k] = k % 2 == 0 ? -8f : 7f;
+        }
+        QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.Q4_0, w, 0, 3, 32);
+        for (float sign : new float[] {1f, -1f}) {
+            float[] x = new float[2 * 32];
+            for (int k = 0; k < 64; k++) {
+                x[k] = k < 32 ? sign : (k % 2 == 0 ? sign : -sign);
+            }
+            float[] fast = new float[2 * 3];
+            float[] ref = new float[2 * 3];
+            QuantizedMatMul.linear(q, x, 0, 2, fast, 0);
+            QuantizedMatMul.linearReference(q, x, 0, 2, ref, 0);
+            assertThat(fast).containsExactly(ref);
+            assertThat(ref[0]).isEqualTo(-32f * sign, org.assertj.core.data.Offset.offset(1e-3f));
+        }
+    }
+
+    @Test
     void resultsDoNotDependOnTheThreadCount() {
         Rng rng = new Rng(14);
         for (QuantFormat f : new QuantFormat[] {QuantFormat.Q4_0, QuantFormat.Q4_K}) {
