@@ -1,6 +1,12 @@
 package dev.hearth.engine.quant;
 
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
+import static dev.hearth.engine.quant.RowGroups.F;
+import static dev.hearth.engine.quant.RowGroups.FP16;
+import static dev.hearth.engine.quant.RowGroups.G;
+import static dev.hearth.engine.quant.RowGroups.H;
+import static dev.hearth.engine.quant.RowGroups.S;
+import static dev.hearth.engine.quant.RowGroups.SIGN;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,7 +14,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * llama.cpp's Q4_0: each row is cols / 32 blocks, each exactly ggml's {@code block_q4_0} (an fp16
@@ -17,14 +22,13 @@ import jdk.incubator.vector.VectorSpecies;
  * m = the element of largest magnitude (the first one on a tie), d = m / -8,
  * nibble = min(15, (int) (x * (1 / d) + 8.5)).
  *
- * <p>In memory the rows are interleaved in groups of {@code G} (the number of 16-bit lanes of the
- * machine's vectors: 32 with AVX-512, 16 with AVX2), so that one vector holds one block's nibbles
- * for G rows and the kernels compute G outputs side by side, each lane one row: no sum across
- * lanes, and each loaded vector serves four multiply-adds. Lane r of short {@code k} of a block
- * holds row r's elements 4k..4k+3, four bits each from the lowest. ggml's bytes (18 per block: d
- * little-endian, then qs0..qs15, row after row) are made only on the way in and out
- * ({@link #ofBlocks}, {@link #blocks}). The last group is padded with rows of zeros (at most G - 1
- * rows, 16 bytes each per block), never read back.
+ * <p>In memory the rows are interleaved in groups of G ({@link RowGroups}: 32 with AVX-512, 16 with
+ * AVX2), so that one vector holds one block's nibbles for G rows and the kernels compute G outputs
+ * side by side, each lane one row: no sum across lanes, and each loaded vector serves four
+ * multiply-adds. Row r's short {@code k} of a block holds its elements 4k..4k+3, four bits each
+ * from the lowest. ggml's bytes (18 per block: d little-endian, then qs0..qs15, row after row) are
+ * made only on the way in and out ({@link #ofBlocks}, {@link #blocks}). The last group is padded
+ * with rows of zeros (at most G - 1 rows, 16 bytes each per block).
  *
  * <pre>
  * q (groups, cols / 32, 8, G)   shorts: 4 nibbles of one row each      d (groups, cols / 32, G) fp16 bits
@@ -40,12 +44,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
     static final int BLOCK_BYTES = 18;
     private static final int HALF = BLOCK / 2;
 
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
-    /** Rows interleaved per group: the 16-bit lanes of one vector. */
-    static final int G = S.length();
-    private static final int H = G / 2;   // float lanes per vector: a group's outputs are two vectors
-    private static final int QUADS = BLOCK / 4;
+    private static final int QUADS = BLOCK / 4;   // shorts per block and row
 
     private final int rows;
     private final int cols;
@@ -57,9 +56,8 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
-        int groups = (rows + G - 1) / G;
-        this.q = new short[groups * blocks * QUADS * G];
-        this.d = new short[groups * blocks * G];
+        this.q = new short[RowGroups.groups(rows) * blocks * QUADS * G];
+        this.d = new short[RowGroups.groups(rows) * blocks * G];
     }
 
     /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
@@ -120,19 +118,14 @@ public final class Q4_0Matrix implements QuantizedMatrix {
      * and the kernels' fp16 conversion handles only finite values.
      */
     private void putBlock(int r, int b, short scale, byte[] qs, int o) {
-        if ((scale & 0x7C00) == 0x7C00) {
-            throw new QuantizationException("Q4_0 block " + b + " of row " + r + " has a scale of "
-                    + Float.float16ToFloat(scale)
-                    + ": its weights are not finite or exceed the fp16 range (65504 x 8)");
-        }
-        int base = (r / G * blocks + b) * QUADS * G + lane(r);
-        d[(r / G * blocks + b) * G + lane(r)] = scale;
+        RowGroups.checkScale(scale, QuantFormat.Q4_0, r, b);
+        d[RowGroups.index(r, blocks, b, 1, 0)] = scale;
         for (int k = 0; k < QUADS; k++) {
             int v = 0;
             for (int t = 0; t < 4; t++) {
                 v |= nibble(qs, o, 4 * k + t) << (4 * t);
             }
-            q[base + k * G] = (short) v;
+            q[RowGroups.index(r, blocks, b, QUADS, k)] = (short) v;
         }
     }
 
@@ -142,24 +135,14 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         return e < HALF ? v & 0x0F : v >> 4;
     }
 
-    /**
-     * The 16-bit lane row {@code r} takes in its group's vectors: rows 0..H on the even lanes and
-     * rows H..G on the odd ones, so that splitting a vector of 16-bit sums into its even and odd
-     * lanes (two shifts of the same 32-bit lanes) gives the group's two halves in row order.
-     */
-    private static int lane(int r) {
-        int k = r % G;
-        return k < H ? 2 * k : 2 * (k - H) + 1;
-    }
-
     /** Element {@code e} of block {@code b} of row {@code r}, 0..15. */
     private int nibble(int r, int b, int e) {
-        int v = q[((r / G * blocks + b) * QUADS + e / 4) * G + lane(r)];
+        int v = q[RowGroups.index(r, blocks, b, QUADS, e / 4)];
         return (v >> (4 * (e % 4))) & 0x0F;
     }
 
     private float scale(int r, int b) {
-        return Float.float16ToFloat(d[(r / G * blocks + b) * G + lane(r)]);
+        return Float.float16ToFloat(d[RowGroups.index(r, blocks, b, 1, 0)]);
     }
 
     /** The packed blocks: exactly the bytes of a GGUF Q4_0 tensor of this shape. */
@@ -168,7 +151,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         int o = 0;
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++, o += BLOCK_BYTES) {
-                Rounding.putFp16(out, o, d[(r / G * blocks + b) * G + lane(r)]);
+                Rounding.putFp16(out, o, d[RowGroups.index(r, blocks, b, 1, 0)]);
                 for (int j = 0; j < HALF; j++) {
                     out[o + 2 + j] = (byte) (nibble(r, b, j) | nibble(r, b, j + HALF) << 4);
                 }
@@ -204,23 +187,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
 
     private static final short LOW = 0x0F;
 
-    /*
-     * How the kernels are written, each point measured (a slip costs 3-4x, as C2 then boxes vectors):
-     * - A group's fp16 scales become floats in a few vector operations, exact for every finite value,
-     *   zero and subnormals included: the fp16 bits taken to the top of a 32-bit lane, exponent and
-     *   mantissa shifted to a float's places make the value times 2^-112, which multiplying by FP16
-     *   undoes; then the sign bit. Even and odd 16-bit lanes are split by shifts of the 32-bit lanes
-     *   (see lane()); convertShape to a wider shape (part 1) goes through a slice C2 may not inline.
-     * - Every step is written out, no helper methods: a helper C2 had compiled on its own (as it
-     *   does while the loop still runs in C1) is not inlined, and its vectors are boxed.
-     * - A vector carried round a loop (s, a0) is only ever an argument, never the receiver
-     *   (w.mul(x).add(s), not s.add(...)), and leaves the loop through zero().add(v): C2 types a loop
-     *   variable by its declared class, binds a call on it through the type profile of the Vector
-     *   API's own shared methods, and once another kernel has used another vector size (Q8_0's
-     *   256-bit kernels) that profile no longer binds. zero() + a0 is a0: a0 is never -0.
-     */
-    private static final float FP16 = 0x1p112f;
-    private static final int SIGN = 0x8000_0000;
+    // written as RowGroups says kernels must be: no helpers, loop vectors only as arguments
 
     @Override
     public void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
@@ -230,7 +197,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         int yo = yOff + i * rows;
         float[] part = null;                         // a group only partly in [j0, j1) goes here first
         for (int g = j0 / G; g * G < j1; g++) {
-            boolean whole = g * G >= j0 && g * G + G <= j1;
+            boolean whole = RowGroups.whole(g * G, j0, j1);
             float[] dst = whole ? y : (part != null ? part : (part = new float[G]));
             int o = whole ? yo + g * G : 0;
             FloatVector a0 = FloatVector.zero(F);    // rows g*G .. +H
@@ -263,7 +230,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
             FloatVector.zero(F).add(a0).intoArray(dst, o);
             FloatVector.zero(F).add(a1).intoArray(dst, o + H);
             if (!whole) {
-                copyIn(part, 0, y, yo, g * G, j0, j1);
+                RowGroups.copyIn(part, 0, y, yo, g * G, j0, j1);
             }
         }
     }
@@ -276,7 +243,7 @@ public final class Q4_0Matrix implements QuantizedMatrix {
         int yo = yOff + i * rows;
         float[] part = null;                         // a group only partly in [j0, j1) goes here first
         for (int g = j0 / G; g * G < j1; g++) {
-            boolean whole = g * G >= j0 && g * G + G <= j1;
+            boolean whole = RowGroups.whole(g * G, j0, j1);
             float[] dst = whole ? y : (part != null ? part : (part = new float[2 * G]));
             int o = whole ? yo + g * G : 0;
             int o2 = whole ? o + rows : G;
@@ -322,16 +289,9 @@ public final class Q4_0Matrix implements QuantizedMatrix {
             FloatVector.zero(F).add(c0).intoArray(dst, o2);
             FloatVector.zero(F).add(c1).intoArray(dst, o2 + H);
             if (!whole) {
-                copyIn(part, 0, y, yo, g * G, j0, j1);
-                copyIn(part, G, y, yo + rows, g * G, j0, j1);
+                RowGroups.copyIn(part, 0, y, yo, g * G, j0, j1);
+                RowGroups.copyIn(part, G, y, yo + rows, g * G, j0, j1);
             }
-        }
-    }
-
-    /** The outputs of group rows {@code g0..g0+G} held at {@code part[p]}, those in {@code [j0, j1)}, to {@code y[yo + row]}. */
-    private static void copyIn(float[] part, int p, float[] y, int yo, int g0, int j0, int j1) {
-        for (int j = Math.max(j0, g0); j < Math.min(j1, g0 + G); j++) {
-            y[yo + j] = part[p + j - g0];
         }
     }
 

@@ -1,55 +1,66 @@
 package dev.hearth.engine.quant;
 
-import static dev.hearth.engine.quant.BlockMath.F256;
-import static dev.hearth.engine.quant.BlockMath.pairSum;
-import static dev.hearth.engine.quant.BlockMath.shorts;
-import static dev.hearth.engine.quant.BlockMath.sumLanes;
-import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
+import static dev.hearth.engine.quant.RowGroups.F;
+import static dev.hearth.engine.quant.RowGroups.FP16;
+import static dev.hearth.engine.quant.RowGroups.G;
+import static dev.hearth.engine.quant.RowGroups.H;
+import static dev.hearth.engine.quant.RowGroups.S;
+import static dev.hearth.engine.quant.RowGroups.SIGN;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * llama.cpp's Q8_0: each row is cols / 32 blocks, each exactly ggml's {@code block_q8_0} (an fp16
  * scale d, then 32 int8 values q); weight = q * d. Quantization rounds as
  * {@code quantize_row_q8_0_ref}: d = max|x| / 127, q = roundf(x * (1 / d)).
  *
- * <p>In memory the scales and the values are kept apart, so that a row's values are one
- * contiguous run the kernels stream through, and ggml's interleaved bytes (34 per block: d
- * little-endian, then q0..q31) are made only on the way in and out ({@link #ofBlocks},
- * {@link #blocks}). Same bytes in all.
+ * <p>In memory the rows are interleaved in groups of G ({@link RowGroups}: 32 with AVX-512, 16
+ * with AVX2), so that one vector holds the same two values of G rows and the kernels compute G
+ * outputs side by side, each lane one row, with no sum across lanes. Row r's short {@code k} of a
+ * block holds its values 2k (low byte) and 2k + 1 (high byte). ggml's bytes (34 per block: d
+ * little-endian, then q0..q31, row after row) are made only on the way in and out
+ * ({@link #ofBlocks}, {@link #blocks}). The last group is padded with rows of zeros.
  *
  * <pre>
- * q (rows, cols) int8 values      d (rows, cols / 32) fp16 bits
+ * q (groups, cols / 32, 16, G)   shorts: 2 int8 values of one row each      d (groups, cols / 32, G) fp16 bits
  * </pre>
+ *
+ * <p>The dot product with activations quantized to int8 is, per block, the integer sum of the 32
+ * products, times d and the activation block's scale, added up over the blocks in order: exactly
+ * the reference's operations, so the kernels' results are the reference's to the last bit. Two
+ * products fit a 16-bit lane (2 x 127 x 127 < 2^15); the sums over the block run in 32 bits.
  */
 public final class Q8_0Matrix implements QuantizedMatrix {
     static final int BLOCK_BYTES = 34;
+    private static final int PAIRS = BLOCK / 2;   // shorts per block and row
 
     private final int rows;
     private final int cols;
     private final int blocks;     // per row
-    private final byte[] q;       // (rows, cols)
-    private final short[] d;      // (rows, blocks)
+    private final short[] q;      // (groups, blocks, 16, G)
+    private final short[] d;      // (groups, blocks, G)
 
-    private Q8_0Matrix(int rows, int cols, byte[] q, short[] d) {
+    private Q8_0Matrix(int rows, int cols) {
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
-        this.q = q;
-        this.d = d;
+        this.q = new short[RowGroups.groups(rows) * blocks * PAIRS * G];
+        this.d = new short[RowGroups.groups(rows) * blocks * G];
     }
 
     /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]}. */
     public static Q8_0Matrix quantize(float[] w, int off, int rows, int cols) {
         QuantizedMatrix.checkWidth(cols, QuantFormat.Q8_0);
-        int blocks = cols / BLOCK;
-        byte[] q = new byte[rows * cols];
-        short[] d = new short[rows * blocks];
+        Q8_0Matrix m = new Q8_0Matrix(rows, cols);
+        byte[] qs = new byte[BLOCK];
         for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < blocks; b++) {
+            for (int b = 0; b < m.blocks; b++) {
                 int x = off + r * cols + b * BLOCK;
                 float amax = 0f;
                 for (int j = 0; j < BLOCK; j++) {
@@ -57,13 +68,13 @@ public final class Q8_0Matrix implements QuantizedMatrix {
                 }
                 float scale = amax / 127f;
                 float id = scale != 0f ? 1f / scale : 0f;
-                d[r * blocks + b] = Rounding.fp16(scale);
                 for (int j = 0; j < BLOCK; j++) {
-                    q[r * cols + b * BLOCK + j] = (byte) Rounding.roundf(w[x + j] * id);
+                    qs[j] = (byte) Rounding.roundf(w[x + j] * id);
                 }
+                m.putBlock(r, b, Rounding.fp16(scale), qs);
             }
         }
-        return new Q8_0Matrix(rows, cols, q, d);
+        return m;
     }
 
     /** A matrix over packed blocks as llama.cpp writes them ({@code rows * cols / 32 * 34} bytes). */
@@ -73,19 +84,54 @@ public final class Q8_0Matrix implements QuantizedMatrix {
 
     /**
      * A matrix over packed blocks read straight from {@code blocks} (e.g. a tensor of a
-     * memory-mapped model file): split into values and scales on the heap, nothing else copied.
+     * memory-mapped model file), regrouped on the heap; nothing else is copied.
      */
     public static Q8_0Matrix ofBlocks(MemorySegment blocks, int rows, int cols) {
         QuantizedMatrix.checkBlockBytes(blocks.byteSize(), rows, cols, QuantFormat.Q8_0, BLOCK_BYTES);
-        byte[] q = new byte[rows * cols];
-        short[] d = new short[rows * (cols / BLOCK)];
-        QuantizedMatrix.splitBlocks(blocks, BLOCK, d, q);
-        return new Q8_0Matrix(rows, cols, q, d);
+        Q8_0Matrix m = new Q8_0Matrix(rows, cols);
+        byte[] qs = new byte[BLOCK];
+        long o = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < m.blocks; b++, o += BLOCK_BYTES) {
+                MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, o + 2, qs, 0, BLOCK);
+                m.putBlock(r, b, blocks.get(Rounding.FP16, o), qs);
+            }
+        }
+        return m;
+    }
+
+    /** Stores block {@code b} of row {@code r}: its fp16 scale (finite) and its 32 values. */
+    private void putBlock(int r, int b, short scale, byte[] qs) {
+        RowGroups.checkScale(scale, QuantFormat.Q8_0, r, b);
+        d[RowGroups.index(r, blocks, b, 1, 0)] = scale;
+        for (int k = 0; k < PAIRS; k++) {
+            q[RowGroups.index(r, blocks, b, PAIRS, k)] = (short) ((qs[2 * k] & 0xFF) | qs[2 * k + 1] << 8);
+        }
+    }
+
+    /** Value {@code e} (0..31) of block {@code b} of row {@code r}. */
+    private int value(int r, int b, int e) {
+        short v = q[RowGroups.index(r, blocks, b, PAIRS, e / 2)];
+        return e % 2 == 0 ? (byte) v : v >> 8;
+    }
+
+    private float scale(int r, int b) {
+        return Float.float16ToFloat(d[RowGroups.index(r, blocks, b, 1, 0)]);
     }
 
     /** The packed blocks: exactly the bytes of a GGUF Q8_0 tensor of this shape. */
     public byte[] blocks() {
-        return QuantizedMatrix.joinBlocks(d, q, BLOCK);
+        byte[] out = new byte[rows * blocks * BLOCK_BYTES];
+        int o = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++, o += BLOCK_BYTES) {
+                Rounding.putFp16(out, o, d[RowGroups.index(r, blocks, b, 1, 0)]);
+                for (int e = 0; e < BLOCK; e++) {
+                    out[o + 2 + e] = (byte) value(r, b, e);
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -105,25 +151,55 @@ public final class Q8_0Matrix implements QuantizedMatrix {
 
     @Override
     public long byteSize() {
-        return q.length + 2L * d.length;
+        return 2L * q.length + 2L * d.length;
     }
 
+    @Override
+    public int rowGroup() {
+        return G;
+    }
+
+    // written as RowGroups says kernels must be: no helpers, loop vectors only as arguments
     @Override
     public void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        for (int j = j0; j < j1; j++) {
-            int wo = j * cols;
-            int xo = i * cols;
-            int xso = i * blocks;
-            FloatVector acc = FloatVector.zero(F256);
-            for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
-                ShortVector w0 = widen(q, wo);
-                ShortVector w1 = widen(q, wo + 16);
-                ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                acc = pairSum(p).fma(FloatVector.broadcast(F256, Float.float16ToFloat(d[j * blocks + b]) * xs[xso + b]), acc);
+        int yo = yOff + i * rows;
+        float[] part = null;                         // a group only partly in [j0, j1) goes here first
+        for (int g = j0 / G; g * G < j1; g++) {
+            boolean whole = RowGroups.whole(g * G, j0, j1);
+            float[] dst = whole ? y : (part != null ? part : (part = new float[G]));
+            int o = whole ? yo + g * G : 0;
+            FloatVector a0 = FloatVector.zero(F);    // rows g*G .. +H
+            FloatVector a1 = a0;                     // rows g*G+H .. +G
+            for (int b = 0; b < blocks; b++) {
+                int wo = (g * blocks + b) * PAIRS * G;
+                int xo = i * cols + b * BLOCK;
+                ShortVector h = ShortVector.fromArray(S, d, (g * blocks + b) * G);   // fp16 scales, see RowGroups
+                IntVector e0 = h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16);   // rows 0..H, fp16 bits on top
+                IntVector e1 = h.reinterpretAsInts().and(0xFFFF_0000);                        // rows H..G
+                float sx = xs[i * blocks + b];
+                FloatVector d0 = e0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats().mul(sx);
+                FloatVector d1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats().mul(sx);
+                IntVector s0 = IntVector.zero(e0.species());  // the block's integer sums, rows 0..H
+                IntVector s1 = s0;                            // rows H..G
+                for (int k = 0; k < PAIRS; k++, wo += G, xo += 2) {
+                    ShortVector w = ShortVector.fromArray(S, q, wo);
+                    IntVector p = w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xq[xo])
+                            .add(w.lanewise(VectorOperators.ASHR, 8).mul(xq[xo + 1])).reinterpretAsInts();
+                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(s0);
+                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(s1);
+                }
+                a0 = ((FloatVector) IntVector.zero(e0.species()).add(s0).convert(VectorOperators.I2F, 0)).mul(d0).add(a0);
+                a1 = ((FloatVector) IntVector.zero(e0.species()).add(s1).convert(VectorOperators.I2F, 0)).mul(d1).add(a1);
             }
-            y[yOff + i * rows + j] = sumLanes(acc);
+            FloatVector.zero(F).add(a0).intoArray(dst, o);
+            FloatVector.zero(F).add(a1).intoArray(dst, o + H);
+            if (!whole) {
+                RowGroups.copyIn(part, 0, y, yo, g * G, j0, j1);
+            }
         }
     }
 
@@ -131,23 +207,57 @@ public final class Q8_0Matrix implements QuantizedMatrix {
     public void productPair(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        for (int j = j0; j < j1; j++) {
-            int wo = j * cols;
-            int xo = i * cols;
-            int xso = i * blocks;
-            FloatVector a0 = FloatVector.zero(F256);
+        int yo = yOff + i * rows;
+        float[] part = null;                         // a group only partly in [j0, j1) goes here first
+        for (int g = j0 / G; g * G < j1; g++) {
+            boolean whole = RowGroups.whole(g * G, j0, j1);
+            float[] dst = whole ? y : (part != null ? part : (part = new float[2 * G]));
+            int o = whole ? yo + g * G : 0;
+            int o2 = whole ? o + rows : G;
+            FloatVector a0 = FloatVector.zero(F);    // activation row i
             FloatVector a1 = a0;
-            for (int b = 0; b < blocks; b++, wo += BLOCK, xo += BLOCK) {
-                ShortVector w0 = widen(q, wo);
-                ShortVector w1 = widen(q, wo + 16);
-                float scale = Float.float16ToFloat(d[j * blocks + b]);
-                ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xso + b]), a0);
-                ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-                a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xso + blocks + b]), a1);
+            FloatVector c0 = a0;                     // activation row i + 1
+            FloatVector c1 = a0;
+            for (int b = 0; b < blocks; b++) {
+                int wo = (g * blocks + b) * PAIRS * G;
+                int xo = i * cols + b * BLOCK;
+                ShortVector h = ShortVector.fromArray(S, d, (g * blocks + b) * G);   // fp16 scales, see RowGroups
+                IntVector e0 = h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16);   // rows 0..H, fp16 bits on top
+                IntVector e1 = h.reinterpretAsInts().and(0xFFFF_0000);                        // rows H..G
+                FloatVector h0 = e0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats();
+                FloatVector h1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats();
+                float sx = xs[i * blocks + b];
+                float tx = xs[(i + 1) * blocks + b];
+                IntVector s0 = IntVector.zero(e0.species());  // activation row i: rows 0..H, H..G
+                IntVector s1 = s0;
+                IntVector t0 = s0;                            // activation row i + 1
+                IntVector t1 = s0;
+                for (int k = 0; k < PAIRS; k++, wo += G, xo += 2) {
+                    ShortVector w = ShortVector.fromArray(S, q, wo);
+                    ShortVector lo = w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+                    ShortVector hi = w.lanewise(VectorOperators.ASHR, 8);
+                    IntVector p = lo.mul(xq[xo]).add(hi.mul(xq[xo + 1])).reinterpretAsInts();
+                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(s0);
+                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(s1);
+                    IntVector r = lo.mul(xq[xo + cols]).add(hi.mul(xq[xo + cols + 1])).reinterpretAsInts();
+                    t0 = r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t0);
+                    t1 = r.lanewise(VectorOperators.ASHR, 16).add(t1);
+                }
+                a0 = ((FloatVector) IntVector.zero(e0.species()).add(s0).convert(VectorOperators.I2F, 0)).mul(h0.mul(sx)).add(a0);
+                a1 = ((FloatVector) IntVector.zero(e0.species()).add(s1).convert(VectorOperators.I2F, 0)).mul(h1.mul(sx)).add(a1);
+                c0 = ((FloatVector) IntVector.zero(e0.species()).add(t0).convert(VectorOperators.I2F, 0)).mul(h0.mul(tx)).add(c0);
+                c1 = ((FloatVector) IntVector.zero(e0.species()).add(t1).convert(VectorOperators.I2F, 0)).mul(h1.mul(tx)).add(c1);
             }
-            y[yOff + i * rows + j] = sumLanes(a0);
-            y[yOff + (i + 1) * rows + j] = sumLanes(a1);
+            FloatVector.zero(F).add(a0).intoArray(dst, o);
+            FloatVector.zero(F).add(a1).intoArray(dst, o + H);
+            FloatVector.zero(F).add(c0).intoArray(dst, o2);
+            FloatVector.zero(F).add(c1).intoArray(dst, o2 + H);
+            if (!whole) {
+                RowGroups.copyIn(part, 0, y, yo, g * G, j0, j1);
+                RowGroups.copyIn(part, G, y, yo + rows, g * G, j0, j1);
+            }
         }
     }
 
@@ -157,13 +267,12 @@ public final class Q8_0Matrix implements QuantizedMatrix {
         float[] xs = x.scales();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
-            int wo = row * cols + b * BLOCK;
             int xo = xRow * cols + b * BLOCK;
             int isum = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                isum += q[wo + j] * xq[xo + j];
+            for (int e = 0; e < BLOCK; e++) {
+                isum += value(row, b, e) * xq[xo + e];
             }
-            sum += isum * (Float.float16ToFloat(d[row * blocks + b]) * xs[xRow * blocks + b]);
+            sum += isum * (scale(row, b) * xs[xRow * blocks + b]);
         }
         return sum;
     }
@@ -171,9 +280,9 @@ public final class Q8_0Matrix implements QuantizedMatrix {
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < blocks; b++) {
-            float scale = Float.float16ToFloat(d[row * blocks + b]);
-            for (int j = 0; j < BLOCK; j++) {
-                out[off + b * BLOCK + j] = q[row * cols + b * BLOCK + j] * scale;
+            float scale = scale(row, b);
+            for (int e = 0; e < BLOCK; e++) {
+                out[off + b * BLOCK + e] = value(row, b, e) * scale;
             }
         }
     }

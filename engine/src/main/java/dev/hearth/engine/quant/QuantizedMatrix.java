@@ -1,8 +1,6 @@
 package dev.hearth.engine.quant;
 
 import dev.hearth.engine.tensor.Tensor;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A weight matrix (rows = output features, cols = input features) kept quantized: the weight of
@@ -87,29 +85,6 @@ public sealed interface QuantizedMatrix permits Q8_0Matrix, Q4_0Matrix, Int8Matr
         }
         Tensor c = w.contiguous();
         return quantize(format, c.data(), c.offset(), c.dim(0), c.dim(1));
-    }
-
-    /**
-     * Splits ggml blocks (an fp16 scale, little-endian, then {@code payload} bytes) into their
-     * scales and their payloads laid end to end: how Q8_0 and Q4_0 keep them in memory.
-     */
-    static void splitBlocks(MemorySegment blocks, int payload, short[] scales, byte[] payloads) {
-        int blockBytes = 2 + payload;
-        for (int k = 0; k < scales.length; k++) {
-            scales[k] = blocks.get(Rounding.FP16, (long) k * blockBytes);
-            MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, (long) k * blockBytes + 2, payloads, k * payload, payload);
-        }
-    }
-
-    /** The ggml blocks {@link #splitBlocks} took apart, made again byte for byte. */
-    static byte[] joinBlocks(short[] scales, byte[] payloads, int payload) {
-        int blockBytes = 2 + payload;
-        byte[] out = new byte[scales.length * blockBytes];
-        for (int k = 0; k < scales.length; k++) {
-            Rounding.putFp16(out, k * blockBytes, scales[k]);
-            System.arraycopy(payloads, k * payload, out, k * blockBytes + 2, payload);
-        }
-        return out;
     }
 
     /** Throws unless {@code have} bytes are {@code rows * cols / blockSize} blocks of {@code blockBytes}, as llama.cpp writes them. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.engine.quant.Q8Activations;
 import dev.hearth.engine.quant.QuantFormat;
+import dev.hearth.engine.quant.Q8_0Matrix;
 import dev.hearth.engine.quant.QuantizedMatrix;
 import dev.hearth.engine.tensor.Rng;
 import org.junit.jupiter.api.Test;
@@ -111,22 +112,42 @@ class QuantizedMatMulTest {
     }
 
     @Test
-    void q4_0KernelsAreTheReferenceToTheLastBit() {
-        // Q4_0's kernels run the reference's own operations on groups of rows side by side: the
-        // same bits for any row count (groups padded or not), one or two activation rows, any range
+    void groupedKernelsAreTheReferenceToTheLastBit() {
+        // Q8_0's and Q4_0's kernels run the reference's own operations on groups of rows side by
+        // side: the same bits for any row count (groups padded or not), one or two activation rows
         Rng rng = new Rng(15);
         int in = 96;
-        for (int out : new int[] {1, 15, 31, 33, 70, 100}) {
-            QuantizedMatrix w = QuantizedMatrix.quantize(QuantFormat.Q4_0, gaussian(rng, out * in, 0.05f), 0, out, in);
-            for (int m = 1; m <= 4; m++) {
-                float[] x = gaussian(rng, m * in, 1f);
-                float[] fast = new float[m * out];
-                float[] ref = new float[m * out];
-                QuantizedMatMul.linear(w, x, 0, m, fast, 0);
-                QuantizedMatMul.linearReference(w, x, 0, m, ref, 0);
-                assertThat(fast).as("out=%d m=%d", out, m).containsExactly(ref);
+        for (QuantFormat f : new QuantFormat[] {QuantFormat.Q8_0, QuantFormat.Q4_0}) {
+            for (int out : new int[] {1, 15, 31, 33, 70, 100}) {
+                QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, out * in, 0.05f), 0, out, in);
+                for (int m = 1; m <= 4; m++) {
+                    float[] x = gaussian(rng, m * in, 1f);
+                    float[] fast = new float[m * out];
+                    float[] ref = new float[m * out];
+                    QuantizedMatMul.linear(w, x, 0, m, fast, 0);
+                    QuantizedMatMul.linearReference(w, x, 0, m, ref, 0);
+                    assertThat(fast).as("%s out=%d m=%d", f, out, m).containsExactly(ref);
+                }
             }
         }
+    }
+
+    @Test
+    void q8_0ProductsAtTheEdgesOfSixteenBitsAreExact() {
+        // -128 (which ggml's files may hold, though its quantizer never writes it) times -127 in
+        // every element: each pair of products is 32,512, next to a 16-bit lane's limit
+        byte[] blocks = new byte[34];
+        blocks[1] = 0x3C;                                // d = 1.0
+        java.util.Arrays.fill(blocks, 2, 34, (byte) -128);
+        QuantizedMatrix q = Q8_0Matrix.ofBlocks(blocks, 1, 32);
+        float[] x = new float[32];
+        java.util.Arrays.fill(x, -1f);                   // quantized to -127, scale 1/127
+        float[] fast = new float[1];
+        float[] ref = new float[1];
+        QuantizedMatMul.linear(q, x, 0, 1, fast, 0);
+        QuantizedMatMul.linearReference(q, x, 0, 1, ref, 0);
+        assertThat(fast).containsExactly(ref);
+        assertThat(ref[0]).isEqualTo(32 * 128f, org.assertj.core.data.Offset.offset(1e-2f));
     }
 
     @Test

@@ -157,8 +157,9 @@ class QuantFormatsTest {
     @Test
     void sizesAreThoseOfTheFormats() {
         float[] w = new float[10 * 64];
-        assertThat(QuantizedMatrix.quantize(QuantFormat.Q8_0, w, 0, 10, 64).byteSize()).isEqualTo(10 * 2 * 34);
-        // Q4_0 keeps its rows in groups of up to 32 (padded): 64 rows have no padding on any machine
+        // Q8_0 and Q4_0 keep their rows in groups of up to 32 (padded): 64 rows have no padding on any machine
+        assertThat(QuantizedMatrix.quantize(QuantFormat.Q8_0, new float[64 * 64], 0, 64, 64).byteSize())
+                .isEqualTo(64 * 2 * 34);
         assertThat(QuantizedMatrix.quantize(QuantFormat.Q4_0, new float[64 * 64], 0, 64, 64).byteSize())
                 .isEqualTo(64 * 2 * 18);
         assertThat(QuantizedMatrix.quantize(QuantFormat.INT8, w, 0, 10, 64).byteSize()).isEqualTo(10 * 64 + 10 * 4);
