@@ -65,8 +65,9 @@ final class RowGroups {
     /** Throws unless fp16 {@code scale} is finite: the kernels' conversion covers finite values only. */
     static void checkScale(short scale, QuantFormat format, int r, int b) {
         if ((scale & 0x7C00) == 0x7C00) {
-            throw new QuantizationException(format.id() + " block " + b + " of row " + r + " has a scale of "
-                    + Float.float16ToFloat(scale) + ": its weights are not finite or beyond fp16's range");
+            throw new QuantizationException("block " + b + " of row " + r + " of a " + format.id()
+                    + " matrix has a scale of " + Float.float16ToFloat(scale)
+                    + ": its weights are not finite or beyond fp16's range");
         }
     }
 

@@ -175,5 +175,18 @@ class QuantFormatsTest {
         assertThatThrownBy(() -> Q8_0Matrix.ofBlocks(new byte[33], 1, 32)).isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("34 bytes");
         assertThat(QuantFormat.parse("Q4_0")).isEqualTo(QuantFormat.Q4_0);
+        byte[] q8 = new byte[2 * 34];
+        q8[34 + 1] = 0x7C;                               // row 1's scale: fp16 infinity
+        assertThatThrownBy(() -> Q8_0Matrix.ofBlocks(q8, 2, 32)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("block 0 of row 1").hasMessageContaining("Infinity");
+        byte[] q4 = new byte[18];
+        q4[0] = 0x01;
+        q4[1] = 0x7E;                                    // NaN
+        assertThatThrownBy(() -> Q4_0Matrix.ofBlocks(q4, 1, 32)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("block 0 of row 0 of a q4_0 matrix").hasMessageContaining("NaN");
+        float[] huge = new float[32];
+        huge[3] = 1e6f;                                  // scale 1e6 / -8 is past fp16's 65,504
+        assertThatThrownBy(() -> QuantizedMatrix.quantize(QuantFormat.Q4_0, huge, 0, 1, 32))
+                .isInstanceOf(QuantizationException.class).hasMessageContaining("beyond fp16's range");
     }
 }
