@@ -1,17 +1,16 @@
 package dev.hearth.engine.quant;
 
-import static dev.hearth.engine.quant.BlockMath.F256;
-import static dev.hearth.engine.quant.BlockMath.pairSum;
-import static dev.hearth.engine.quant.BlockMath.shorts;
-import static dev.hearth.engine.quant.BlockMath.sumLanes;
-import static dev.hearth.engine.quant.BlockMath.widen;
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * llama.cpp's Q4_K: each row is cols / 256 super-blocks, each exactly ggml's {@code block_q4_K}
@@ -345,6 +344,23 @@ public final class Q4_KMatrix implements QuantizedMatrix {
     private static final short LOW = 0x0F;
 
     /*
+     * The kernels work at a fixed 256-bit width: a sub-block of 32 is two 16-lane short vectors
+     * (16 bytes of nibbles widened, then multiplied by the activations, held as shorts); the 16
+     * short products are summed in adjacent pairs into 8 ints by shifts of the 32-bit lanes (AVX2's
+     * pmaddwd is not reachable from the Vector API), converted to float for a multiply-add with
+     * the sub-block's scale; at the end the 8 lanes are summed as the fixed tree
+     * ((0+4) + (2+6)) + ((1+5) + (3+7)), written as lane-wise adds of shuffles so that C2 and the
+     * interpreter compute the very same sums. Written as RowGroups says kernels must be: every
+     * step in the kernel, and a vector carried round a loop only as an argument.
+     */
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
+
+    /*
      * Both kernels, one sub-block of 32 per step: its 16 bytes (in memory element l in the low
      * nibble of byte l, element l + 16 in the high one, as Q4_0) widened to shorts. Each sub-block lines up with one 8-bit activation block b, so
      *   sum_l w_l x_l = d sc_b xs_b sum_l q_l xq_l  -  dmin m_b xs_b sum_l xq_l,
@@ -375,15 +391,22 @@ public final class Q4_KMatrix implements QuantizedMatrix {
                 float dd = Float.float16ToFloat(d[s]);
                 float dm = Float.float16ToFloat(dmin[s]);
                 for (int k = 0; k < SUBS; k++, b++, xo += BLOCK) {
-                    ShortVector packed = widen(qs, row + b * 16);
+                    ShortVector packed = (ShortVector) ByteVector.fromArray(B128, qs, row + b * 16)
+                            .convertShape(VectorOperators.B2S, S256, 0);                // sign-extended; the masks undo it
                     ShortVector w0 = packed.and(LOW);                                    // elements 0..15
                     ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);  // 16..31
-                    ShortVector p = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                    acc = pairSum(p).fma(FloatVector.broadcast(F256, dd * sc[sb + b] * xs[xb + b]), acc);
+                    IntVector p = w0.mul(ShortVector.fromArray(S256, xq, xo))
+                            .add(w1.mul(ShortVector.fromArray(S256, xq, xo + 16))).reinterpretAsInts();
+                    acc = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F256, dd * sc[sb + b] * xs[xb + b]), acc);
                     mins += dm * m[sb + b] * xsum[xb + b];
                 }
             }
-            y[yOff + i * rows + j] = sumLanes(acc) - mins;
+            FloatVector v = FloatVector.zero(F256).add(acc);
+            v = v.add(v.rearrange(SWAP4));
+            v = v.add(v.rearrange(SWAP2));
+            y[yOff + i * rows + j] = v.add(v.rearrange(SWAP1)).lane(0) - mins;
         }
     }
 
@@ -407,21 +430,34 @@ public final class Q4_KMatrix implements QuantizedMatrix {
                 float dd = Float.float16ToFloat(d[s]);
                 float dm = Float.float16ToFloat(dmin[s]);
                 for (int k = 0; k < SUBS; k++, b++, xo += BLOCK) {
-                    ShortVector packed = widen(qs, row + b * 16);
+                    ShortVector packed = (ShortVector) ByteVector.fromArray(B128, qs, row + b * 16)
+                            .convertShape(VectorOperators.B2S, S256, 0);
                     ShortVector w0 = packed.and(LOW);
                     ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);
                     float scale = dd * sc[sb + b];
                     float min = dm * m[sb + b];
-                    ShortVector p0 = w0.mul(shorts(xq, xo)).add(w1.mul(shorts(xq, xo + 16)));
-                    a0 = pairSum(p0).fma(FloatVector.broadcast(F256, scale * xs[xb + b]), a0);
-                    ShortVector p1 = w0.mul(shorts(xq, xo + cols)).add(w1.mul(shorts(xq, xo + cols + 16)));
-                    a1 = pairSum(p1).fma(FloatVector.broadcast(F256, scale * xs[xb + subs + b]), a1);
+                    IntVector p0 = w0.mul(ShortVector.fromArray(S256, xq, xo))
+                            .add(w1.mul(ShortVector.fromArray(S256, xq, xo + 16))).reinterpretAsInts();
+                    a0 = ((FloatVector) p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(p0.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F256, scale * xs[xb + b]), a0);
+                    IntVector p1 = w0.mul(ShortVector.fromArray(S256, xq, xo + cols))
+                            .add(w1.mul(ShortVector.fromArray(S256, xq, xo + cols + 16))).reinterpretAsInts();
+                    a1 = ((FloatVector) p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(p1.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F256, scale * xs[xb + subs + b]), a1);
                     mins0 += min * xsum[xb + b];
                     mins1 += min * xsum[xb + subs + b];
                 }
             }
-            y[yOff + i * rows + j] = sumLanes(a0) - mins0;
-            y[yOff + (i + 1) * rows + j] = sumLanes(a1) - mins1;
+            FloatVector v = FloatVector.zero(F256).add(a0);
+            v = v.add(v.rearrange(SWAP4));
+            v = v.add(v.rearrange(SWAP2));
+            y[yOff + i * rows + j] = v.add(v.rearrange(SWAP1)).lane(0) - mins0;
+            v = FloatVector.zero(F256).add(a1);
+            v = v.add(v.rearrange(SWAP4));
+            v = v.add(v.rearrange(SWAP2));
+            y[yOff + (i + 1) * rows + j] = v.add(v.rearrange(SWAP1)).lane(0) - mins1;
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.hearth.engine.quant.RowGroups.F;
 import static dev.hearth.engine.quant.RowGroups.FP16;
 import static dev.hearth.engine.quant.RowGroups.G;
 import static dev.hearth.engine.quant.RowGroups.H;
+import static dev.hearth.engine.quant.RowGroups.I;
 import static dev.hearth.engine.quant.RowGroups.S;
 import static dev.hearth.engine.quant.RowGroups.SIGN;
 
@@ -183,7 +184,7 @@ public final class Q8_0Matrix implements QuantizedMatrix {
                         .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats().mul(sx);
                 FloatVector d1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
                         .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats().mul(sx);
-                IntVector s0 = IntVector.zero(e0.species());  // the block's integer sums, rows 0..H
+                IntVector s0 = IntVector.zero(I);  // the block's integer sums, rows 0..H
                 IntVector s1 = s0;                            // rows H..G
                 for (int k = 0; k < PAIRS; k++, wo += G, xo += 2) {
                     ShortVector w = ShortVector.fromArray(S, q, wo);
@@ -192,8 +193,8 @@ public final class Q8_0Matrix implements QuantizedMatrix {
                     s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(s0);
                     s1 = p.lanewise(VectorOperators.ASHR, 16).add(s1);
                 }
-                a0 = ((FloatVector) IntVector.zero(e0.species()).add(s0).convert(VectorOperators.I2F, 0)).mul(d0).add(a0);
-                a1 = ((FloatVector) IntVector.zero(e0.species()).add(s1).convert(VectorOperators.I2F, 0)).mul(d1).add(a1);
+                a0 = ((FloatVector) IntVector.zero(I).add(s0).convert(VectorOperators.I2F, 0)).mul(d0).add(a0);
+                a1 = ((FloatVector) IntVector.zero(I).add(s1).convert(VectorOperators.I2F, 0)).mul(d1).add(a1);
             }
             FloatVector.zero(F).add(a0).intoArray(dst, o);
             FloatVector.zero(F).add(a1).intoArray(dst, o + H);
@@ -230,7 +231,7 @@ public final class Q8_0Matrix implements QuantizedMatrix {
                         .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats();
                 float sx = xs[i * blocks + b];
                 float tx = xs[(i + 1) * blocks + b];
-                IntVector s0 = IntVector.zero(e0.species());  // activation row i: rows 0..H, H..G
+                IntVector s0 = IntVector.zero(I);  // activation row i: rows 0..H, H..G
                 IntVector s1 = s0;
                 IntVector t0 = s0;                            // activation row i + 1
                 IntVector t1 = s0;
@@ -245,10 +246,10 @@ public final class Q8_0Matrix implements QuantizedMatrix {
                     t0 = r.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t0);
                     t1 = r.lanewise(VectorOperators.ASHR, 16).add(t1);
                 }
-                a0 = ((FloatVector) IntVector.zero(e0.species()).add(s0).convert(VectorOperators.I2F, 0)).mul(h0.mul(sx)).add(a0);
-                a1 = ((FloatVector) IntVector.zero(e0.species()).add(s1).convert(VectorOperators.I2F, 0)).mul(h1.mul(sx)).add(a1);
-                c0 = ((FloatVector) IntVector.zero(e0.species()).add(t0).convert(VectorOperators.I2F, 0)).mul(h0.mul(tx)).add(c0);
-                c1 = ((FloatVector) IntVector.zero(e0.species()).add(t1).convert(VectorOperators.I2F, 0)).mul(h1.mul(tx)).add(c1);
+                a0 = ((FloatVector) IntVector.zero(I).add(s0).convert(VectorOperators.I2F, 0)).mul(h0.mul(sx)).add(a0);
+                a1 = ((FloatVector) IntVector.zero(I).add(s1).convert(VectorOperators.I2F, 0)).mul(h1.mul(sx)).add(a1);
+                c0 = ((FloatVector) IntVector.zero(I).add(t0).convert(VectorOperators.I2F, 0)).mul(h0.mul(tx)).add(c0);
+                c1 = ((FloatVector) IntVector.zero(I).add(t1).convert(VectorOperators.I2F, 0)).mul(h1.mul(tx)).add(c1);
             }
             FloatVector.zero(F).add(a0).intoArray(dst, o);
             FloatVector.zero(F).add(a1).intoArray(dst, o + H);

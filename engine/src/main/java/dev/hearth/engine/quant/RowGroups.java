@@ -38,6 +38,7 @@ final class RowGroups {
 
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     /** Rows per group: the 16-bit lanes of one vector. */
     static final int G = S.length();
     /** Rows per half group: the 32-bit (float) lanes of one vector. */
