@@ -1,16 +1,20 @@
 package dev.hearth.engine.quant;
 
 import static dev.hearth.engine.quant.QuantFormat.BLOCK;
+import static dev.hearth.engine.quant.RowGroups.F;
+import static dev.hearth.engine.quant.RowGroups.FP16;
+import static dev.hearth.engine.quant.RowGroups.G;
+import static dev.hearth.engine.quant.RowGroups.H;
+import static dev.hearth.engine.quant.RowGroups.I;
+import static dev.hearth.engine.quant.RowGroups.S;
+import static dev.hearth.engine.quant.RowGroups.SIGN;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * llama.cpp's Q4_K: each row is cols / 256 super-blocks, each exactly ggml's {@code block_q4_K}
@@ -28,17 +32,17 @@ import jdk.incubator.vector.VectorSpecies;
  * the largest of each (d = max scale / 63, dmin = max min / 63), and the values are rounded again
  * against the 6-bit scales.
  *
- * <p>In memory each row's values are one contiguous run, 16 bytes per sub-block in Q4_0's order
- * (element l in the low nibble of byte l, element l + 16 in the high one: the kernels then read a
- * sub-block as Q4_0's read a block); the super-block scales are fp16 bits and the 6-bit sub-block
- * scales and mins are unpacked to one byte each (16 bytes per 256 weights where ggml packs 12,
- * 0.125 bits per weight more), so the kernels read them without bit surgery. {@link #ofBlocks}
- * and {@link #blocks} make ggml's bytes again; nibbles only move, and every 12 bytes are 16
- * six-bit numbers and back, so the round trip is exact for any bytes.
+ * <p>In memory the rows are interleaved in groups of G as Q4_0's are ({@link RowGroups}): row r's
+ * short {@code k} of a sub-block holds its elements 4k..4k+3, four bits each from the lowest; the
+ * super-block scales are fp16 bits, and each sub-block's 6-bit scale and min share a short (scale
+ * in the low byte), one per row, laid out as the weights (16 bits per 32 weights where ggml packs
+ * 12: 0.125 bits per weight more), so the kernels read them without bit surgery.
+ * {@link #ofBlocks} and {@link #blocks} make ggml's bytes again; nibbles only move, and every 12
+ * bytes are 16 six-bit numbers and back, so the round trip is exact for any bytes.
  *
  * <pre>
- * qs (rows, cols / 2) packed nibbles, 16 bytes per sub-block      d, dmin (rows, cols / 256) fp16 bits
- * sc, m (rows, cols / 32) 0..63
+ * q (groups, cols / 32, 8, G)   shorts: 4 nibbles of one row each
+ * d, dmin (groups, cols / 256, G) fp16 bits      scm (groups, cols / 32, G) sc | m << 8, each 0..63
  * </pre>
  */
 public final class Q4_KMatrix implements QuantizedMatrix {
@@ -46,25 +50,74 @@ public final class Q4_KMatrix implements QuantizedMatrix {
     public static final int SUPER = 256;
     static final int BLOCK_BYTES = 144;
     private static final int SUBS = SUPER / BLOCK;        // 8 sub-blocks of 32
+    private static final int QUADS = BLOCK / 4;           // shorts per sub-block and row
 
     private final int rows;
     private final int cols;
     private final int supers;     // per row
-    private final byte[] qs;      // (rows, cols / 2)
-    private final short[] d;      // (rows, supers)
-    private final short[] dmin;   // (rows, supers)
-    private final byte[] sc;      // (rows, cols / 32)
-    private final byte[] m;       // (rows, cols / 32)
+    private final int subs;       // per row
+    private final short[] q;      // (groups, subs, 8, G)
+    private final short[] d;      // (groups, supers, G)
+    private final short[] dmin;   // (groups, supers, G)
+    private final short[] scm;    // (groups, subs, G)
 
+    /**
+     * Regroups a matrix given row by row: nibbles {@code qs} (rows, cols / 2), 16 bytes per
+     * sub-block in Q4_0's order; {@code d}, {@code dmin} (rows, supers); {@code sc}, {@code m}
+     * (rows, subs).
+     */
     private Q4_KMatrix(int rows, int cols, byte[] qs, short[] d, short[] dmin, byte[] sc, byte[] m) {
         this.rows = rows;
         this.cols = cols;
         this.supers = cols / SUPER;
-        this.qs = qs;
-        this.d = d;
-        this.dmin = dmin;
-        this.sc = sc;
-        this.m = m;
+        this.subs = cols / BLOCK;
+        int groups = RowGroups.groups(rows);
+        this.q = new short[groups * subs * QUADS * G];
+        this.d = new short[groups * supers * G];
+        this.dmin = new short[groups * supers * G];
+        this.scm = new short[groups * subs * G];
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < supers; s++) {
+                RowGroups.checkScale(d[r * supers + s], QuantFormat.Q4_K, r, s);
+                RowGroups.checkScale(dmin[r * supers + s], QuantFormat.Q4_K, r, s);
+                this.d[RowGroups.index(r, supers, s, 1, 0)] = d[r * supers + s];
+                this.dmin[RowGroups.index(r, supers, s, 1, 0)] = dmin[r * supers + s];
+            }
+            for (int b = 0; b < subs; b++) {
+                this.scm[RowGroups.index(r, subs, b, 1, 0)] = (short) (sc[r * subs + b] | m[r * subs + b] << 8);
+                int wo = r * (cols / 2) + b * 16;
+                for (int k = 0; k < QUADS; k++) {
+                    int v = 0;
+                    for (int t = 0; t < 4; t++) {
+                        int e = 4 * k + t;
+                        int nib = e < 16 ? qs[wo + e] & 0xF : (qs[wo + e - 16] >> 4) & 0xF;
+                        v |= nib << (4 * t);
+                    }
+                    this.q[RowGroups.index(r, subs, b, QUADS, k)] = (short) v;
+                }
+            }
+        }
+    }
+
+    /** Element {@code e} (0..31) of sub-block {@code b} of row {@code r}, 0..15. */
+    private int nibble(int r, int b, int e) {
+        return (q[RowGroups.index(r, subs, b, QUADS, e / 4)] >> (4 * (e % 4))) & 0xF;
+    }
+
+    private int sc(int r, int b) {
+        return scm[RowGroups.index(r, subs, b, 1, 0)] & 0xFF;
+    }
+
+    private int m(int r, int b) {
+        return scm[RowGroups.index(r, subs, b, 1, 0)] >> 8;
+    }
+
+    private float d(int r, int s) {
+        return Float.float16ToFloat(d[RowGroups.index(r, supers, s, 1, 0)]);
+    }
+
+    private float dmin(int r, int s) {
+        return Float.float16ToFloat(dmin[RowGroups.index(r, supers, s, 1, 0)]);
     }
 
     /** Quantizes {@code rows} x {@code cols} contiguous floats from {@code w[off]} ({@code cols} a multiple of 256). */
@@ -295,26 +348,24 @@ public final class Q4_KMatrix implements QuantizedMatrix {
 
     /** The packed super-blocks: exactly the bytes of a GGUF Q4_K tensor of this shape. */
     public byte[] blocks() {
-        int n = d.length;
-        byte[] out = new byte[n * BLOCK_BYTES];
+        byte[] out = new byte[rows * supers * BLOCK_BYTES];
         int[] ls = new int[SUBS];
         int[] lm = new int[SUBS];
-        for (int s = 0; s < n; s++) {
-            int o = s * BLOCK_BYTES;
-            Rounding.putFp16(out, o, d[s]);
-            Rounding.putFp16(out, o + 2, dmin[s]);
-            for (int j = 0; j < SUBS; j++) {
-                ls[j] = sc[s * SUBS + j];
-                lm[j] = m[s * SUBS + j];
-            }
-            packScales(ls, lm, out, o + 4);
-            for (int c = 0; c < 4; c++) {
-                int a = s * (SUPER / 2) + c * 32;
-                for (int l = 0; l < 16; l++) {
-                    int even = qs[a + l];
-                    int odd = qs[a + 16 + l];
-                    out[o + 16 + c * 32 + l] = (byte) ((even & 0x0F) | (odd & 0x0F) << 4);
-                    out[o + 16 + c * 32 + 16 + l] = (byte) (((even >> 4) & 0x0F) | (odd & 0xF0));
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < supers; s++) {
+                int o = (r * supers + s) * BLOCK_BYTES;
+                Rounding.putFp16(out, o, d[RowGroups.index(r, supers, s, 1, 0)]);
+                Rounding.putFp16(out, o + 2, dmin[RowGroups.index(r, supers, s, 1, 0)]);
+                for (int j = 0; j < SUBS; j++) {
+                    ls[j] = sc(r, s * SUBS + j);
+                    lm[j] = m(r, s * SUBS + j);
+                }
+                packScales(ls, lm, out, o + 4);
+                for (int c = 0; c < 4; c++) {                   // two sub-blocks -> 64 values in 32 bytes
+                    int b = s * SUBS + 2 * c;
+                    for (int l = 0; l < 32; l++) {
+                        out[o + 16 + c * 32 + l] = (byte) (nibble(r, b, l) | nibble(r, b + 1, l) << 4);
+                    }
                 }
             }
         }
@@ -338,75 +389,86 @@ public final class Q4_KMatrix implements QuantizedMatrix {
 
     @Override
     public long byteSize() {
-        return qs.length + 2L * d.length + 2L * dmin.length + sc.length + m.length;
+        return 2L * q.length + 2L * d.length + 2L * dmin.length + 2L * scm.length;
+    }
+
+    @Override
+    public int rowGroup() {
+        return G;
     }
 
     private static final short LOW = 0x0F;
 
     /*
-     * The kernels work at a fixed 256-bit width: a sub-block of 32 is two 16-lane short vectors
-     * (16 bytes of nibbles widened, then multiplied by the activations, held as shorts); the 16
-     * short products are summed in adjacent pairs into 8 ints by shifts of the 32-bit lanes (AVX2's
-     * pmaddwd is not reachable from the Vector API), converted to float for a multiply-add with
-     * the sub-block's scale; at the end the 8 lanes are summed as the fixed tree
-     * ((0+4) + (2+6)) + ((1+5) + (3+7)), written as lane-wise adds of shuffles so that C2 and the
-     * interpreter compute the very same sums. Written as RowGroups says kernels must be: every
-     * step in the kernel, and a vector carried round a loop only as an argument.
+     * Per sub-block b of 32 and row: isum = sum(nibble * x) over the 32 elements, run in 16-bit
+     * lanes as Q4_0's (offset by -8 * sum(x), which keeps it within 16 bits, and added back in 32);
+     * then, as the reference computes it, (d * sc * xs) * isum - (dmin * m * xs) * sum(x), added up
+     * over the sub-blocks in order. Each super-block's d and dmin are converted once per 8
+     * sub-blocks. Written as RowGroups says kernels must be: no helpers, loop vectors only as
+     * arguments.
      */
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
-    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
-
-    /*
-     * Both kernels, one sub-block of 32 per step: its 16 bytes (in memory element l in the low
-     * nibble of byte l, element l + 16 in the high one, as Q4_0) widened to shorts. Each sub-block lines up with one 8-bit activation block b, so
-     *   sum_l w_l x_l = d sc_b xs_b sum_l q_l xq_l  -  dmin m_b xs_b sum_l xq_l,
-     * the first an integer dot product (q <= 15, |xq| <= 127: two products fit a short), the
-     * second the activation block's sum (Q8Activations.sums) times the min, added apart. One
-     * sub-block per step, Q4_0's nibble order, keeps the loop body as small as Q4_0's: ggml's order
-     * (two sub-blocks sharing 32 bytes) takes two sub-blocks per step (the first version: its
-     * two-row product ran 5x slower than Q4_0's, past what C2 compiles into vector code) or a
-     * shift by a variable count. The sub-blocks run in an inner loop per super-block, so its two
-     * fp16 scales are converted once per 8 sub-blocks (decode 0.68x -> 0.85x of Q4_0's speed).
-     */
-
     @Override
     public void productRow(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        float[] xsum = x.sums();
-        int subs = cols / BLOCK;
-        for (int j = j0; j < j1; j++) {
-            int row = j * (cols / 2);
-            int xo = i * cols;
-            int xb = i * subs;
-            int sb = j * subs;
-            FloatVector acc = FloatVector.zero(F256);
-            float mins = 0f;
-            int b = 0;
-            for (int s = j * supers; s < (j + 1) * supers; s++) {
-                float dd = Float.float16ToFloat(d[s]);
-                float dm = Float.float16ToFloat(dmin[s]);
-                for (int k = 0; k < SUBS; k++, b++, xo += BLOCK) {
-                    ShortVector packed = (ShortVector) ByteVector.fromArray(B128, qs, row + b * 16)
-                            .convertShape(VectorOperators.B2S, S256, 0);                // sign-extended; the masks undo it
-                    ShortVector w0 = packed.and(LOW);                                    // elements 0..15
-                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);  // 16..31
-                    IntVector p = w0.mul(ShortVector.fromArray(S256, xq, xo))
-                            .add(w1.mul(ShortVector.fromArray(S256, xq, xo + 16))).reinterpretAsInts();
-                    acc = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F256, dd * sc[sb + b] * xs[xb + b]), acc);
-                    mins += dm * m[sb + b] * xsum[xb + b];
+        int[] xsum = x.blockSums();
+        int yo = yOff + i * rows;
+        float[] part = null;                         // a group only partly in [j0, j1) goes here first
+        for (int g = j0 / G; g * G < j1; g++) {
+            boolean whole = RowGroups.whole(g * G, j0, j1);
+            float[] dst = whole ? y : (part != null ? part : (part = new float[G]));
+            int o = whole ? yo + g * G : 0;
+            FloatVector a0 = FloatVector.zero(F);    // rows g*G .. +H
+            FloatVector a1 = a0;                     // rows g*G+H .. +G
+            for (int sb = 0; sb < supers; sb++) {
+                IntVector dv = ShortVector.fromArray(S, d, (g * supers + sb) * G).reinterpretAsInts();     // fp16, see RowGroups
+                IntVector mv = ShortVector.fromArray(S, dmin, (g * supers + sb) * G).reinterpretAsInts();
+                IntVector e0 = dv.lanewise(VectorOperators.LSHL, 16);
+                IntVector e1 = dv.and(0xFFFF_0000);
+                IntVector f0 = mv.lanewise(VectorOperators.LSHL, 16);
+                IntVector f1 = mv.and(0xFFFF_0000);
+                FloatVector d0 = e0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats();
+                FloatVector d1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats();
+                FloatVector m0 = f0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(f0.and(SIGN)).reinterpretAsFloats();
+                FloatVector m1 = f1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(f1.and(SIGN)).reinterpretAsFloats();
+                for (int b = sb * SUBS; b < (sb + 1) * SUBS; b++) {
+                    int wo = (g * subs + b) * QUADS * G;
+                    int xo = i * cols + b * BLOCK;
+                    int sum = xsum[i * subs + b];
+                    ShortVector s = ShortVector.broadcast(S, (short) (-8 * sum));
+                    for (int k = 0; k < QUADS; k++, wo += G, xo += 4) {
+                        ShortVector w = ShortVector.fromArray(S, q, wo);
+                        s = w.and(LOW).mul(xq[xo])
+                                .add(w.lanewise(VectorOperators.LSHR, 4).and(LOW).mul(xq[xo + 1]))
+                                .add(w.lanewise(VectorOperators.LSHR, 8).and(LOW).mul(xq[xo + 2]))
+                                .add(w.lanewise(VectorOperators.LSHR, 12).mul(xq[xo + 3]))
+                                .add(s);
+                    }
+                    IntVector is = ShortVector.zero(S).add(s).reinterpretAsInts();
+                    IntVector c = ShortVector.fromArray(S, scm, (g * subs + b) * G).reinterpretAsInts();
+                    float sx = xs[i * subs + b];
+                    float fx = sum;
+                    FloatVector i0 = (FloatVector) is.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(8 * sum).convert(VectorOperators.I2F, 0);
+                    FloatVector i1 = (FloatVector) is.lanewise(VectorOperators.ASHR, 16).add(8 * sum)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector sc0 = (FloatVector) c.and(0xFF).convert(VectorOperators.I2F, 0);
+                    FloatVector sc1 = (FloatVector) c.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0);
+                    FloatVector mn0 = (FloatVector) c.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0);
+                    FloatVector mn1 = (FloatVector) c.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0);
+                    a0 = d0.mul(sc0).mul(sx).mul(i0).sub(m0.mul(mn0).mul(sx).mul(fx)).add(a0);
+                    a1 = d1.mul(sc1).mul(sx).mul(i1).sub(m1.mul(mn1).mul(sx).mul(fx)).add(a1);
                 }
             }
-            FloatVector v = FloatVector.zero(F256).add(acc);
-            v = v.add(v.rearrange(SWAP4));
-            v = v.add(v.rearrange(SWAP2));
-            y[yOff + i * rows + j] = v.add(v.rearrange(SWAP1)).lane(0) - mins;
+            FloatVector.zero(F).add(a0).intoArray(dst, o);
+            FloatVector.zero(F).add(a1).intoArray(dst, o + H);
+            if (!whole) {
+                RowGroups.copyIn(part, 0, y, yo, g * G, j0, j1);
+            }
         }
     }
 
@@ -414,86 +476,115 @@ public final class Q4_KMatrix implements QuantizedMatrix {
     public void productPair(Q8Activations x, int i, int j0, int j1, float[] y, int yOff) {
         short[] xq = x.values();
         float[] xs = x.scales();
-        float[] xsum = x.sums();
-        int subs = cols / BLOCK;
-        for (int j = j0; j < j1; j++) {
-            int row = j * (cols / 2);
-            int xo = i * cols;
-            int xb = i * subs;
-            int sb = j * subs;
-            FloatVector a0 = FloatVector.zero(F256);
+        int[] xsum = x.blockSums();
+        int yo = yOff + i * rows;
+        float[] part = null;                         // a group only partly in [j0, j1) goes here first
+        for (int g = j0 / G; g * G < j1; g++) {
+            boolean whole = RowGroups.whole(g * G, j0, j1);
+            float[] dst = whole ? y : (part != null ? part : (part = new float[2 * G]));
+            int o = whole ? yo + g * G : 0;
+            int o2 = whole ? o + rows : G;
+            FloatVector a0 = FloatVector.zero(F);    // activation row i
             FloatVector a1 = a0;
-            float mins0 = 0f;
-            float mins1 = 0f;
-            int b = 0;
-            for (int s = j * supers; s < (j + 1) * supers; s++) {
-                float dd = Float.float16ToFloat(d[s]);
-                float dm = Float.float16ToFloat(dmin[s]);
-                for (int k = 0; k < SUBS; k++, b++, xo += BLOCK) {
-                    ShortVector packed = (ShortVector) ByteVector.fromArray(B128, qs, row + b * 16)
-                            .convertShape(VectorOperators.B2S, S256, 0);
-                    ShortVector w0 = packed.and(LOW);
-                    ShortVector w1 = packed.lanewise(VectorOperators.ASHR, 4).and(LOW);
-                    float scale = dd * sc[sb + b];
-                    float min = dm * m[sb + b];
-                    IntVector p0 = w0.mul(ShortVector.fromArray(S256, xq, xo))
-                            .add(w1.mul(ShortVector.fromArray(S256, xq, xo + 16))).reinterpretAsInts();
-                    a0 = ((FloatVector) p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(p0.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F256, scale * xs[xb + b]), a0);
-                    IntVector p1 = w0.mul(ShortVector.fromArray(S256, xq, xo + cols))
-                            .add(w1.mul(ShortVector.fromArray(S256, xq, xo + cols + 16))).reinterpretAsInts();
-                    a1 = ((FloatVector) p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(p1.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F256, scale * xs[xb + subs + b]), a1);
-                    mins0 += min * xsum[xb + b];
-                    mins1 += min * xsum[xb + subs + b];
+            FloatVector c0 = a0;                     // activation row i + 1
+            FloatVector c1 = a0;
+            for (int sb = 0; sb < supers; sb++) {
+                IntVector dv = ShortVector.fromArray(S, d, (g * supers + sb) * G).reinterpretAsInts();     // fp16, see RowGroups
+                IntVector mv = ShortVector.fromArray(S, dmin, (g * supers + sb) * G).reinterpretAsInts();
+                IntVector e0 = dv.lanewise(VectorOperators.LSHL, 16);
+                IntVector e1 = dv.and(0xFFFF_0000);
+                IntVector f0 = mv.lanewise(VectorOperators.LSHL, 16);
+                IntVector f1 = mv.and(0xFFFF_0000);
+                FloatVector d0 = e0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e0.and(SIGN)).reinterpretAsFloats();
+                FloatVector d1 = e1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(e1.and(SIGN)).reinterpretAsFloats();
+                FloatVector m0 = f0.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(f0.and(SIGN)).reinterpretAsFloats();
+                FloatVector m1 = f1.and(0x7FFF_0000).lanewise(VectorOperators.LSHR, 3).reinterpretAsFloats().mul(FP16)
+                        .reinterpretAsInts().or(f1.and(SIGN)).reinterpretAsFloats();
+                for (int b = sb * SUBS; b < (sb + 1) * SUBS; b++) {
+                    int wo = (g * subs + b) * QUADS * G;
+                    int xo = i * cols + b * BLOCK;
+                    int sum = xsum[i * subs + b];
+                    int tum = xsum[(i + 1) * subs + b];
+                    ShortVector s = ShortVector.broadcast(S, (short) (-8 * sum));
+                    ShortVector t = ShortVector.broadcast(S, (short) (-8 * tum));
+                    for (int k = 0; k < QUADS; k++, wo += G, xo += 4) {
+                        ShortVector w = ShortVector.fromArray(S, q, wo);
+                        ShortVector n0 = w.and(LOW);
+                        ShortVector n1 = w.lanewise(VectorOperators.LSHR, 4).and(LOW);
+                        ShortVector n2 = w.lanewise(VectorOperators.LSHR, 8).and(LOW);
+                        ShortVector n3 = w.lanewise(VectorOperators.LSHR, 12);
+                        s = n0.mul(xq[xo]).add(n1.mul(xq[xo + 1])).add(n2.mul(xq[xo + 2])).add(n3.mul(xq[xo + 3])).add(s);
+                        int xo2 = xo + cols;
+                        t = n0.mul(xq[xo2]).add(n1.mul(xq[xo2 + 1])).add(n2.mul(xq[xo2 + 2])).add(n3.mul(xq[xo2 + 3])).add(t);
+                    }
+                    IntVector is = ShortVector.zero(S).add(s).reinterpretAsInts();
+                    IntVector it = ShortVector.zero(S).add(t).reinterpretAsInts();
+                    IntVector c = ShortVector.fromArray(S, scm, (g * subs + b) * G).reinterpretAsInts();
+                    float sx = xs[i * subs + b];
+                    float tx = xs[(i + 1) * subs + b];
+                    float fx = sum;
+                    float gx = tum;
+                    FloatVector sc0 = (FloatVector) c.and(0xFF).convert(VectorOperators.I2F, 0);
+                    FloatVector sc1 = (FloatVector) c.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0);
+                    FloatVector mn0 = (FloatVector) c.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0);
+                    FloatVector mn1 = (FloatVector) c.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0);
+                    FloatVector ds0 = d0.mul(sc0);
+                    FloatVector ds1 = d1.mul(sc1);
+                    FloatVector dm0 = m0.mul(mn0);
+                    FloatVector dm1 = m1.mul(mn1);
+                    FloatVector i0 = (FloatVector) is.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(8 * sum).convert(VectorOperators.I2F, 0);
+                    FloatVector i1 = (FloatVector) is.lanewise(VectorOperators.ASHR, 16).add(8 * sum)
+                            .convert(VectorOperators.I2F, 0);
+                    a0 = ds0.mul(sx).mul(i0).sub(dm0.mul(sx).mul(fx)).add(a0);
+                    a1 = ds1.mul(sx).mul(i1).sub(dm1.mul(sx).mul(fx)).add(a1);
+                    FloatVector k0 = (FloatVector) it.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(8 * tum).convert(VectorOperators.I2F, 0);
+                    FloatVector k1 = (FloatVector) it.lanewise(VectorOperators.ASHR, 16).add(8 * tum)
+                            .convert(VectorOperators.I2F, 0);
+                    c0 = ds0.mul(tx).mul(k0).sub(dm0.mul(tx).mul(gx)).add(c0);
+                    c1 = ds1.mul(tx).mul(k1).sub(dm1.mul(tx).mul(gx)).add(c1);
                 }
             }
-            FloatVector v = FloatVector.zero(F256).add(a0);
-            v = v.add(v.rearrange(SWAP4));
-            v = v.add(v.rearrange(SWAP2));
-            y[yOff + i * rows + j] = v.add(v.rearrange(SWAP1)).lane(0) - mins0;
-            v = FloatVector.zero(F256).add(a1);
-            v = v.add(v.rearrange(SWAP4));
-            v = v.add(v.rearrange(SWAP2));
-            y[yOff + (i + 1) * rows + j] = v.add(v.rearrange(SWAP1)).lane(0) - mins1;
+            FloatVector.zero(F).add(a0).intoArray(dst, o);
+            FloatVector.zero(F).add(a1).intoArray(dst, o + H);
+            FloatVector.zero(F).add(c0).intoArray(dst, o2);
+            FloatVector.zero(F).add(c1).intoArray(dst, o2 + H);
+            if (!whole) {
+                RowGroups.copyIn(part, 0, y, yo, g * G, j0, j1);
+                RowGroups.copyIn(part, G, y, yo + rows, g * G, j0, j1);
+            }
         }
     }
 
     @Override
     public float dotReference(int row, Q8Activations x, int xRow) {
         float sum = 0f;
-        int subs = cols / BLOCK;
         for (int b = 0; b < subs; b++) {
-            int s = row * supers + b / SUBS;
-            int wo = row * (cols / 2) + b * 16;
+            int s = b / SUBS;
             int isum = 0;
             int xsum = 0;
             for (int l = 0; l < BLOCK; l++) {
-                int q = l < 16 ? qs[wo + l] & 0xF : (qs[wo + l - 16] >> 4) & 0xF;
                 int v = x.values()[xRow * cols + b * BLOCK + l];
-                isum += q * v;
+                isum += nibble(row, b, l) * v;
                 xsum += v;
             }
             float xs = x.scales()[xRow * subs + b];
-            sum += Float.float16ToFloat(d[s]) * sc[row * subs + b] * xs * isum
-                    - Float.float16ToFloat(dmin[s]) * m[row * subs + b] * xs * xsum;
+            sum += d(row, s) * sc(row, b) * xs * isum - dmin(row, s) * m(row, b) * xs * xsum;
         }
         return sum;
     }
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
-        int subs = cols / BLOCK;
         for (int b = 0; b < subs; b++) {
-            int s = row * supers + b / SUBS;
-            float dj = Float.float16ToFloat(d[s]) * sc[row * subs + b];
-            float mj = Float.float16ToFloat(dmin[s]) * m[row * subs + b];
-            int wo = row * (cols / 2) + b * 16;
+            float dj = d(row, b / SUBS) * sc(row, b);
+            float mj = dmin(row, b / SUBS) * m(row, b);
             for (int l = 0; l < BLOCK; l++) {
-                int q = l < 16 ? qs[wo + l] & 0xF : (qs[wo + l - 16] >> 4) & 0xF;
-                out[off + b * BLOCK + l] = dj * q - mj;
+                out[off + b * BLOCK + l] = dj * nibble(row, b, l) - mj;
             }
         }
     }

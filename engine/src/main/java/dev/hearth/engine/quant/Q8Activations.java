@@ -13,8 +13,7 @@ import dev.hearth.engine.tensor.ShapeException;
  * <pre>
  * q      (rows, cols)          int8 values in [-127, 127], held as shorts, row-major
  * scales (rows, cols / 32)     fp32
- * sums   (rows, cols / 32)     fp32: scale * the sum of the block's 32 values (for Q4_K's mins)
- * qsums  (rows, cols / 32)     int: the sum of the block's 32 int8 values (for Q4_0's offset of 8)
+ * qsums  (rows, cols / 32)     int: the sum of the block's 32 int8 values (Q4_0's offset of 8, Q4_K's mins)
  * </pre>
  */
 public final class Q8Activations {
@@ -22,15 +21,13 @@ public final class Q8Activations {
     private final int cols;
     private final short[] q;      // (rows, cols), int8 values widened to shorts once for the kernels
     private final float[] scales; // (rows, cols / 32)
-    private final float[] sums;   // (rows, cols / 32)
     private final int[] qsums;    // (rows, cols / 32)
 
-    private Q8Activations(int rows, int cols, short[] q, float[] scales, float[] sums, int[] qsums) {
+    private Q8Activations(int rows, int cols, short[] q, float[] scales, int[] qsums) {
         this.rows = rows;
         this.cols = cols;
         this.q = q;
         this.scales = scales;
-        this.sums = sums;
         this.qsums = qsums;
     }
 
@@ -43,7 +40,6 @@ public final class Q8Activations {
         int blocks = cols / BLOCK;
         short[] q = new short[rows * cols];
         float[] scales = new float[rows * blocks];
-        float[] sums = new float[rows * blocks];
         int[] qsums = new int[rows * blocks];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
@@ -61,11 +57,10 @@ public final class Q8Activations {
                     q[qo + j] = (short) Rounding.roundf(x[o + j] * id);
                     sum += q[qo + j];
                 }
-                sums[r * blocks + b] = d * sum;
                 qsums[r * blocks + b] = sum;
             }
         }
-        return new Q8Activations(rows, cols, q, scales, sums, qsums);
+        return new Q8Activations(rows, cols, q, scales, qsums);
     }
 
     public int rows() {
@@ -88,14 +83,6 @@ public final class Q8Activations {
     /** The block scales, (rows, cols / 32); shared as {@link #values()}. */
     float[] scales() {
         return scales;
-    }
-
-    /**
-     * Per block, the sum of the 32 values the quantized activations stand for ({@code scale * sum q}),
-     * (rows, cols / 32): what a weight format with a per-block offset (Q4_K's min) multiplies it by.
-     */
-    float[] sums() {
-        return sums;
     }
 
     /** Per block, the sum of its 32 int8 values, (rows, cols / 32); shared as {@link #values()}. */

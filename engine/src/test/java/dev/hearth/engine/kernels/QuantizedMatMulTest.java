@@ -113,11 +113,11 @@ class QuantizedMatMulTest {
 
     @Test
     void groupedKernelsAreTheReferenceToTheLastBit() {
-        // Q8_0's, Q4_0's and int8's kernels run the reference's own operations on groups of rows
-        // side by side: the same bits for any row count (groups padded or not), one or two activation rows
+        // every format's kernels run the reference's own operations on groups of rows side by
+        // side: the same bits for any row count (groups padded or not), one or two activation rows
         Rng rng = new Rng(15);
-        int in = 96;
-        for (QuantFormat f : new QuantFormat[] {QuantFormat.Q8_0, QuantFormat.Q4_0, QuantFormat.INT8}) {
+        for (QuantFormat f : QuantFormat.values()) {
+            int in = f == QuantFormat.Q4_K ? 512 : 96;
             for (int out : new int[] {1, 15, 31, 33, 70, 100}) {
                 QuantizedMatrix w = QuantizedMatrix.quantize(f, gaussian(rng, out * in, 0.05f), 0, out, in);
                 for (int m = 1; m <= 4; m++) {

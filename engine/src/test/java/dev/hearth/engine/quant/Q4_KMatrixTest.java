@@ -145,10 +145,10 @@ class Q4_KMatrixTest {
 
     @Test
     void sizeIsThatOfTheFormatPlusUnpackedScales() {
-        Q4_KMatrix q = Q4_KMatrix.quantize(new float[10 * 512], 0, 10, 512);
-        assertThat(q.blocks()).hasSize(10 * 2 * 144);
+        Q4_KMatrix q = Q4_KMatrix.quantize(new float[64 * 512], 0, 64, 512);   // 64 rows: no padded group
+        assertThat(q.blocks()).hasSize(64 * 2 * 144);
         assertThat(QuantFormat.Q4_K.rowBytes(512)).isEqualTo(288);
-        assertThat(q.byteSize()).isEqualTo(10 * 2 * (144 + 4));    // 12 packed bytes held as 16
+        assertThat(q.byteSize()).isEqualTo(64 * 2 * (144 + 4));    // 12 packed bytes held as 16
         float[] back = q.dequantize().data();
         assertThat(back).containsOnly(0f);
     }
