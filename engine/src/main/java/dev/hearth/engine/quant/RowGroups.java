@@ -4,10 +4,10 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The row grouping Q8_0's and Q4_0's kernels share: weight rows interleaved in groups of
- * {@link #G}, the number of 16-bit lanes of the machine's vectors (32 with AVX-512, 16 with AVX2,
- * 8 with 128-bit vectors), so that one vector holds the same weights of G rows and a kernel
- * computes G outputs side by side, one per lane, with no sum across lanes.
+ * The row grouping every quantized format's kernels share (Q8_0, Q4_0, Q4_K, int8): weight rows
+ * interleaved in groups of {@link #G}, the number of 16-bit lanes of the machine's vectors (32 with
+ * AVX-512, 16 with AVX2, 8 with 128-bit vectors), so that one vector holds the same weights of G
+ * rows and a kernel computes G outputs side by side, one per lane, with no sum across lanes.
  *
  * <p>Within a group, row r takes 16-bit lane {@link #lane}(r): rows 0..H on the even lanes and rows
  * H..G on the odd ones. A vector of 16-bit sums then splits into its even and odd lanes with two
@@ -29,7 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  *     ({@code w.mul(x).add(s)}, not {@code s.add(...)}), and leaves the loop through
  *     {@code zero().add(v)}: C2 types a loop variable by its declared class and binds a call on it
  *     through the type profile of the Vector API's own shared methods, which no longer binds once
- *     another kernel has used another vector size (the 256-bit kernels of Int8 and Q4_K).
+ *     another kernel has used another vector size (measured while int8's and Q4_K's kernels were
+ *     still 256-bit ones: int8 decode fell to half its speed in a process that also ran Q8_0).
  *     {@code 0 + v} is v: the sums start at +0 and so are never -0.
  * </ul>
  */
