@@ -85,8 +85,13 @@ public final class Gemm {
      * are still packed.
      */
     static final int DIRECT_A_MAX_COLUMNS = 8 * NR;
-    /** Matrix-vector products with fewer multiply-adds (n*k) than this run on the calling thread. */
-    static final long GEMV_PARALLEL_MIN_WORK = 1L << 18;
+    /**
+     * Matrix-vector (and few-row) products with fewer multiply-adds than this run on the calling
+     * thread. At 2^18 the 15M Llama's 288 x 288 and 768 x 288 matrices stayed on one thread and
+     * only the head split: two threads decoded in fp32 at 211-221 tok/s; at 2^15 (as the quantized
+     * products, {@code QuantizedMatMul.PARALLEL_MIN_WORK}) 283-326 (QuantizedGenerationSpeed).
+     */
+    static final long GEMV_PARALLEL_MIN_WORK = 1L << 15;
 
     /** AVX-512 has scatter stores; narrower x86 vectors do not, so packing copies with scalars. */
     private static final boolean SCATTER = V >= 16;
