@@ -778,25 +778,29 @@ public final class Gemm {
     private static final boolean WIDE_REGISTERS = V >= 16;
 
     /**
-     * {@link #smallRowsT} for columns [j0, j1): two vectors of columns (masked at the edge), eight
-     * rows (where registers allow), four, then one.
+     * {@link #smallRowsT} for columns [j0, j1). Whole blocks of two vectors of columns are read with
+     * plain loads, eight rows at a time (where registers allow), then four, then one; the last,
+     * partial block goes to {@link #smallRowsTEdge}. A masked load inside these loops gives C2 a
+     * slow path that keeps every accumulator on the stack, stored and reloaded on each pass over
+     * p (seen in the disassembly): eight rows ran at 10 GMAC/s that way, and at 30-45 without.
+     * For the same reason the accumulators are stored here, not through {@link #storeRow}: a
+     * helper C2 declines to inline (NodeCountInliningCutoff) boxes them on every pass.
      */
     private static void smallRowsTColumns(int j0, int j1, int m, int k, float[] a, int aOff, int aRs, float[] wt,
                                           int n, float beta, float[] c, int cOff, int ldc) {
+        int whole = j0 + (j1 - j0) / (2 * V) * (2 * V);
         int i8 = 0;
         for (; WIDE_REGISTERS && i8 + 8 <= m; i8 += 8) {
-            eightRows(j0, j1, i8, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
+            eightRows(j0, whole, i8, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
         }
-        for (int j = j0; j < j1; j += 2 * V) {
-            VectorMask<Float> lo = S.indexInRange(j, j1);
-            VectorMask<Float> hi = S.indexInRange(j + V, j1);
+        for (int j = j0; j < whole; j += 2 * V) {
             int i = i8;
             for (; i + 4 <= m; i += 4) {
                 int a0 = aOff + i * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
                 FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
                 for (int p = 0, w = j; p < k; p++, w += n) {
-                    FloatVector wl = FloatVector.fromArray(S, wt, w, lo);
-                    FloatVector wh = FloatVector.fromArray(S, wt, w + V, hi);
+                    FloatVector wl = FloatVector.fromArray(S, wt, w);
+                    FloatVector wh = FloatVector.fromArray(S, wt, w + V);
                     FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
                     FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
                     FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
@@ -811,21 +815,66 @@ public final class Gemm {
                     t3 = wh.fma(x3, t3);
                 }
                 int r = cOff + i * ldc + j;
-                storeRow(s0, t0, beta, c, r, lo, hi);
-                storeRow(s1, t1, beta, c, r + ldc, lo, hi);
-                storeRow(s2, t2, beta, c, r + 2 * ldc, lo, hi);
-                storeRow(s3, t3, beta, c, r + 3 * ldc, lo, hi);
+                if (beta != 0) {
+                    FloatVector b = FloatVector.broadcast(S, beta);
+                    s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
+                    t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
+                    s1 = FloatVector.fromArray(S, c, r + ldc).fma(b, s1);
+                    t1 = FloatVector.fromArray(S, c, r + ldc + V).fma(b, t1);
+                    s2 = FloatVector.fromArray(S, c, r + 2 * ldc).fma(b, s2);
+                    t2 = FloatVector.fromArray(S, c, r + 2 * ldc + V).fma(b, t2);
+                    s3 = FloatVector.fromArray(S, c, r + 3 * ldc).fma(b, s3);
+                    t3 = FloatVector.fromArray(S, c, r + 3 * ldc + V).fma(b, t3);
+                }
+                s0.intoArray(c, r);
+                t0.intoArray(c, r + V);
+                s1.intoArray(c, r + ldc);
+                t1.intoArray(c, r + ldc + V);
+                s2.intoArray(c, r + 2 * ldc);
+                t2.intoArray(c, r + 2 * ldc + V);
+                s3.intoArray(c, r + 3 * ldc);
+                t3.intoArray(c, r + 3 * ldc + V);
             }
             for (; i < m; i++) {
                 int a0 = aOff + i * aRs;
                 FloatVector s0 = FloatVector.zero(S), t0 = s0;
                 for (int p = 0, w = j; p < k; p++, w += n) {
                     FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
-                    s0 = FloatVector.fromArray(S, wt, w, lo).fma(x0, s0);
-                    t0 = FloatVector.fromArray(S, wt, w + V, hi).fma(x0, t0);
+                    s0 = FloatVector.fromArray(S, wt, w).fma(x0, s0);
+                    t0 = FloatVector.fromArray(S, wt, w + V).fma(x0, t0);
                 }
-                storeRow(s0, t0, beta, c, cOff + i * ldc + j, lo, hi);
+                int r = cOff + i * ldc + j;
+                if (beta != 0) {
+                    FloatVector b = FloatVector.broadcast(S, beta);
+                    s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
+                    t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
+                }
+                s0.intoArray(c, r);
+                t0.intoArray(c, r + V);
             }
+        }
+        if (whole < j1) {
+            smallRowsTEdge(whole, j1, m, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * {@link #smallRowsTColumns} for the last columns [j0, j1), fewer than two vectors: masked
+     * loads and stores, every row one at a time (the same chains of multiply-adds).
+     */
+    private static void smallRowsTEdge(int j0, int j1, int m, int k, float[] a, int aOff, int aRs, float[] wt,
+                                       int n, float beta, float[] c, int cOff, int ldc) {
+        VectorMask<Float> lo = S.indexInRange(j0, j1);
+        VectorMask<Float> hi = S.indexInRange(j0 + V, j1);
+        for (int i = 0; i < m; i++) {
+            int a0 = aOff + i * aRs;
+            FloatVector s0 = FloatVector.zero(S), t0 = s0;
+            for (int p = 0, w = j0; p < k; p++, w += n) {
+                FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+                s0 = FloatVector.fromArray(S, wt, w, lo).fma(x0, s0);
+                t0 = FloatVector.fromArray(S, wt, w + V, hi).fma(x0, t0);
+            }
+            storeRow(s0, t0, beta, c, cOff + i * ldc + j0, lo, hi);
         }
     }
 
@@ -838,14 +887,12 @@ public final class Gemm {
     private static void eightRows(int j0, int j1, int i, int k, float[] a, int aOff, int aRs, float[] wt, int n,
                                   float beta, float[] c, int cOff, int ldc) {
         for (int j = j0; j < j1; j += 2 * V) {
-            VectorMask<Float> lo = S.indexInRange(j, j1);
-            VectorMask<Float> hi = S.indexInRange(j + V, j1);
             int a0 = aOff + i * aRs;
             FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
             FloatVector s4 = s0, t4 = s0, s5 = s0, t5 = s0, s6 = s0, t6 = s0, s7 = s0, t7 = s0;
             for (int p = 0, w = j; p < k; p++, w += n) {
-                FloatVector wl = FloatVector.fromArray(S, wt, w, lo);
-                FloatVector wh = FloatVector.fromArray(S, wt, w + V, hi);
+                FloatVector wl = FloatVector.fromArray(S, wt, w);
+                FloatVector wh = FloatVector.fromArray(S, wt, w + V);
                 int ap = a0 + p;
                 FloatVector x = FloatVector.broadcast(S, a[ap]);
                 s0 = wl.fma(x, s0);
@@ -873,14 +920,41 @@ public final class Gemm {
                 t7 = wh.fma(x, t7);
             }
             int r = cOff + i * ldc + j;
-            storeRow(s0, t0, beta, c, r, lo, hi);
-            storeRow(s1, t1, beta, c, r + ldc, lo, hi);
-            storeRow(s2, t2, beta, c, r + 2 * ldc, lo, hi);
-            storeRow(s3, t3, beta, c, r + 3 * ldc, lo, hi);
-            storeRow(s4, t4, beta, c, r + 4 * ldc, lo, hi);
-            storeRow(s5, t5, beta, c, r + 5 * ldc, lo, hi);
-            storeRow(s6, t6, beta, c, r + 6 * ldc, lo, hi);
-            storeRow(s7, t7, beta, c, r + 7 * ldc, lo, hi);
+            if (beta != 0) {
+                FloatVector b = FloatVector.broadcast(S, beta);
+                s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
+                t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
+                s1 = FloatVector.fromArray(S, c, r + ldc).fma(b, s1);
+                t1 = FloatVector.fromArray(S, c, r + ldc + V).fma(b, t1);
+                s2 = FloatVector.fromArray(S, c, r + 2 * ldc).fma(b, s2);
+                t2 = FloatVector.fromArray(S, c, r + 2 * ldc + V).fma(b, t2);
+                s3 = FloatVector.fromArray(S, c, r + 3 * ldc).fma(b, s3);
+                t3 = FloatVector.fromArray(S, c, r + 3 * ldc + V).fma(b, t3);
+                s4 = FloatVector.fromArray(S, c, r + 4 * ldc).fma(b, s4);
+                t4 = FloatVector.fromArray(S, c, r + 4 * ldc + V).fma(b, t4);
+                s5 = FloatVector.fromArray(S, c, r + 5 * ldc).fma(b, s5);
+                t5 = FloatVector.fromArray(S, c, r + 5 * ldc + V).fma(b, t5);
+                s6 = FloatVector.fromArray(S, c, r + 6 * ldc).fma(b, s6);
+                t6 = FloatVector.fromArray(S, c, r + 6 * ldc + V).fma(b, t6);
+                s7 = FloatVector.fromArray(S, c, r + 7 * ldc).fma(b, s7);
+                t7 = FloatVector.fromArray(S, c, r + 7 * ldc + V).fma(b, t7);
+            }
+            s0.intoArray(c, r);
+            t0.intoArray(c, r + V);
+            s1.intoArray(c, r + ldc);
+            t1.intoArray(c, r + ldc + V);
+            s2.intoArray(c, r + 2 * ldc);
+            t2.intoArray(c, r + 2 * ldc + V);
+            s3.intoArray(c, r + 3 * ldc);
+            t3.intoArray(c, r + 3 * ldc + V);
+            s4.intoArray(c, r + 4 * ldc);
+            t4.intoArray(c, r + 4 * ldc + V);
+            s5.intoArray(c, r + 5 * ldc);
+            t5.intoArray(c, r + 5 * ldc + V);
+            s6.intoArray(c, r + 6 * ldc);
+            t6.intoArray(c, r + 6 * ldc + V);
+            s7.intoArray(c, r + 7 * ldc);
+            t7.intoArray(c, r + 7 * ldc + V);
         }
     }
 

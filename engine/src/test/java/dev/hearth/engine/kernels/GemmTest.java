@@ -147,36 +147,39 @@ class GemmTest {
     @Test
     void smallRowsOverATransposedWeightMatchTheReferenceAndGiveEachRowItsOwnBits() {
         java.util.Random r = new java.util.Random(5);
-        for (int m : new int[] {1, 3, 4, 7, 8, 13, 32}) {
-            for (int[] nk : new int[][] {{37, 29}, {128, 128}, {300, 64}}) {
-                int n = nk[0];
-                int k = nk[1];
-                float[] a = new float[m * k];
-                float[] w = new float[n * k];                  // (n, k) row-major, as linear keeps it
-                float[] wt = new float[k * n];                 // its transpose (k, n)
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = (float) r.nextGaussian();
-                }
-                for (int j = 0; j < n; j++) {
-                    for (int p = 0; p < k; p++) {
-                        w[j * k + p] = (float) r.nextGaussian();
-                        wt[p * n + j] = w[j * k + p];
+        for (float beta : new float[] {0f, 1f}) {                // with and without a bias
+            for (int m : new int[] {1, 3, 4, 7, 8, 13, 32}) {
+                for (int[] nk : new int[][] {{37, 29}, {128, 128}, {300, 64}, {64, 40}}) {
+                    int n = nk[0];
+                    int k = nk[1];
+                    float[] a = new float[m * k];
+                    float[] w = new float[n * k];                  // (n, k) row-major, as linear keeps it
+                    float[] wt = new float[k * n];                 // its transpose (k, n)
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (float) r.nextGaussian();
                     }
-                }
-                float[] bias = new float[m * n];
-                for (int i = 0; i < bias.length; i++) {
-                    bias[i] = (float) r.nextGaussian();
-                }
-                float[] c = bias.clone();
-                Gemm.smallRowsT(m, n, k, a, 0, k, wt, 1f, c, 0, n);
-                float[] ref = bias.clone();
-                Gemm.sgemmReference(m, n, k, 1f, a, 0, k, 1, w, 0, 1, k, 1f, ref, 0, n);
-                for (int i = 0; i < m; i++) {
-                    float[] alone = java.util.Arrays.copyOfRange(bias, i * n, (i + 1) * n);
-                    Gemm.smallRowsT(1, n, k, a, i * k, k, wt, 1f, alone, 0, n);
                     for (int j = 0; j < n; j++) {
-                        assertThat(c[i * n + j]).as("m=%d n=%d k=%d (%d, %d)", m, n, k, i, j).isEqualTo(alone[j]);
-                        assertThat(c[i * n + j]).isCloseTo(ref[i * n + j], org.assertj.core.data.Offset.offset(1e-3f));
+                        for (int p = 0; p < k; p++) {
+                            w[j * k + p] = (float) r.nextGaussian();
+                            wt[p * n + j] = w[j * k + p];
+                        }
+                    }
+                    float[] bias = new float[m * n];
+                    for (int i = 0; i < bias.length; i++) {
+                        bias[i] = (float) r.nextGaussian();
+                    }
+                    float[] c = bias.clone();
+                    Gemm.smallRowsT(m, n, k, a, 0, k, wt, beta, c, 0, n);
+                    float[] ref = bias.clone();
+                    Gemm.sgemmReference(m, n, k, 1f, a, 0, k, 1, w, 0, 1, k, beta, ref, 0, n);
+                    for (int i = 0; i < m; i++) {
+                        float[] alone = java.util.Arrays.copyOfRange(bias, i * n, (i + 1) * n);
+                        Gemm.smallRowsT(1, n, k, a, i * k, k, wt, beta, alone, 0, n);
+                        for (int j = 0; j < n; j++) {
+                            assertThat(c[i * n + j]).as("beta=%s m=%d n=%d k=%d (%d, %d)", beta, m, n, k, i, j)
+                                    .isEqualTo(alone[j]);
+                            assertThat(c[i * n + j]).isCloseTo(ref[i * n + j], org.assertj.core.data.Offset.offset(1e-3f));
+                        }
                     }
                 }
             }
