@@ -879,9 +879,9 @@ public final class Gemm {
     }
 
     /**
-     * Rows i..i+7 of {@link #smallRowsTColumns} for columns [j0, j1), whole blocks of 2V (plain loads): one pass over each block of
-     * wt for eight rows, 16 accumulators, which only AVX-512's 32 vector registers hold without
-     * spilling. A method of its own: grown into smallRowsTColumns, it made C2 compile that method's
+     * Rows i..i+7 of {@link #smallRowsTColumns} for columns [j0, j1), whole blocks of 2V read with
+     * plain loads: one pass over each block of wt for eight rows, 16 accumulators, which only
+     * AVX-512's 32 vector registers hold without spilling. A method of its own: grown into smallRowsTColumns, it made C2 compile that method's
      * one-row loop twice as slow.
      */
     private static void eightRows(int j0, int j1, int i, int k, float[] a, int aOff, int aRs, float[] wt, int n,
