@@ -782,7 +782,7 @@ public final class Gemm {
      * plain loads, eight rows at a time (where registers allow), then four, then one; the last,
      * partial block goes to {@link #smallRowsTEdge}. A masked load inside these loops gives C2 a
      * slow path that keeps every accumulator on the stack, stored and reloaded on each pass over
-     * p (seen in the disassembly): eight rows ran at 10 GMAC/s that way, and at 30-45 without.
+     * p (seen in the disassembly): eight rows ran at 3-10 GMAC/s that way, and at 21-46 without.
      * For the same reason the accumulators are stored here, not through {@link #storeRow}: a
      * helper C2 declines to inline (NodeCountInliningCutoff) boxes them on every pass.
      */
@@ -881,8 +881,8 @@ public final class Gemm {
     /**
      * Rows i..i+7 of {@link #smallRowsTColumns} for columns [j0, j1), whole blocks of 2V read with
      * plain loads: one pass over each block of wt for eight rows, 16 accumulators, which only
-     * AVX-512's 32 vector registers hold without spilling. A method of its own: grown into smallRowsTColumns, it made C2 compile that method's
-     * one-row loop twice as slow.
+     * AVX-512's 32 vector registers hold without spilling. A method of its own: grown into
+     * smallRowsTColumns, it made C2 compile that method's one-row loop twice as slow.
      */
     private static void eightRows(int j0, int j1, int i, int k, float[] a, int aOff, int aRs, float[] wt, int n,
                                   float beta, float[] c, int cOff, int ldc) {
