@@ -178,7 +178,8 @@ class GemmTest {
                         for (int j = 0; j < n; j++) {
                             assertThat(c[i * n + j]).as("beta=%s m=%d n=%d k=%d (%d, %d)", beta, m, n, k, i, j)
                                     .isEqualTo(alone[j]);
-                            assertThat(c[i * n + j]).isCloseTo(ref[i * n + j], org.assertj.core.data.Offset.offset(1e-3f));
+                            assertThat(c[i * n + j])
+                                    .isCloseTo(ref[i * n + j], org.assertj.core.data.Offset.offset(1e-3f));
                         }
                     }
                 }
