@@ -19,19 +19,42 @@ elif ! ./hearth models list 2>/dev/null | grep -q '^support'; then
   ./hearth models register "$(ls -d "$HEARTH_HOME"/runs/*-demo-*/checkpoints/best | tail -1)" --name support
 fi
 key=$(./hearth keys create --role user --name "bench/serve.sh" 2>/dev/null)
+auditor=$(./hearth keys create --role auditor --name "bench/serve.sh: the server's JIT" 2>/dev/null)
 ./hearth serve --port "$port" ${SERVE_ARGS:-} > /tmp/hearth-bench-serve.log 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; ./hearth keys revoke "$(echo "$key" | cut -d- -f2)" > /dev/null 2>&1' EXIT
+trap 'kill $server 2>/dev/null; for k in "$key" "$auditor"; do ./hearth keys revoke "$(echo "$k" | cut -d- -f2)" > /dev/null 2>&1; done' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 1; done
-run() {
+run() {  # concurrency requests [client options]
   ./hearth bench serve --url "http://127.0.0.1:$port" --key "$key" --model support --concurrency "$1" \
-    --requests "$2" --max-tokens "$tokens" --out "/tmp/hearth-bench-serve-$1.json" 2>/dev/null
+    --requests "$2" --max-tokens "$tokens" --out "/tmp/hearth-bench-serve-$1.json" "${@:3}" 2>/dev/null
 }
-# Warm-up, not counted: requests of the measured kind, at the measured concurrency. The JIT keeps
-# compiling the per-request paths (JSON, HTTP, the key check, the audit row) for hundreds of
-# requests; a warm-up of other requests (a few tokens each) leaves profiles that the measured ones
-# then break, and C2 recompiles inside the window.
-run "$c" "${SERVE_WARMUP_REQUESTS:-$((64 * c))}" > /dev/null
+jit_ms() {  # the server's JIT compilation time so far, from its /metrics
+  curl -sf -H "Authorization: Bearer $auditor" "http://127.0.0.1:$port/metrics" \
+    | awk '/^jvm_compilation_time_ms_total/ { t += $NF } END { printf "%d", t }'
+}
+# Warm-up, not counted: requests of the measured kind, at the measured concurrency, in rounds of
+# 64 x concurrency until the server's JIT compiled for under 2% of a round's time (at most
+# SERVE_WARMUP_SECONDS, default 300), or SERVE_WARMUP_REQUESTS requests when that is set. The
+# JIT keeps compiling the per-request paths (JSON, HTTP, the key check, the audit row) for a
+# minute or two of load; while it does, it takes a core from the batch at high concurrency but
+# not from a single stream, which leaves a core free. A warm-up of other requests (a few tokens
+# each) leaves profiles that the measured ones then break, and C2 recompiles inside the window.
+if [ -n "${SERVE_WARMUP_REQUESTS:-}" ]; then
+  run "$c" "$SERVE_WARMUP_REQUESTS" > /dev/null
+else
+  limit=${SERVE_WARMUP_SECONDS:-300}; begin=$SECONDS; sent=0
+  while :; do
+    j0=$(jit_ms); t0=$(date +%s%3N)
+    run "$c" $((64 * c)) --warmup 0 > /dev/null
+    sent=$((sent + 64 * c)); j1=$(jit_ms); t1=$(date +%s%3N)
+    if [ $(((j1 - j0) * 50)) -lt $((t1 - t0)) ]; then
+      echo "server warm-up: $sent requests in $((SECONDS - begin)) s, until its JIT settled"; break
+    elif [ $((SECONDS - begin)) -ge "$limit" ]; then
+      echo "server warm-up: $sent requests in $((SECONDS - begin)) s, stopped at the limit with its JIT at" \
+        "$((j1 - j0)) ms in the last $((t1 - t0)) ms"; break
+    fi
+  done
+fi
 run 1 "$per"
 run "$c" $((c * per))
 python3 - "$c" <<'PY'

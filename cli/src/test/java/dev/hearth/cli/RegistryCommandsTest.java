@@ -89,9 +89,11 @@ class RegistryCommandsTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
         assertThat(json.get("requests").asInt()).isEqualTo(3);                 // the warm-up is not counted
         assertThat(json.get("output_token_throughput").asDouble()).isPositive();
-        Run bad = hearth("bench", "serve", "--warmup", "-1");
-        assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).contains("--warmup must be 0 or more");
+        for (String wrong : List.of("-1", "soon")) {
+            Run bad = hearth("bench", "serve", "--warmup", wrong);
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("--warmup takes a number of requests (0 or more) or auto, not '" + wrong + "'");
+        }
     }
 
     @Test

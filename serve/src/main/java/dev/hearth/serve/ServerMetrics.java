@@ -3,6 +3,11 @@ package dev.hearth.serve;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -12,7 +17,10 @@ import java.util.function.Supplier;
  * The server's Prometheus metrics, all named {@code hearth_*}: latency histograms (time to first
  * token, inter-token latency, end-to-end latency, in seconds), queue length and running
  * requests, prompt and generated token counters, requests by endpoint and status, and rejected
- * requests by reason. {@link #scrape()} gives the text exposition format.
+ * requests by reason; beside them Micrometer's standard {@code jvm_*} and {@code process_*}
+ * meters (heap and other memory, threads, JIT compilation time, CPU, uptime), so an operator
+ * sees a server still warming up or short of memory. {@link #scrape()} gives the text exposition
+ * format.
  */
 public final class ServerMetrics {
     private static final Duration[] LATENCY_BUCKETS = buckets(
@@ -20,6 +28,14 @@ public final class ServerMetrics {
             20, 30, 60);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public ServerMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new JvmCompilationMetrics().bindTo(registry);   // jvm_compilation_time_ms_total: the JIT's work so far
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
 
     /** Where other parts of the server register their meters. */
     io.micrometer.core.instrument.MeterRegistry registry() {

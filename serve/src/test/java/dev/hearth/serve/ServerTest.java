@@ -271,6 +271,8 @@ class ServerTest {
                 "hearth_e2e_request_latency_seconds", "hearth_queue_length", "hearth_running_requests",
                 "hearth_prompt_tokens_total", "hearth_generation_tokens_total", "hearth_requests_total",
                 "endpoint=\"/v1/completions\"");
+        assertThat(text).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_compilation_time_ms_total",
+                "process_cpu_usage", "process_uptime_seconds");
     }
 
     @Test
