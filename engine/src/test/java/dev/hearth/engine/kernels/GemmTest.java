@@ -148,7 +148,7 @@ class GemmTest {
     void smallRowsOverATransposedWeightMatchTheReferenceAndGiveEachRowItsOwnBits() {
         java.util.Random r = new java.util.Random(5);
         for (float beta : new float[] {0f, 1f}) {                // with and without a bias
-            for (int m : new int[] {1, 3, 4, 7, 8, 13, 32}) {
+            for (int m : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 13, 32}) {
                 for (int[] nk : new int[][] {{37, 29}, {128, 128}, {300, 64}, {64, 40}}) {
                     int n = nk[0];
                     int k = nk[1];
