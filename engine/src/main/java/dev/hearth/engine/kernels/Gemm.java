@@ -763,11 +763,19 @@ public final class Gemm {
             gemv(pool, n, k, 1f, a, aOff, 1, wt, 0, n, 1, beta, c, cOff, 1);
             return;
         }
+        if (m % 4 == 1) {
+            // one row past a multiple of four: that row alone through the matrix-vector product
+            // (cheaper than three rows of padding; the same bits, see above)
+            smallRowsT(m - 1, n, k, a, aOff, aRs, wt, beta, c, cOff, ldc);
+            smallRowsT(1, n, k, a, aOff + (m - 1) * aRs, aRs, wt, beta, c, cOff + (m - 1) * ldc, ldc);
+            return;
+        }
         if (m % 4 != 0) {
-            // rows past a multiple of four would take the one-row loop, whose two chains of
-            // multiply-adds wait on each other: 2, 3, 6 and 7 rows cost more than 4 or 8 (a decode
-            // step of 7 sequences 400 us, of 8 320). Padded with copies of the last row to a
-            // multiple of four, they share the four- and eight-row loops; the extra rows are dropped.
+            // two or three rows past a multiple of four would take the one-row loop, whose two
+            // chains of multiply-adds wait on each other: 2, 3, 6 and 7 rows cost more than 4 or 8
+            // (a decode step of 7 sequences 400 us, of 8 320). Padded with copies of the last row
+            // to a multiple of four, they share the four- and eight-row loops; the extra rows are
+            // dropped.
             int padded = (m + 3) / 4 * 4;
             PackBuffers buffers = BUFFERS.get();
             float[] ap = buffers.a(padded * k);
