@@ -205,7 +205,8 @@ final class ServeBenchCommand implements Callable<Integer> {
             settled = jit.getTotalCompilationTime() - compiled < SETTLED_COMPILATION_SHARE * wallMillis;
         }
         o.printf(Locale.ROOT, "warm-up: %d requests in %.1f s, %s%n", sent, (System.nanoTime() - start) / 1e9,
-                settled ? "the client's JIT has settled" : "stopped at the 60 s limit with the client's JIT still busy");
+                settled ? "the client's JIT has settled" : "stopped at the " + WARMUP_LIMIT_NANOS / 1_000_000_000L
+                        + " s limit with the client's JIT still busy");
         o.flush();
     }
 

@@ -226,6 +226,26 @@ class ServerTest {
     }
 
     @Test
+    void aStreamEndsAtDoneAndItsAuditRowFollows() throws InterruptedException {
+        // the response closes at data: [DONE]; the row and the tokens charged are written right after
+        long before = s.store.audit().tail(1).stream().mapToLong(AuditEntry::seq).max().orElse(0);
+        HttpResponse<String> r = s.post("/v1/completions", s.user,
+                "{\"model\":\"tiny\",\"prompt\":\"hi\",\"max_tokens\":4,\"stream\":true}");
+        List<String> events = r.body().lines().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(events.getLast()).isEqualTo("data: [DONE]");
+        String id = read(events.getFirst().substring(6)).get("id").asText();
+        List<AuditEntry> rows = List.of();
+        for (int i = 0; i < 100 && rows.stream().noneMatch(e -> id.equals(e.record().requestId())); i++) {
+            Thread.sleep(20);
+            rows = s.store.audit().read(before, 100);
+        }
+        assertThat(rows).filteredOn(e -> id.equals(e.record().requestId())).singleElement().satisfies(e -> {
+            assertThat(e.record().status()).isEqualTo(200);
+            assertThat(e.record().completionTokens()).isEqualTo(4);
+        });
+    }
+
+    @Test
     void theAuditLogRecordsEveryAttemptAndItsChainVerifies() {
         long before = s.store.audit().tail(1).stream().mapToLong(AuditEntry::seq).max().orElse(0);
         s.get("/v1/models", "hk-wrong");
