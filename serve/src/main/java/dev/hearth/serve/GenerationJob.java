@@ -4,16 +4,20 @@ import dev.hearth.engine.generate.GenerationListener;
 import dev.hearth.engine.generate.GenerationResult;
 import dev.hearth.engine.generate.SamplingParams;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One request's generation as the scheduler sees it: its prompts (each to be completed
  * {@code n} times), its sampling settings and deadline, and the events it produces. The
  * scheduler thread puts events in; the request's own thread takes them out ({@link #next}), so a
- * slow client never holds up the batch.
+ * slow client never holds up the batch. Tokens and finished choices do not wake the request's
+ * thread by themselves: the scheduler wakes every job with news once per step ({@link #wake}),
+ * from a thread of its own, so that waking many requests costs the batch one hand-off a step.
+ * A failure wakes the request at once.
  */
 public final class GenerationJob implements GenerationListener {
 
@@ -29,7 +33,8 @@ public final class GenerationJob implements GenerationListener {
     private final SamplingParams params;
     private final long arrivalNanos;
     private final long deadlineNanos;
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Queue<Event> events = new ConcurrentLinkedQueue<>();
+    private volatile Thread waiter;
     private final AtomicInteger open;
     private final AtomicInteger generated = new AtomicInteger();
     private volatile boolean cancelled;
@@ -99,9 +104,37 @@ public final class GenerationJob implements GenerationListener {
         return open.get() <= 0;
     }
 
-    /** The next event, or null when none came within {@code timeoutMillis}. */
+    /** The next event, or null when none came within {@code timeoutMillis}; one thread takes a job's events. */
     public Event next(long timeoutMillis) throws InterruptedException {
-        return events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        Event e = events.poll();
+        if (e != null) {
+            return e;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        waiter = Thread.currentThread();           // set before looking again, so a wake-up cannot be missed
+        try {
+            while ((e = events.poll()) == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+            return e;
+        } finally {
+            waiter = null;
+        }
+    }
+
+    /** Wakes the request's thread if it waits for an event. */
+    public void wake() {
+        Thread t = waiter;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** True when events are waiting (the request's thread may write them together, flushing once). */
@@ -132,5 +165,6 @@ public final class GenerationJob implements GenerationListener {
     public void fail(ApiException error) {
         open.set(0);
         events.add(new Event.Failed(error));
+        wake();
     }
 }

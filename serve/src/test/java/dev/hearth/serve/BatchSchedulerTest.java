@@ -1,10 +1,12 @@
 package dev.hearth.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.hearth.engine.generate.SamplingParams;
 import dev.hearth.engine.io.ModelFolder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +46,29 @@ class BatchSchedulerTest {
                         .isIn(seen.get(i - 1) + 1, 400);
             }
             job.cancel();
+        }
+    }
+
+    @Test
+    void theSchedulerWakesAWaitingRequestForItsTokens() throws Exception {
+        ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
+        try (BatchScheduler scheduler = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(),
+                new ServerMetrics())) {
+            GenerationJob job = new GenerationJob(List.of(m.tokenizer().encode("the cat")), 1,
+                    new SamplingParams(0, 0, 1, 1, 8, List.of(), List.of(), 1), System.nanoTime(),
+                    TimeUnit.MINUTES.toNanos(1));
+            scheduler.submit(job);
+            // each wait would last a minute if a step's tokens did not wake the reader
+            List<GenerationJob.Event> events = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                List<GenerationJob.Event> seen = new ArrayList<>();
+                while (seen.isEmpty() || !(seen.getLast() instanceof GenerationJob.Event.Finished)) {
+                    seen.add(job.next(60_000));
+                }
+                return seen;
+            });
+            assertThat(events).hasSizeGreaterThanOrEqualTo(2).allMatch(e -> e != null
+                    && !(e instanceof GenerationJob.Event.Failed));
+            assertThat(((GenerationJob.Event.Finished) events.getLast()).result().generatedTokens()).isEqualTo(8);
         }
     }
 }
