@@ -19,14 +19,22 @@ class BatchSchedulerTest {
     @TempDir
     Path dir;
 
+    private static BatchScheduler scheduler(ModelFolder.Loaded m) {
+        return new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(), new ServerMetrics());
+    }
+
+    /** A greedy completion of "the cat" with {@code maxTokens} new tokens. */
+    private static GenerationJob greedy(ModelFolder.Loaded m, int maxTokens) {
+        return new GenerationJob(List.of(m.tokenizer().encode("the cat")), 1,
+                new SamplingParams(0, 0, 1, 1, maxTokens, List.of(), List.of(), 1), System.nanoTime(),
+                TimeUnit.MINUTES.toNanos(1));
+    }
+
     @Test
     void workOnTheModelRunsOneItemBetweenDecodeSteps() throws Exception {
         ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
-        try (BatchScheduler scheduler = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(),
-                new ServerMetrics())) {
-            GenerationJob job = new GenerationJob(List.of(m.tokenizer().encode("the cat")), 1,
-                    new SamplingParams(0, 0, 1, 1, 400, List.of(), List.of(), 1), System.nanoTime(),
-                    TimeUnit.MINUTES.toNanos(1));
+        try (BatchScheduler scheduler = scheduler(m)) {
+            GenerationJob job = greedy(m, 400);
             scheduler.submit(job);
             while (job.generatedTokens() < 2) {
                 Thread.sleep(1);
@@ -52,11 +60,8 @@ class BatchSchedulerTest {
     @Test
     void theSchedulerWakesAWaitingRequestForItsTokens() throws Exception {
         ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
-        try (BatchScheduler scheduler = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(),
-                new ServerMetrics())) {
-            GenerationJob job = new GenerationJob(List.of(m.tokenizer().encode("the cat")), 1,
-                    new SamplingParams(0, 0, 1, 1, 8, List.of(), List.of(), 1), System.nanoTime(),
-                    TimeUnit.MINUTES.toNanos(1));
+        try (BatchScheduler scheduler = scheduler(m)) {
+            GenerationJob job = greedy(m, 8);
             scheduler.submit(job);
             // each wait would last a minute if a step's tokens did not wake the reader
             List<GenerationJob.Event> events = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
