@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hearth.engine.generate.SamplingParams;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,17 +26,31 @@ class GenerationJobTest {
         assertThat(job.next(10)).as("nothing more came").isNull();
     }
 
+    /** Starts a thread that reads {@code count} events of the job, and returns once it waits for the first. */
+    private static CompletableFuture<List<GenerationJob.Event>> parkedReader(GenerationJob job, int count)
+            throws InterruptedException {
+        CompletableFuture<List<GenerationJob.Event>> taken = new CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                List<GenerationJob.Event> events = new ArrayList<>();
+                while (events.size() < count) {
+                    events.add(job.next(60_000));
+                }
+                taken.complete(events);
+            } catch (InterruptedException e) {
+                taken.completeExceptionally(e);
+            }
+        });
+        while (reader.getState() != Thread.State.TIMED_WAITING) {
+            Thread.sleep(1);
+        }
+        return taken;
+    }
+
     @Test
     void aWaitingThreadTakesTheTokensOfAStepWhenWoken() throws Exception {
         GenerationJob job = job();
-        CompletableFuture<List<GenerationJob.Event>> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return List.of(job.next(60_000), job.next(0));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(50);                          // the reader is parked by now
+        CompletableFuture<List<GenerationJob.Event>> taken = parkedReader(job, 2);
         job.onToken(0, "a");
         job.onToken(0, "b");
         job.wake();
@@ -46,16 +61,9 @@ class GenerationJobTest {
     @Test
     void aFailureWakesTheRequestAtOnce() throws Exception {
         GenerationJob job = job();
-        CompletableFuture<GenerationJob.Event> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return job.next(60_000);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(50);
+        CompletableFuture<List<GenerationJob.Event>> taken = parkedReader(job, 1);
         job.fail(ApiException.timeout());
-        assertThat(taken.get(10, TimeUnit.SECONDS)).isInstanceOf(GenerationJob.Event.Failed.class);
+        assertThat(taken.get(10, TimeUnit.SECONDS).getFirst()).isInstanceOf(GenerationJob.Event.Failed.class);
         assertThat(job.done()).isTrue();
     }
 
