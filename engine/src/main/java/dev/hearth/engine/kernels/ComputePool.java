@@ -38,6 +38,7 @@ public final class ComputePool implements AutoCloseable {
 
     private final int threads;
     private final Worker[] workers;
+    private final Runnable onWorkerStart;
     private final ReentrantLock entry = new ReentrantLock();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -53,10 +54,20 @@ public final class ComputePool implements AutoCloseable {
     private final AtomicInteger nextUnit = new AtomicInteger();
 
     public ComputePool(int threads) {
+        this(threads, () -> { });
+    }
+
+    /**
+     * A pool whose worker threads each run {@code onWorkerStart} first, on themselves (e.g. to
+     * bind themselves to CPUs of their own); the calling thread of a parallel loop is the
+     * caller's to set up.
+     */
+    public ComputePool(int threads, Runnable onWorkerStart) {
         if (threads < 1) {
             throw new IllegalArgumentException("a compute pool needs at least one thread, got " + threads);
         }
         this.threads = threads;
+        this.onWorkerStart = onWorkerStart;
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(i + 1);
@@ -228,6 +239,7 @@ public final class ComputePool implements AutoCloseable {
 
         @Override
         public void run() {
+            onWorkerStart.run();
             while (true) {
                 int spins = 0;
                 while (requested == done) {

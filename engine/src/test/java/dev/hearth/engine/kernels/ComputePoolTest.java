@@ -11,6 +11,20 @@ import org.junit.jupiter.api.Test;
 class ComputePoolTest {
 
     @Test
+    void eachWorkerRunsTheStartHookOnItselfFirst() throws Exception {
+        java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (ComputePool pool = new ComputePool(3, () -> started.add(Thread.currentThread().getName()))) {
+            AtomicInteger sum = new AtomicInteger();
+            pool.parallelFor(64, 1, (a, b) -> sum.addAndGet(b - a));
+            assertThat(sum.get()).isEqualTo(64);
+            for (int i = 0; i < 1000 && started.size() < 2; i++) {
+                Thread.sleep(5);
+            }
+            assertThat(started).containsExactlyInAnyOrder("hearth-compute-1", "hearth-compute-2");
+        }
+    }
+
+    @Test
     void everyIndexIsRunExactlyOnceAndChunksStartOnMultiplesOfTheGrain() {
         try (ComputePool pool = new ComputePool(3)) {
             for (int n : new int[] {1, 7, 64, 100, 1000, 4099}) {
