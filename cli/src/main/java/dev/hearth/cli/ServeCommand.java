@@ -1,6 +1,7 @@
 package dev.hearth.cli;
 
 import dev.hearth.engine.HearthException;
+import dev.hearth.serve.CpuFence;
 import dev.hearth.serve.HearthServer;
 import dev.hearth.serve.PiiMode;
 import dev.hearth.serve.ServeOptions;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -65,6 +67,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Threads each model computes with (default: one fewer than the cores, at least 1).")
     Integer computeThreads;
 
+    @Option(names = "--compute-cpus", paramLabel = "LIST",
+            description = "Linux: bind the models' compute threads to these CPUs (e.g. 0 or 0-2) and the server's"
+                    + " other threads to the rest, so that request handling never pre-empts a decode step; compute"
+                    + " threads default to one per listed CPU. Keep other busy processes off these CPUs"
+                    + " (taskset). Default: the kernel places every thread.")
+    String computeCpus;
+
     @Option(names = "--pii", defaultValue = "off", paramLabel = "off|log|redact|block",
             description = {"Personal data in prompts and answers: log counts it by type in the metrics; redact replaces",
                 "it by its type tag both ways; block refuses prompts holding it (400 pii_detected) and redacts",
@@ -107,6 +116,10 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions o = ServeOptions.defaults().withHost(host).withPort(port).withQueue(maxBatch, queue)
                 .withLimits(maxBody, maxTokens, Duration.ofSeconds(timeout), Duration.ofSeconds(idleTimeout))
                 .withAuditPrompts(auditPrompts).withPii(PiiMode.parse(pii));
+        if (computeCpus != null) {
+            BitSet cpus = CpuFence.parse(computeCpus);
+            o = o.withComputeCpus(cpus).withComputeThreads(cpus.cardinality());
+        }
         if (computeThreads != null) {
             if (computeThreads < 1) {
                 throw new HearthException("--compute-threads must be at least 1, got " + computeThreads);

@@ -45,6 +45,7 @@ public final class HearthServer implements AutoCloseable {
     private final Store store;
     private final ServeOptions options;
     private final ServerMetrics metrics;
+    private final CpuFence fence;
     private final ModelCatalog catalog;
     private final RateLimiter rates = new RateLimiter();
     private final OpenAiEndpoints openAi;
@@ -63,7 +64,8 @@ public final class HearthServer implements AutoCloseable {
         this.store = store;
         this.options = options;
         this.metrics = new ServerMetrics();
-        this.catalog = new ModelCatalog(store.registry(), options, metrics);
+        this.fence = options.computeCpus() == null ? null : CpuFence.start(options.computeCpus());
+        this.catalog = new ModelCatalog(store.registry(), options, metrics, fence);
         metrics.watch(catalog::queueLength, catalog::runningRequests);
         this.openAi = new OpenAiEndpoints(catalog, store, options, new PiiGuard(options.pii(), metrics.registry()));
         this.admin = new AdminEndpoints(store);
@@ -335,6 +337,9 @@ public final class HearthServer implements AutoCloseable {
     public void close() {
         app.stop();
         catalog.close();
+        if (fence != null) {
+            fence.close();
+        }
     }
 
     /** Decodes a body as strict UTF-8 JSON object. */

@@ -30,9 +30,11 @@ public final class ModelCatalog implements AutoCloseable {
     private final ModelRegistry registry;
     private final ServeOptions options;
     private final ServerMetrics metrics;
+    private final CpuFence fence;
     private final Map<String, ServedModel> loaded = new LinkedHashMap<>(16, 0.75f, true);   // access order
 
-    public ModelCatalog(ModelRegistry registry, ServeOptions options, ServerMetrics metrics) {
+    public ModelCatalog(ModelRegistry registry, ServeOptions options, ServerMetrics metrics, CpuFence fence) {
+        this.fence = fence;
         this.registry = registry;
         this.options = options;
         this.metrics = metrics;
@@ -71,7 +73,7 @@ public final class ModelCatalog implements AutoCloseable {
             ChatTemplate template = ChatTemplate.forModel(v.dir(), m.tokenizer());
             m.model().freezeForInference();      // served weights never change: small batches read kept transposes
             return new ServedModel(v, m, template, new BatchScheduler(m.model(), m.tokenizer(), v.ref(), options,
-                    metrics));
+                    metrics, fence));
         } catch (HearthException e) {
             LOG.error("model {} cannot be loaded", v.ref(), e);
             throw ApiException.internal("model " + v.ref() + " cannot be loaded; the server log says why");

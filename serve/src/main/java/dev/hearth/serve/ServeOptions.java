@@ -2,6 +2,7 @@ package dev.hearth.serve;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.BitSet;
 
 /**
  * How the server runs.
@@ -20,10 +21,14 @@ import java.time.Duration;
  * @param computeThreads  threads each model's scheduler computes with (by default one fewer than the
  *                        cores, leaving one for the network side: tiny models decode faster that way)
  * @param pii             the personal-data guardrail on prompts and answers
+ * @param computeCpus     CPUs the models' compute threads are bound to, the server's other threads
+ *                        getting the rest ({@link CpuFence}; Linux), or null to leave placement to
+ *                        the kernel
  */
 public record ServeOptions(String host, int port, int maxBatch, int queueCapacity, long maxBodyBytes, int maxTokens,
                            Duration requestTimeout, Duration idleTimeout, boolean auditPrompts, Path tlsKeystore,
-                           char[] tlsPassword, int computeThreads, PiiMode pii) {
+                           char[] tlsPassword, int computeThreads, PiiMode pii,
+                           BitSet computeCpus) {
 
     /** One fewer than the cores, at least one. */
     public static int defaultComputeThreads() {
@@ -32,46 +37,52 @@ public record ServeOptions(String host, int port, int maxBatch, int queueCapacit
 
     public static ServeOptions defaults() {
         return new ServeOptions("127.0.0.1", 8080, 16, 64, 1 << 20, 4096, Duration.ofMinutes(2),
-                Duration.ofSeconds(30), false, null, null, defaultComputeThreads(), PiiMode.OFF);
+                Duration.ofSeconds(30), false, null, null, defaultComputeThreads(), PiiMode.OFF, null);
     }
 
     public ServeOptions withPort(int p) {
         return new ServeOptions(host, p, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii, computeCpus);
     }
 
     public ServeOptions withQueue(int batch, int capacity) {
         return new ServeOptions(host, port, batch, capacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii, computeCpus);
     }
 
     public ServeOptions withLimits(long bodyBytes, int tokens, Duration timeout, Duration idle) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, bodyBytes, tokens, timeout, idle, auditPrompts,
-                tlsKeystore, tlsPassword, computeThreads, pii);
+                tlsKeystore, tlsPassword, computeThreads, pii, computeCpus);
     }
 
     public ServeOptions withAuditPrompts(boolean on) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, on, tlsKeystore, tlsPassword, computeThreads, pii);
+                idleTimeout, on, tlsKeystore, tlsPassword, computeThreads, pii, computeCpus);
     }
 
     public ServeOptions withTls(Path keystore, char[] password) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, auditPrompts, keystore, password, computeThreads, pii);
+                idleTimeout, auditPrompts, keystore, password, computeThreads, pii, computeCpus);
     }
 
     public ServeOptions withComputeThreads(int threads) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, threads, pii);
+                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, threads, pii, computeCpus);
     }
 
     public ServeOptions withPii(PiiMode mode) {
         return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
-                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, computeThreads, mode);
+                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, computeThreads, mode, computeCpus);
     }
 
     public ServeOptions withHost(String h) {
         return new ServeOptions(h, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout, idleTimeout,
-                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii);
+                auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii, computeCpus);
+    }
+
+    public ServeOptions withComputeCpus(BitSet cpus) {
+        return new ServeOptions(host, port, maxBatch, queueCapacity, maxBodyBytes, maxTokens, requestTimeout,
+                idleTimeout, auditPrompts, tlsKeystore, tlsPassword, computeThreads, pii,
+                cpus == null ? null : (BitSet) cpus.clone());
     }
 }

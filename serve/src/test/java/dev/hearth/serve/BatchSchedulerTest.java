@@ -20,7 +20,7 @@ class BatchSchedulerTest {
     Path dir;
 
     private static BatchScheduler scheduler(ModelFolder.Loaded m) {
-        return new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(), new ServerMetrics());
+        return new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(), new ServerMetrics(), null);
     }
 
     /** A greedy completion of "the cat" with {@code maxTokens} new tokens. */
@@ -28,6 +28,30 @@ class BatchSchedulerTest {
         return new GenerationJob(List.of(m.tokenizer().encode("the cat")), 1,
                 new SamplingParams(0, 0, 1, 1, maxTokens, List.of(), List.of(), 1), System.nanoTime(),
                 TimeUnit.MINUTES.toNanos(1));
+    }
+
+    @Test
+    void withAFenceTheBatchThreadComputesOnTheComputeCpus() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name", "").startsWith("Linux"),
+                "CPU binding is Linux only");
+        java.util.BitSet allowed = CpuFence.parse(cpusAllowed());
+        org.junit.jupiter.api.Assumptions.assumeTrue(allowed.cardinality() >= 2, "needs two CPUs");
+        java.util.BitSet compute = new java.util.BitSet();
+        compute.set(allowed.nextSetBit(0));
+        ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 64));
+        try (CpuFence fence = CpuFence.start(compute);
+             BatchScheduler scheduler = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(),
+                     new ServerMetrics(), fence)) {
+            List<String> onBatchThread = scheduler.callEach(List.of(1), (model, i) -> cpusAllowed())
+                    .get(1, TimeUnit.MINUTES);
+            assertThat(onBatchThread).containsExactly(CpuFence.format(compute));
+            assertThat(cpusAllowed()).isEqualTo(CpuFence.format(fence.otherCpus()));
+        }
+        assertThat(cpusAllowed()).isEqualTo(CpuFence.format(allowed));
+    }
+
+    private static String cpusAllowed() {
+        return CpuFenceTest.cpusAllowed("thread-self");
     }
 
     @Test
