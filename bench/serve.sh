@@ -3,7 +3,10 @@
 # concurrency 1 and N against it (a separate client process, as vLLM's benchmark runs), and
 # prints the aggregate-throughput ratio. Needs a workspace where ./hearth demo has run (it runs
 # `./hearth demo --no-serve` first when no model is registered).
-# usage: [SERVE_ARGS="--compute-threads 2"] bench/serve.sh [CONCURRENCY=8] [REQUESTS_PER_SLOT=8] [MAX_TOKENS=64]
+# usage: [COMPUTE_CPUS=0] [SERVE_ARGS="--compute-threads 2"] bench/serve.sh [CONCURRENCY=8] [REQUESTS_PER_SLOT=8] [MAX_TOKENS=64]
+# With COMPUTE_CPUS (Linux), the server binds its compute threads to those CPUs and its other threads to
+# the rest (hearth serve --compute-cpus), and the client runs on the rest too (taskset), as a client on
+# another machine would leave the compute cores alone.
 # With SERVE_MODEL_DIR=DIR, that model folder is registered as "support" instead of the demo's
 # model (use a HEARTH_HOME of its own), e.g. the 15M Llama shape of
 # dev.hearth.bench.Stories15mFolder (see docs/benchmarks.md).
@@ -20,12 +23,27 @@ elif ! ./hearth models list 2>/dev/null | grep -q '^support'; then
 fi
 key=$(./hearth keys create --role user --name "bench/serve.sh" 2>/dev/null)
 auditor=$(./hearth keys create --role auditor --name "bench/serve.sh: the server's JIT" 2>/dev/null)
+client_cpus=""
+if [ -n "${COMPUTE_CPUS:-}" ]; then
+  # the CPUs this shell may use, less the compute ones, in taskset's list form
+  client_cpus=$(python3 -c 'import os, sys
+compute = set()
+for part in sys.argv[1].split(","):
+    a, _, b = part.partition("-")
+    compute.update(range(int(a), int(b or a) + 1))
+rest = sorted(os.sched_getaffinity(0) - compute)
+if not rest:
+    sys.exit(f"COMPUTE_CPUS={sys.argv[1]} leaves no CPU for the client")
+print(",".join(map(str, rest)))' "$COMPUTE_CPUS")
+  SERVE_ARGS="--compute-cpus $COMPUTE_CPUS ${SERVE_ARGS:-}"
+  echo "server compute threads on CPUs $COMPUTE_CPUS; its other threads and the client on CPUs $client_cpus"
+fi
 ./hearth serve --port "$port" ${SERVE_ARGS:-} > /tmp/hearth-bench-serve.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; for k in "$key" "$auditor"; do ./hearth keys revoke "$(echo "$k" | cut -d- -f2)" > /dev/null 2>&1; done' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 1; done
 run() {  # concurrency requests [client options]
-  ./hearth bench serve --url "http://127.0.0.1:$port" --key "$key" --model support --concurrency "$1" \
+  ${client_cpus:+taskset -c "$client_cpus"} ./hearth bench serve --url "http://127.0.0.1:$port" --key "$key" --model support --concurrency "$1" \
     --requests "$2" --max-tokens "$tokens" --out "/tmp/hearth-bench-serve-$1.json" "${@:3}" 2>/dev/null
 }
 jit_ms() {  # the server's JIT compilation time so far, from its /metrics
@@ -55,8 +73,18 @@ else
     fi
   done
 fi
+steal() {  # jiffies the hypervisor took from this machine's CPUs so far (0 where /proc/stat has no such column)
+  awk '/^cpu / { print ($9 == "" ? 0 : $9) }' /proc/stat 2>/dev/null || echo 0
+}
+s0=$(steal); t0=$(date +%s%N)
 run 1 "$per"
+s1=$(steal); t1=$(date +%s%N)
 run "$c" $((c * per))
+s2=$(steal); t2=$(date +%s%N)
+cpus=$(getconf _NPROCESSORS_ONLN)
+pct() { python3 -c "print(f'{100 * $1 / ($2 / 1e9 * 100 * $cpus):.1f}')"; }   # jiffies are 1/100 s
+echo "CPU time stolen by the hypervisor (a virtual machine's neighbours): $(pct $((s1 - s0)) $((t1 - t0)))% during the" \
+  "single stream, $(pct $((s2 - s1)) $((t2 - t1)))% at concurrency $c"
 python3 - "$c" <<'PY'
 import json, sys
 c = sys.argv[1]
