@@ -103,9 +103,10 @@ public final class CpuFence implements AutoCloseable {
     public void enter() {
         try {
             Native n = Native.get();
-            int tid = n.tid();
-            computeThreads.put(tid, Thread.currentThread());
-            n.bind(0, compute);
+            synchronized (this) {                // not between the fence's listing and its binding
+                computeThreads.put(n.tid(), Thread.currentThread());
+                n.bind(0, compute);
+            }
         } catch (RuntimeException e) {
             LOG.warn("thread {} could not be bound to CPUs {}", Thread.currentThread().getName(), format(compute), e);
         }
@@ -127,7 +128,7 @@ public final class CpuFence implements AutoCloseable {
     }
 
     /** Binds every thread of the process but the live compute threads to the other CPUs. */
-    private void bindOthers() {
+    private synchronized void bindOthers() {
         computeThreads.values().removeIf(t -> !t.isAlive());
         bindAll(others, computeThreads.keySet());
     }
@@ -139,7 +140,7 @@ public final class CpuFence implements AutoCloseable {
             for (Path task : tasks) {
                 int tid = Integer.parseInt(task.getFileName().toString());
                 if (!except.contains(tid)) {
-                    n.bindIfAlive(tid, cpus);
+                    n.bind(tid, cpus);
                 }
             }
         } catch (IOException e) {
@@ -201,6 +202,7 @@ public final class CpuFence implements AutoCloseable {
 
     /** Linux's sched_setaffinity, sched_getaffinity and gettid, through the C library. */
     private static final class Native {
+        private static final int ESRCH = 3;
         private static volatile Native instance;
 
         private final MethodHandle set;
@@ -262,19 +264,10 @@ public final class CpuFence implements AutoCloseable {
             }
         }
 
-        /** Binds thread {@code tid} (0: the caller) to {@code cpus}. */
+        /** Binds thread {@code tid} (0: the caller) to {@code cpus}; a thread that ended since it was listed (ESRCH) is passed over. */
         void bind(int tid, BitSet cpus) {
             int err = setAffinity(tid, cpus);
-            if (err != 0) {
-                throw new HearthException("sched_setaffinity(" + tid + ", " + format(cpus) + ") failed (errno " + err
-                        + ")");
-            }
-        }
-
-        /** As {@link #bind}, but a thread that ended since it was listed (ESRCH) is passed over. */
-        void bindIfAlive(int tid, BitSet cpus) {
-            int err = setAffinity(tid, cpus);
-            if (err != 0 && err != 3) {
+            if (err != 0 && err != ESRCH) {
                 throw new HearthException("sched_setaffinity(" + tid + ", " + format(cpus) + ") failed (errno " + err
                         + ")");
             }
