@@ -1145,7 +1145,7 @@ public final class Gemm {
      * {@code reduceLanes(ADD)}: its order is left open, and the interpreter and compiled code
      * differ, so the same call could give different bits before and after the JIT.
      */
-    private static float sumLanes(FloatVector s) {
+    static float sumLanes(FloatVector s) {
         for (VectorShuffle<Float> fold : FOLDS) {
             s = s.add(s.rearrange(fold));
         }

@@ -20,6 +20,7 @@ public final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector NEGATIVE_INFINITY = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
 
     /** Binary operations with a vector body. */
     public enum Binary { ADD, SUB, MUL, DIV }
@@ -44,8 +45,9 @@ public final class VectorMath {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector.fromArray(S, x, xo + i).mul(factor).intoArray(y, yo + i);
         }
-        for (; i < n; i++) {
-            y[yo + i] = factor * x[xo + i];
+        if (i < n) {                                 // the tail in one masked vector: the same products
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xo + i, m).mul(factor).intoArray(y, yo + i, m);
         }
     }
 
@@ -234,18 +236,15 @@ public final class VectorMath {
     /** Largest of {@code x[xo..xo+n)} (n >= 1); NaN if any element is NaN. */
     public static float max(int n, float[] x, int xo) {
         int i = 0;
-        float m = Float.NEGATIVE_INFINITY;
-        if (n >= L) {
-            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int bound = S.loopBound(n); i < bound; i += L) {
-                acc = acc.max(FloatVector.fromArray(S, x, xo + i));
-            }
-            m = acc.reduceLanes(VectorOperators.MAX);
+        FloatVector acc = NEGATIVE_INFINITY;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            acc = acc.max(FloatVector.fromArray(S, x, xo + i));
         }
-        for (; i < n; i++) {
-            m = Math.max(m, x[xo + i]);
+        if (i < n) {                                 // the tail in one masked vector (max is exact in any order)
+            VectorMask<Float> m = S.indexInRange(i, n);
+            acc = acc.max(NEGATIVE_INFINITY.blend(FloatVector.fromArray(S, x, xo + i, m), m));
         }
-        return m;
+        return acc.reduceLanes(VectorOperators.MAX);
     }
 
     // ------------------------------------------------------------------ pointwise functions
@@ -270,10 +269,14 @@ public final class VectorMath {
             acc = acc.add(e);
         }
         float s = FloatMath.sumLanes(acc);
-        for (; i < n; i++) {
-            float e = FloatMath.exp(x[xo + i] - shift);
-            y[yo + i] = e;
-            s += e;
+        if (i < n) {
+            // the tail's exponentials in one masked vector (lane for lane those of FloatMath.exp(float)),
+            // then added one by one in order, as a scalar loop would
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatMath.exp(FloatVector.fromArray(S, x, xo + i, m).sub(shift)).intoArray(y, yo + i, m);
+            for (; i < n; i++) {
+                s += y[yo + i];
+            }
         }
         return s;
     }

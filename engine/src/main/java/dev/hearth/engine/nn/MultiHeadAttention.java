@@ -189,7 +189,7 @@ public final class MultiHeadAttention extends Layer {
         float[] out = new float[n * qRow];
         float[] qd = qc.data();
         int qo = qc.offset();
-        int scratch = longest;
+        int scratch = 2 * longest;                                        // two heads' scores
         long pairWork = 2L * (h / hkv) * longest * hd;
         int grain = (int) Math.max(1, Math.min(n * hkv, PARALLEL_MIN_WORK / Math.max(1, pairWork)));
         ComputePool.shared().parallelFor(n * hkv, grain, (p0, p1) -> {

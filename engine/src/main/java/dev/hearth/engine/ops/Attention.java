@@ -2,6 +2,7 @@ package dev.hearth.engine.ops;
 
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.kernels.ComputePool;
+import dev.hearth.engine.kernels.DecodeAttention;
 import dev.hearth.engine.kernels.Gemm;
 import dev.hearth.engine.kernels.VectorMath;
 import dev.hearth.engine.tensor.ShapeException;
@@ -87,28 +88,19 @@ public final class Attention {
      * from {@code kvo}, one per position; out receives H x D floats from {@code oo}. Only the
      * key/value heads [kv0, kv1) and their query heads are computed, so a caller can split one
      * sequence's heads over threads. The scores, softmax and weighted sum are those of
-     * {@link #scaledDotProduct} for its last query row (the same products and order), without the
-     * general call's validation, layouts, buffers and per-sequence tensors, which for the small
-     * heads of a decode step cost about as much as the arithmetic. No gradient is recorded. {@code scores} is scratch of at least tk floats.
+     * {@link #scaledDotProduct} for its last query row, bit for bit, computed by
+     * {@link DecodeAttention} without the general call's validation, layouts, buffers and
+     * per-sequence tensors, which for the small heads of a decode step cost more than the
+     * arithmetic. No gradient is recorded. {@code scores} is scratch of at least 2 x tk floats.
      */
     public static void oneQuery(int kv0, int kv1, int h, int hkv, int d, int tk, float scale, float[] q, int qo,
                                 float[] keys, float[] values, int kvo, float[] out, int oo, float[] scores) {
-        if (tk < 1 || hkv < 1 || h % hkv != 0 || scores.length < tk) {
-            throw new IllegalArgumentException("oneQuery: " + h + " query heads over " + hkv + " key/value heads, "
-                    + tk + " positions, " + scores.length + " scores of scratch");
+        if (tk < 1 || hkv < 1 || h % hkv != 0 || scores.length < 2 * tk || kv0 < 0 || kv1 > hkv || kv0 > kv1) {
+            throw new IllegalArgumentException("oneQuery: key/value heads [" + kv0 + ", " + kv1 + ") of " + h
+                    + " query heads over " + hkv + " key/value heads, " + tk + " positions, " + scores.length
+                    + " scores of scratch (at least 2 per position)");
         }
-        int row = hkv * d;
-        int group = h / hkv;
-        for (int head = kv0 * group; head < kv1 * group; head++) {
-            int kh = kvo + (head / group) * d;
-            // scores (1, tk) = scale * q (1, D) @ K^T (D, tk)
-            Gemm.sgemm(1, tk, d, scale, q, qo + head * d, d, 1, keys, kh, 1, row, 0f, scores, 0, tk);
-            float max = VectorMath.max(tk, scores, 0);
-            float sum = VectorMath.expShiftSum(tk, scores, 0, max, scores, 0);
-            VectorMath.scale(tk, 1f / sum, scores, 0, scores, 0);
-            // out (1, D) = P (1, tk) @ V (tk, D)
-            Gemm.sgemm(1, d, tk, 1f, scores, 0, tk, 1, values, kh, row, 1, 0f, out, oo + head * d, d);
-        }
+        DecodeAttention.oneQuery(kv0, kv1, h, hkv, d, tk, scale, q, qo, keys, values, kvo, out, oo, scores);
     }
 
     /**

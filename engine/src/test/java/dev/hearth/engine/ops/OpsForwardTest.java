@@ -299,14 +299,47 @@ class OpsForwardTest {
         float scale = 0.37f;
         float[] expected = Attention.scaledDotProduct(q, k, v, true, scale).toFloatArray();
         float[] out = new float[h * d];
-        float[] scores = new float[tk];
+        float[] scores = new float[2 * tk];
         Attention.oneQuery(1, 2, h, hkv, d, tk, scale, q.toFloatArray(), 0, k.toFloatArray(), v.toFloatArray(), 0,
                 out, 0, scores);
         Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0, k.toFloatArray(), v.toFloatArray(), 0,
                 out, 0, scores);
         assertThat(out).containsExactly(expected);
         assertThatThrownBy(() -> Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0,
-                k.toFloatArray(), v.toFloatArray(), 0, out, 0, new float[tk - 1])).hasMessageContaining("scratch");
+                k.toFloatArray(), v.toFloatArray(), 0, out, 0, new float[2 * tk - 1])).hasMessageContaining("scratch");
+        assertThatThrownBy(() -> Attention.oneQuery(1, 3, h, hkv, d, tk, scale, q.toFloatArray(), 0,
+                k.toFloatArray(), v.toFloatArray(), 0, out, 0, scores)).hasMessageContaining("[1, 3) of 4 query heads");
+    }
+
+    @Test
+    void oneQueryGivesTheLastRowOfCausalAttentionBitForBitForHeadsAndCachesOfEverySize() {
+        // head sizes below, at and between vector widths (4, 8 and 16 floats), one to three query heads
+        // per key/value head (pairs share their loads, an odd one goes alone), caches of 1 to 100
+        // positions, and a cache with room left (rows read from an offset, as KvCache lays them out)
+        int hkv = 2;
+        for (int d : new int[] {3, 8, 16, 20, 32, 40, 64}) {
+            for (int group : new int[] {1, 2, 3}) {
+                int h = hkv * group;
+                for (int tk : new int[] {1, 2, 15, 16, 17, 33, 56, 100}) {
+                    Tensor q = Tensor.randn(new Rng(d * 1000 + tk), 1f, 1, 1, h, d);
+                    Tensor k = Tensor.randn(new Rng(d * 1000 + tk + 1), 2f, 1, tk, hkv, d);
+                    Tensor v = Tensor.randn(new Rng(d * 1000 + tk + 2), 1f, 1, tk, hkv, d);
+                    float scale = (float) (1 / Math.sqrt(d));
+                    float[] expected = Attention.scaledDotProduct(q, k, v, true, scale).toFloatArray();
+                    int kvo = 3 * hkv * d;                                   // three stale rows before the cache
+                    float[] keys = new float[kvo + (tk + 5) * hkv * d];
+                    float[] values = new float[keys.length];
+                    System.arraycopy(k.toFloatArray(), 0, keys, kvo, tk * hkv * d);
+                    System.arraycopy(v.toFloatArray(), 0, values, kvo, tk * hkv * d);
+                    float[] out = new float[7 + h * d];
+                    Attention.oneQuery(0, hkv, h, hkv, d, tk, scale, q.toFloatArray(), 0, keys, values, kvo,
+                            out, 7, new float[2 * tk]);
+                    assertThat(java.util.Arrays.copyOfRange(out, 7, out.length))
+                            .as("head_dim %d, %d query heads a key/value head, %d positions", d, group, tk)
+                            .containsExactly(expected);
+                }
+            }
+        }
     }
 
     @Test
