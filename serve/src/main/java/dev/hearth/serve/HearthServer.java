@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.engine.HearthException;
 import dev.hearth.store.ApiKey;
+import dev.hearth.store.ApiKeys;
 import dev.hearth.store.AuditEntry;
 import dev.hearth.store.AuditRecord;
 import dev.hearth.store.AuditVerification;
@@ -48,6 +49,7 @@ public final class HearthServer implements AutoCloseable {
     private final CpuFence fence;
     private final ModelCatalog catalog;
     private final RateLimiter rates = new RateLimiter();
+    private final AuditWriter audits;
     private final OpenAiEndpoints openAi;
     private final AdminEndpoints admin;
     private final Javalin app;
@@ -69,6 +71,7 @@ public final class HearthServer implements AutoCloseable {
         metrics.watch(catalog::queueLength, catalog::runningRequests);
         this.openAi = new OpenAiEndpoints(catalog, store, options, new PiiGuard(options.pii(), metrics.registry()));
         this.admin = new AdminEndpoints(store);
+        this.audits = new AuditWriter(store);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -207,23 +210,14 @@ public final class HearthServer implements AutoCloseable {
     private void audit(Call call, int status) {
         ApiKey key = call.key;
         long latency = (System.nanoTime() - call.startNanos()) / 1_000_000;
-        try {
-            store.audit().append(new AuditRecord(call.at(), key == null ? null : key.id(),
-                    key == null ? null : key.role().name().toLowerCase(), call.ctx().method().name(), call.ctx().path(),
-                    call.model, call.modelVersion, call.promptTokens, call.completionTokens, status, latency, call.error,
-                    options.auditPrompts() ? call.prompt : null, call.publicId(), call.endUser));
-        } catch (RuntimeException e) {
-            LOG.error("could not write the audit record of request {}", call.publicId(), e);
-        }
+        AuditRecord record = new AuditRecord(call.at(), key == null ? null : key.id(),
+                key == null ? null : key.role().name().toLowerCase(), call.ctx().method().name(), call.ctx().path(),
+                call.model, call.modelVersion, call.promptTokens, call.completionTokens, status, latency, call.error,
+                options.auditPrompts() ? call.prompt : null, call.publicId(), call.endUser);
         // What the key is charged: the tokens of a request that reached the model, less what was reserved.
         long charged = call.submitted ? call.promptTokens + call.completionTokens : 0;
-        if (key != null && charged != call.reserved) {
-            try {
-                store.keys().addTokens(key.id(), call.day, charged - call.reserved);
-            } catch (RuntimeException e) {
-                LOG.error("could not count the tokens of request {}", call.publicId(), e);
-            }
-        }
+        audits.write(record, key != null && charged != call.reserved
+                ? new ApiKeys.TokenCount(key.id(), call.day, charged - call.reserved) : null);
     }
 
     private void readyz(Call call) {
@@ -337,6 +331,7 @@ public final class HearthServer implements AutoCloseable {
     public void close() {
         app.stop();
         catalog.close();
+        audits.close();
         if (fence != null) {
             fence.close();
         }

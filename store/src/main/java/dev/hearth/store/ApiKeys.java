@@ -141,19 +141,36 @@ public final class ApiKeys {
 
     /** Adds to the key's tokens for the day, atomically (an upsert), so several servers may count at once. */
     public void addTokens(String keyId, LocalDate dayUtc, long tokens) {
-        db.write("counting tokens for API key " + keyId, c -> {
+        addTokens(List.of(new TokenCount(keyId, dayUtc, tokens)));
+    }
+
+    /** Tokens to add to a key's count for a UTC day (negative to give back what was reserved and not used). */
+    public record TokenCount(String keyId, LocalDate dayUtc, long tokens) {}
+
+    /** {@link #addTokens(String, LocalDate, long)} for several counts in one transaction: all of them or none. */
+    public void addTokens(List<TokenCount> counts) {
+        if (counts.isEmpty()) {
+            return;
+        }
+        String what = counts.size() == 1 ? "counting tokens for API key " + counts.getFirst().keyId()
+                : "counting tokens for " + counts.size() + " requests";
+        db.write(what, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO api_key_usage (key_id, day, tokens) VALUES (?, ?, ?) "
                             + "ON CONFLICT (key_id, day) DO UPDATE SET tokens = api_key_usage.tokens + excluded.tokens")) {
-                ps.setString(1, keyId);
-                ps.setString(2, dayUtc.toString());
-                ps.setLong(3, tokens);
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                if (Database.isForeignKeyViolation(e)) {
-                    throw unknownKey(keyId);
+                for (TokenCount t : counts) {
+                    ps.setString(1, t.keyId());
+                    ps.setString(2, t.dayUtc().toString());
+                    ps.setLong(3, t.tokens());
+                    try {
+                        ps.executeUpdate();
+                    } catch (SQLException e) {
+                        if (Database.isForeignKeyViolation(e)) {
+                            throw unknownKey(t.keyId());
+                        }
+                        throw e;
+                    }
                 }
-                throw e;
             }
             return null;
         });

@@ -416,6 +416,25 @@ abstract class StoreContract {
     }
 
     @Test
+    void tokenCountsOfSeveralRequestsAreAddedTogetherOrNotAtAll() {
+        String a = store.keys().create(Role.USER, "erin", null, null).key().id();
+        String b = store.keys().create(Role.USER, "frank", null, null).key().id();
+        LocalDate today = LocalDate.of(2026, 5, 20);
+        store.keys().addTokens(List.of(new ApiKeys.TokenCount(a, today, 10), new ApiKeys.TokenCount(b, today, 5),
+                new ApiKeys.TokenCount(a, today, 7), new ApiKeys.TokenCount(a, today.plusDays(1), 1)));
+        assertThat(store.keys().tokensUsed(a, today)).isEqualTo(17);
+        assertThat(store.keys().tokensUsed(b, today)).isEqualTo(5);
+        assertThat(store.keys().tokensUsed(a, today.plusDays(1))).isEqualTo(1);
+        // an unknown key fails the whole batch, named, and counts nothing
+        assertThatThrownBy(() -> store.keys().addTokens(List.of(new ApiKeys.TokenCount(a, today, 100),
+                new ApiKeys.TokenCount("nope", today, 1))))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("unknown API key 'nope'");
+        assertThat(store.keys().tokensUsed(a, today)).isEqualTo(17);
+        store.keys().addTokens(List.of());
+    }
+
+    @Test
     void reservationsNeverPassTheQuotaEvenConcurrently() throws Exception {
         String id = store.keys().create(Role.USER, "dave", null, 1000L).key().id();
         LocalDate today = LocalDate.of(2026, 5, 21);
@@ -496,6 +515,25 @@ abstract class StoreContract {
         AuditVerification ok = store.audit().verify();
         assertThat(ok.ok()).isTrue();
         assertThat(ok.rowsChecked()).isEqualTo(5);
+    }
+
+    @Test
+    void recordsAppendedTogetherContinueTheChainInTheirOrderOrNotAtAll() {
+        store.audit().append(call(1));
+        List<AuditEntry> batch = store.audit().appendAll(List.of(call(2), call(3), call(4)));
+        assertThat(batch).extracting(AuditEntry::seq).containsExactly(2L, 3L, 4L);
+        assertThat(batch.getFirst().prevHash()).isEqualTo(store.audit().read(0, 1).getFirst().hash());
+        assertThat(batch.get(2).hash()).isEqualTo(AuditLog.hashOf(batch.get(1).hash(), 4, call(4)));
+        assertThat(store.audit().append(call(5)).prevHash()).isEqualTo(batch.get(2).hash());
+        assertThat(store.audit().read(0, 100)).hasSize(5);
+        assertThat(store.audit().verify().ok()).isTrue();
+        // a record without an endpoint refuses the whole batch before anything is written
+        assertThatThrownBy(() -> store.audit().appendAll(List.of(call(6),
+                new AuditRecord(null, null, null, "GET", null, null, null, 0, 0, 200, 1, null, null, null, null))))
+                .isInstanceOf(StoreException.class).hasMessageContaining("needs at least a method and an endpoint");
+        assertThat(store.audit().read(0, 100)).hasSize(5);
+        assertThat(store.audit().appendAll(List.of())).isEmpty();
+        assertThatThrownBy(() -> store.audit().append(null)).isInstanceOf(StoreException.class);
     }
 
     @Test
