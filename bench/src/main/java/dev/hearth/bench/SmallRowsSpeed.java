@@ -6,8 +6,8 @@ import dev.hearth.engine.tensor.Rng;
 import java.util.Locale;
 
 /**
- * The few-row product of a served model's decode step alone ({@link Gemm#smallRowsT}: m rows of
- * activations times a kept transposed weight), on the demo model's matrix shapes: the attention
+ * The few-row product of a served model's decode step alone ({@link Gemm#smallRows}: m rows of
+ * activations times a weight's kept panels), on the demo model's matrix shapes: the attention
  * projections (128 x 128), the MLP's (344 x 128 and 128 x 344) and the head (1,024 x 128).
  * Best CPU time of several timed repetitions per shape and row count, and multiply-adds per
  * second. A plain main, not a test.
@@ -27,10 +27,11 @@ public final class SmallRowsSpeed {
         for (String shape : shapes) {
             int n = Integer.parseInt(shape.split("x")[0]);
             int k = Integer.parseInt(shape.split("x")[1]);
-            float[] wt = new float[k * n];
-            for (int i = 0; i < wt.length; i++) {
-                wt[i] = (float) rng.nextGaussian() * 0.02f;
+            float[] w = new float[n * k];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rng.nextGaussian() * 0.02f;
             }
+            float[] panels = Gemm.panels(n, k, w, 0, k, 1);
             for (String count : counts) {
                 int m = Integer.parseInt(count);
                 float[] a = new float[m * k];
@@ -43,7 +44,7 @@ public final class SmallRowsSpeed {
                 for (int round = 0; round < 12; round++) {
                     long t0 = cpu.getCurrentThreadCpuTime();
                     for (int r = 0; r < reps; r++) {
-                        Gemm.smallRowsT(m, n, k, a, 0, k, wt, 0f, c, 0, n);
+                        Gemm.smallRows(m, n, k, a, 0, k, panels, 0f, c, 0, n);
                     }
                     best = Math.min(best, (cpu.getCurrentThreadCpuTime() - t0) / 1e9 / reps);
                 }

@@ -71,7 +71,7 @@ public final class ModelCatalog implements AutoCloseable {
                 throw new HearthException("it has no tokenizer.json");
             }
             ChatTemplate template = ChatTemplate.forModel(v.dir(), m.tokenizer());
-            m.model().freezeForInference();      // served weights never change: small batches read kept transposes
+            m.model().freezeForInference();      // served weights never change: products read kept panels
             return new ServedModel(v, m, template, new BatchScheduler(m.model(), m.tokenizer(), v.ref(), options,
                     metrics, fence));
         } catch (HearthException e) {

@@ -143,19 +143,55 @@ public final class Gemm {
             gemv(pool, m, k, alpha, b, bOff, bRs, a, aOff, aCs, aRs, beta, c, cOff, ldc);
             return;
         }
+        split(pool, mr, m, n, k, alpha, a, aOff, aRs, aCs, (jb, nb, kc, bp) -> packB(nb, k, kc, b, bOff + jb * bCs,
+                bRs, bCs, bp), beta, c, cOff, ldc);
+    }
+
+    /**
+     * C (m x n) = A (m x k) * B + beta * C with B given as {@link #panels} and A row-major: the
+     * blocked product of {@link #sgemm}, packing B by copying whole panel runs (B's values land where
+     * packing them from a matrix would put them, so the results are the same). For many rows; a
+     * few take {@link #smallRows}.
+     */
+    public static void sgemmPanels(int m, int n, int k, float[] a, int aOff, int aRs, float[] panels, float beta,
+                                   float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0 || (long) ceilDiv(n, NR) * NR * k > panels.length) {
+            throw new IllegalArgumentException("sgemmPanels: m=" + m + " n=" + n + " k=" + k + " with "
+                    + panels.length + " floats of panels");
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        split(ComputePool.shared(), MR, m, n, k, 1f, a, aOff, aRs, 1,
+                (jb, nb, kc, bp) -> packPanels(panels, k, jb, nb, kc, bp), beta, c, cOff, ldc);
+    }
+
+    /** Packs columns [jb, jb + nb) of B, all k rows, into {@code bp} in blocks of kc rows ({@link #packB}'s layout). */
+    @FunctionalInterface
+    private interface BPacker {
+        void pack(int jb, int nb, int kc, float[] bp);
+    }
+
+    /** The blocked product on {@code pool}'s threads, split by whole tiles of rows or whole panels of columns. */
+    private static void split(ComputePool pool, int mr, int m, int n, int k, float alpha, float[] a, int aOff, int aRs,
+                              int aCs, BPacker b, float beta, float[] c, int cOff, int ldc) {
         int threads = pool.threads();
         int rowTiles = ceilDiv(m, mr);
         int colPanels = ceilDiv(n, NR);
         if ((long) m * n * k < PARALLEL_MIN_WORK || threads == 1 || Math.max(rowTiles, colPanels) < 2) {
-            blocked(mr, 0, m, 0, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+            blocked(mr, 0, m, 0, n, k, alpha, a, aOff, aRs, aCs, b, beta, c, cOff, ldc);
         } else if (colPanels < threads || (m >= n && rowTiles >= threads)) {
             // whole tiles of rows per thread; each packs all of B it needs (k x n, the smaller operand)
             pool.parallelFor(rowTiles, (t0, t1) -> blocked(mr, t0 * mr, Math.min(m, t1 * mr), 0, n, k,
-                    alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc));
+                    alpha, a, aOff, aRs, aCs, b, beta, c, cOff, ldc));
         } else {
             // whole panels of columns per thread; each packs all of A it needs (m x k, the smaller operand)
             pool.parallelFor(colPanels, (q0, q1) -> blocked(mr, 0, m, q0 * NR, Math.min(n, q1 * NR), k,
-                    alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc));
+                    alpha, a, aOff, aRs, aCs, b, beta, c, cOff, ldc));
         }
     }
 
@@ -217,8 +253,7 @@ public final class Gemm {
      * than travelling to memory and back once per block of k.
      */
     private static void blocked(int mr, int i0, int i1, int j0, int j1, int k, float alpha,
-                                float[] a, int aOff, int aRs, int aCs,
-                                float[] b, int bOff, int bRs, int bCs,
+                                float[] a, int aOff, int aRs, int aCs, BPacker b,
                                 float beta, float[] c, int cOff, int ldc) {
         int kcMax = mr == MR_WIDE ? KC_WIDE : KC_NARROW;
         int kc = ceilDiv(k, ceilDiv(k, kcMax)); // equal blocks of k: 1100 gives 550 + 550, not 1024 + 76
@@ -226,7 +261,7 @@ public final class Gemm {
         float[] bp = BUFFERS.get().b(chunkMax * k);
         for (int jb = j0; jb < j1; jb += chunkMax) {
             int chunk = Math.min(chunkMax, j1 - jb);
-            packB(chunk, k, kc, b, bOff + jb * bCs, bRs, bCs, bp);
+            b.pack(jb, chunk, kc, bp);
             rowBlocks(mr, i0, i1, chunk, k, kc, alpha, a, aOff, aRs, aCs, bp, beta, c, cOff + jb, ldc);
         }
     }
@@ -603,6 +638,20 @@ public final class Gemm {
     }
 
     /**
+     * {@link #packB} for columns [jb, jb + nb) of B given as {@link #panels} (jb a multiple of NR):
+     * each block of kc rows of a panel is one contiguous run there, copied whole.
+     */
+    private static void packPanels(float[] panels, int k, int jb, int nb, int kc, float[] bp) {
+        int nbPadded = roundUp(nb, NR);
+        for (int pc = 0; pc < k; pc += kc) {
+            int kcb = Math.min(kc, k - pc);
+            for (int jr = 0; jr < nb; jr += NR) {
+                System.arraycopy(panels, (jb + jr) * k + pc * NR, bp, pc * nbPadded + jr * kcb, kcb * NR);
+            }
+        }
+    }
+
+    /**
      * {@code dst[d + p*dstStride] = src[s + p*srcStride]} for p in [0, count); {@code scatter}
      * holds {@code i*dstStride}. A contiguous source takes vector loads and scatter stores where
      * the hardware has them.
@@ -732,45 +781,60 @@ public final class Gemm {
         }
     }
 
-    /** Most rows {@link #smallRowsT} is meant for; past it the packed product wins. */
+    /** Most rows {@link #smallRows} is meant for; past it the packed product ({@link #sgemmPanels}) wins. */
     public static final int SMALL_ROWS = 32;
 
     /**
-     * Largest weight (floats) {@link #smallRowsT} is meant for: it walks the transposed weight
-     * down its columns, rows {@code n} floats apart, which the prefetchers follow only while the
-     * weight is small; a larger one (a 32,000-token head) is read in place, row by row, instead.
+     * Largest weight (floats) whose {@link #panels} a frozen linear layer keeps beside the weight:
+     * a second copy of every matrix up to 4 MiB; a larger one (a 32,000-token head) is read in place.
      */
     public static final long SMALL_ROWS_MAX_WEIGHT = 1L << 20;
 
     /**
-     * C (m x n) = A (m x k) * W^T for a few rows, given {@code wt}, the weight already transposed
-     * (k x n, row-major: row p holds input feature p's weight for every output): for each p, one
-     * load of two vectors of wt and a broadcast of A(i, p) per row feed multiply-adds into that
-     * row's accumulators: no packing, no horizontal sums. Rows of A are contiguous
-     * ({@code a[aOff + i*aRs + p]}); C's rows are {@code ldc} apart, and C = A*W^T + beta*C.
-     * Every C(i, j) is the same chain of fused multiply-adds over p in order, whatever m is and
-     * whichever rows share a block: a row gives the same bits alone or in any batch.
-     *
-     * Shapes: a (m, k), wt (k, n), c (m, n); 1 <= m (any m works; it pays for m up to {@link #SMALL_ROWS}).
+     * A weight W (n x k, element (j, p) at {@code w[off + j*rs + p*cs]}) laid out for products with
+     * B = W^T (k x n): in panels of {@link #NR} columns (two vectors), panel q holding B(p, q*NR + c)
+     * at {@code q*NR*k + p*NR + c}, columns past n zero. It is the blocked product's packed B for
+     * the whole matrix, and the few-row kernels ({@link #smallRows}) read each panel as one
+     * sequential stream: a step of eight rows through the demo model's matrices took 140-144
+     * against 210-213 µs read down the columns of a row-major transpose, where every row of a
+     * column block was a new stride the prefetchers lost at each page (a lone row: 95-113 µs either way).
      */
-    public static void smallRowsT(int m, int n, int k, float[] a, int aOff, int aRs, float[] wt, float beta,
-                                  float[] c, int cOff, int ldc) {
-        ComputePool pool = ComputePool.shared();
-        if (m == 1) {
-            // a lone row: the matrix-vector product streams wt's rows whole into many accumulators,
-            // where the loop below has two (about 1.5x slower); each C(0, j) is the same chain of
-            // multiply-adds over p in order, so the bits are those the row gets in a batch
-            gemv(pool, n, k, 1f, a, aOff, 1, wt, 0, n, 1, beta, c, cOff, 1);
+    public static float[] panels(int n, int k, float[] w, int off, int rs, int cs) {
+        long size = (long) ceilDiv(n, NR) * NR * k;
+        if (n < 0 || k < 0 || size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("panels: a weight of " + n + " x " + k + " is too large to lay out");
+        }
+        float[] out = new float[(int) size];
+        for (int j = 0; j < n; j++) {
+            int dst = j / NR * NR * k + j % NR;
+            int src = off + j * rs;
+            for (int p = 0; p < k; p++) {
+                out[dst + p * NR] = w[src + p * cs];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * C (m x n) = A (m x k) * B + beta * C for a few rows, B given as {@link #panels}: for each p,
+     * one load of a panel's two vectors and a broadcast of A(i, p) per row feed multiply-adds into
+     * that row's accumulators: no packing, no horizontal sums. Rows of A are contiguous
+     * ({@code a[aOff + i*aRs + p]}); C's rows are {@code ldc} apart. Every C(i, j) is the same chain
+     * of fused multiply-adds over p in order, whatever m is and whichever rows share a block: a row
+     * gives the same bits alone or in any batch.
+     *
+     * Shapes: a (m, k), c (m, n); 1 <= m (any m works; it pays for m up to {@link #SMALL_ROWS}).
+     */
+    public static void smallRows(int m, int n, int k, float[] a, int aOff, int aRs, float[] panels, float beta,
+                                 float[] c, int cOff, int ldc) {
+        if (m % 4 == 1 && m > 1) {
+            // one row past a multiple of four: that row alone (cheaper than three rows of padding; the
+            // same bits, see above)
+            smallRows(m - 1, n, k, a, aOff, aRs, panels, beta, c, cOff, ldc);
+            smallRows(1, n, k, a, aOff + (m - 1) * aRs, aRs, panels, beta, c, cOff + (m - 1) * ldc, ldc);
             return;
         }
-        if (m % 4 == 1) {
-            // one row past a multiple of four: that row alone through the matrix-vector product
-            // (cheaper than three rows of padding; the same bits, see above)
-            smallRowsT(m - 1, n, k, a, aOff, aRs, wt, beta, c, cOff, ldc);
-            smallRowsT(1, n, k, a, aOff + (m - 1) * aRs, aRs, wt, beta, c, cOff + (m - 1) * ldc, ldc);
-            return;
-        }
-        if (m % 4 != 0) {
+        if (m % 4 == 2 || m % 4 == 3) {
             // two or three rows past a multiple of four would take the one-row loop, whose two
             // chains of multiply-adds wait on each other: 2, 3, 6 and 7 rows cost more than 4 or 8
             // (a decode step of 7 sequences 400 us, of 8 320). Padded with copies of the last row
@@ -787,20 +851,20 @@ public final class Gemm {
                     System.arraycopy(c, cOff + from * ldc, cp, i * n, n);
                 }
             }
-            smallRowsT(padded, n, k, ap, 0, k, wt, beta, cp, 0, n);
+            smallRows(padded, n, k, ap, 0, k, panels, beta, cp, 0, n);
             for (int i = 0; i < m; i++) {
                 System.arraycopy(cp, i * n, c, cOff + i * ldc, n);
             }
             return;
         }
-        int width = 2 * V;
-        int blocks = ceilDiv(n, width);
-        if ((long) m * n * k < GEMV_PARALLEL_MIN_WORK || blocks < 2 || pool.threads() == 1) {
-            smallRowsTColumns(0, n, m, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
+        ComputePool pool = ComputePool.shared();
+        int count = ceilDiv(n, NR);
+        if ((long) m * n * k < GEMV_PARALLEL_MIN_WORK || count < 2 || pool.threads() == 1) {
+            smallRowsPanels(0, count, m, n, k, a, aOff, aRs, panels, beta, c, cOff, ldc);
         } else {
-            int grain = (int) Math.max(1, ceilDiv(GEMV_PARALLEL_MIN_WORK, (long) width * k * m));
-            pool.parallelFor(blocks, grain, (b0, b1) -> smallRowsTColumns(b0 * width, Math.min(n, b1 * width), m, k,
-                    a, aOff, aRs, wt, n, beta, c, cOff, ldc));
+            int grain = (int) Math.max(1, ceilDiv(GEMV_PARALLEL_MIN_WORK, (long) NR * k * m));
+            pool.parallelFor(count, grain, (q0, q1) -> smallRowsPanels(q0, q1, m, n, k, a, aOff, aRs, panels, beta,
+                    c, cOff, ldc));
         }
     }
 
@@ -808,121 +872,63 @@ public final class Gemm {
     private static final boolean WIDE_REGISTERS = V >= 16;
 
     /**
-     * {@link #smallRowsT} for columns [j0, j1). Whole blocks of two vectors of columns are read with
-     * plain loads, eight rows at a time (where registers allow), then four, then one; the last,
-     * partial block goes to {@link #smallRowsTEdge}. A masked load inside these loops gives C2 a
-     * slow path that keeps every accumulator on the stack, stored and reloaded on each pass over
-     * p (seen in the disassembly): eight rows ran at 3-10 GMAC/s that way, and at 21-46 without.
-     * For the same reason the accumulators are stored here, not through {@link #storeRow}: a
-     * helper C2 declines to inline (NodeCountInliningCutoff) boxes them on every pass.
+     * {@link #smallRows} for panels [q0, q1) (m is 1 or a multiple of four): eight rows at a time
+     * where registers allow, then four, then a lone row. A panel that n ends inside is computed
+     * into a small tile and only its columns before n are written, so the loops never need a mask:
+     * a masked load inside them gives C2 a slow path that keeps every accumulator on the stack,
+     * stored and reloaded on each pass over p (seen in the disassembly): eight rows ran at 3-10
+     * GMAC/s that way, and at 21-46 without.
      */
-    private static void smallRowsTColumns(int j0, int j1, int m, int k, float[] a, int aOff, int aRs, float[] wt,
-                                          int n, float beta, float[] c, int cOff, int ldc) {
-        int whole = j0 + (j1 - j0) / (2 * V) * (2 * V);
-        int i8 = 0;
-        for (; WIDE_REGISTERS && i8 + 8 <= m; i8 += 8) {
-            eightRows(j0, whole, i8, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
-        }
-        for (int j = j0; j < whole; j += 2 * V) {
-            int i = i8;
-            for (; i + 4 <= m; i += 4) {
-                int a0 = aOff + i * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
-                FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
-                for (int p = 0, w = j; p < k; p++, w += n) {
-                    FloatVector wl = FloatVector.fromArray(S, wt, w);
-                    FloatVector wh = FloatVector.fromArray(S, wt, w + V);
-                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
-                    FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
-                    FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
-                    FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
-                    s0 = wl.fma(x0, s0);
-                    t0 = wh.fma(x0, t0);
-                    s1 = wl.fma(x1, s1);
-                    t1 = wh.fma(x1, t1);
-                    s2 = wl.fma(x2, s2);
-                    t2 = wh.fma(x2, t2);
-                    s3 = wl.fma(x3, s3);
-                    t3 = wh.fma(x3, t3);
+    private static void smallRowsPanels(int q0, int q1, int m, int n, int k, float[] a, int aOff, int aRs,
+                                        float[] panels, float beta, float[] c, int cOff, int ldc) {
+        int whole = Math.min(q1, n / NR);
+        rowsOf(q0, whole, m, k, a, aOff, aRs, panels, beta, c, cOff + q0 * NR, ldc);
+        if (whole < q1) {
+            int j0 = whole * NR;
+            float[] tile = new float[m * NR];
+            rowsOf(whole, whole + 1, m, k, a, aOff, aRs, panels, 0f, tile, 0, NR);
+            for (int i = 0; i < m; i++) {
+                for (int j = j0; j < n; j++) {
+                    int ci = cOff + i * ldc + j;
+                    float s = tile[i * NR + j - j0];
+                    c[ci] = beta == 0 ? s : Math.fma(c[ci], beta, s);      // as the vector stores below
                 }
-                int r = cOff + i * ldc + j;
-                if (beta != 0) {
-                    FloatVector b = FloatVector.broadcast(S, beta);
-                    s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
-                    t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
-                    s1 = FloatVector.fromArray(S, c, r + ldc).fma(b, s1);
-                    t1 = FloatVector.fromArray(S, c, r + ldc + V).fma(b, t1);
-                    s2 = FloatVector.fromArray(S, c, r + 2 * ldc).fma(b, s2);
-                    t2 = FloatVector.fromArray(S, c, r + 2 * ldc + V).fma(b, t2);
-                    s3 = FloatVector.fromArray(S, c, r + 3 * ldc).fma(b, s3);
-                    t3 = FloatVector.fromArray(S, c, r + 3 * ldc + V).fma(b, t3);
-                }
-                s0.intoArray(c, r);
-                t0.intoArray(c, r + V);
-                s1.intoArray(c, r + ldc);
-                t1.intoArray(c, r + ldc + V);
-                s2.intoArray(c, r + 2 * ldc);
-                t2.intoArray(c, r + 2 * ldc + V);
-                s3.intoArray(c, r + 3 * ldc);
-                t3.intoArray(c, r + 3 * ldc + V);
-            }
-            for (; i < m; i++) {
-                int a0 = aOff + i * aRs;
-                FloatVector s0 = FloatVector.zero(S), t0 = s0;
-                for (int p = 0, w = j; p < k; p++, w += n) {
-                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
-                    s0 = FloatVector.fromArray(S, wt, w).fma(x0, s0);
-                    t0 = FloatVector.fromArray(S, wt, w + V).fma(x0, t0);
-                }
-                int r = cOff + i * ldc + j;
-                if (beta != 0) {
-                    FloatVector b = FloatVector.broadcast(S, beta);
-                    s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
-                    t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
-                }
-                s0.intoArray(c, r);
-                t0.intoArray(c, r + V);
             }
         }
-        if (whole < j1) {
-            smallRowsTEdge(whole, j1, m, k, a, aOff, aRs, wt, n, beta, c, cOff, ldc);
+    }
+
+    /** All m rows for panels [q0, q1), panel q0's columns written from {@code c[cOff]}. */
+    private static void rowsOf(int q0, int q1, int m, int k, float[] a, int aOff, int aRs, float[] panels, float beta,
+                               float[] c, int cOff, int ldc) {
+        if (q0 >= q1) {
+            return;
+        }
+        int i = 0;
+        for (; WIDE_REGISTERS && i + 8 <= m; i += 8) {
+            eightRows(q0, q1, k, a, aOff + i * aRs, aRs, panels, beta, c, cOff + i * ldc, ldc);
+        }
+        for (; i + 4 <= m; i += 4) {
+            fourRows(q0, q1, k, a, aOff + i * aRs, aRs, panels, beta, c, cOff + i * ldc, ldc);
+        }
+        for (; i < m; i++) {
+            oneRow(q0, q1, k, a, aOff + i * aRs, panels, beta, c, cOff + i * ldc);
         }
     }
 
     /**
-     * {@link #smallRowsTColumns} for the last columns [j0, j1), fewer than two vectors: masked
-     * loads and stores, every row one at a time (the same chains of multiply-adds).
+     * Eight rows of A (from {@code a0}, rows {@code aRs} apart) against panels [q0, q1): one pass
+     * over each panel for all eight, 16 accumulators, which only AVX-512's 32 vector registers hold
+     * without spilling. The accumulators are stored here, not through a helper: one C2 declines to
+     * inline (NodeCountInliningCutoff) boxes them on every pass.
      */
-    private static void smallRowsTEdge(int j0, int j1, int m, int k, float[] a, int aOff, int aRs, float[] wt,
-                                       int n, float beta, float[] c, int cOff, int ldc) {
-        VectorMask<Float> lo = S.indexInRange(j0, j1);
-        VectorMask<Float> hi = S.indexInRange(j0 + V, j1);
-        for (int i = 0; i < m; i++) {
-            int a0 = aOff + i * aRs;
-            FloatVector s0 = FloatVector.zero(S), t0 = s0;
-            for (int p = 0, w = j0; p < k; p++, w += n) {
-                FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
-                s0 = FloatVector.fromArray(S, wt, w, lo).fma(x0, s0);
-                t0 = FloatVector.fromArray(S, wt, w + V, hi).fma(x0, t0);
-            }
-            storeRow(s0, t0, beta, c, cOff + i * ldc + j0, lo, hi);
-        }
-    }
-
-    /**
-     * Rows i..i+7 of {@link #smallRowsTColumns} for columns [j0, j1), whole blocks of 2V read with
-     * plain loads: one pass over each block of wt for eight rows, 16 accumulators, which only
-     * AVX-512's 32 vector registers hold without spilling. A method of its own: grown into
-     * smallRowsTColumns, it made C2 compile that method's one-row loop twice as slow.
-     */
-    private static void eightRows(int j0, int j1, int i, int k, float[] a, int aOff, int aRs, float[] wt, int n,
-                                  float beta, float[] c, int cOff, int ldc) {
-        for (int j = j0; j < j1; j += 2 * V) {
-            int a0 = aOff + i * aRs;
+    private static void eightRows(int q0, int q1, int k, float[] a, int a0, int aRs, float[] panels, float beta,
+                                  float[] c, int cOff, int ldc) {
+        for (int q = q0; q < q1; q++) {
             FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
             FloatVector s4 = s0, t4 = s0, s5 = s0, t5 = s0, s6 = s0, t6 = s0, s7 = s0, t7 = s0;
-            for (int p = 0, w = j; p < k; p++, w += n) {
-                FloatVector wl = FloatVector.fromArray(S, wt, w);
-                FloatVector wh = FloatVector.fromArray(S, wt, w + V);
+            for (int p = 0, w = q * NR * k; p < k; p++, w += NR) {
+                FloatVector wl = FloatVector.fromArray(S, panels, w);
+                FloatVector wh = FloatVector.fromArray(S, panels, w + V);
                 int ap = a0 + p;
                 FloatVector x = FloatVector.broadcast(S, a[ap]);
                 s0 = wl.fma(x, s0);
@@ -949,7 +955,7 @@ public final class Gemm {
                 s7 = wl.fma(x, s7);
                 t7 = wh.fma(x, t7);
             }
-            int r = cOff + i * ldc + j;
+            int r = cOff + (q - q0) * NR;
             if (beta != 0) {
                 FloatVector b = FloatVector.broadcast(S, beta);
                 s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
@@ -988,16 +994,117 @@ public final class Gemm {
         }
     }
 
-    /** Two vectors of sums into C at {@code ci}: C = s (beta 0) or fma(C, beta, s), masked at the edge. */
-    private static void storeRow(FloatVector s, FloatVector t, float beta, float[] c, int ci, VectorMask<Float> lo,
-                                 VectorMask<Float> hi) {
+    /** {@link #eightRows} for four rows (eight accumulators, which AVX2's 16 registers hold too). */
+    private static void fourRows(int q0, int q1, int k, float[] a, int a0, int aRs, float[] panels, float beta,
+                                 float[] c, int cOff, int ldc) {
+        int a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        for (int q = q0; q < q1; q++) {
+            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+            for (int p = 0, w = q * NR * k; p < k; p++, w += NR) {
+                FloatVector wl = FloatVector.fromArray(S, panels, w);
+                FloatVector wh = FloatVector.fromArray(S, panels, w + V);
+                FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+                FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+                FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+                FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+                s0 = wl.fma(x0, s0);
+                t0 = wh.fma(x0, t0);
+                s1 = wl.fma(x1, s1);
+                t1 = wh.fma(x1, t1);
+                s2 = wl.fma(x2, s2);
+                t2 = wh.fma(x2, t2);
+                s3 = wl.fma(x3, s3);
+                t3 = wh.fma(x3, t3);
+            }
+            int r = cOff + (q - q0) * NR;
+            if (beta != 0) {
+                FloatVector b = FloatVector.broadcast(S, beta);
+                s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
+                t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
+                s1 = FloatVector.fromArray(S, c, r + ldc).fma(b, s1);
+                t1 = FloatVector.fromArray(S, c, r + ldc + V).fma(b, t1);
+                s2 = FloatVector.fromArray(S, c, r + 2 * ldc).fma(b, s2);
+                t2 = FloatVector.fromArray(S, c, r + 2 * ldc + V).fma(b, t2);
+                s3 = FloatVector.fromArray(S, c, r + 3 * ldc).fma(b, s3);
+                t3 = FloatVector.fromArray(S, c, r + 3 * ldc + V).fma(b, t3);
+            }
+            s0.intoArray(c, r);
+            t0.intoArray(c, r + V);
+            s1.intoArray(c, r + ldc);
+            t1.intoArray(c, r + ldc + V);
+            s2.intoArray(c, r + 2 * ldc);
+            t2.intoArray(c, r + 2 * ldc + V);
+            s3.intoArray(c, r + 3 * ldc);
+            t3.intoArray(c, r + 3 * ldc + V);
+        }
+    }
+
+    /**
+     * A lone row (from {@code a0}) against panels [q0, q1): four panels at a time, so that eight
+     * chains of multiply-adds are in flight rather than two that wait on each other, and the four
+     * panels are four sequential streams.
+     */
+    private static void oneRow(int q0, int q1, int k, float[] a, int a0, float[] panels, float beta, float[] c,
+                               int cOff) {
+        int q = q0;
+        for (; q + 4 <= q1; q += 4) {
+            oneRowFour(q, k, a, a0, panels, beta, c, cOff + (q - q0) * NR);
+        }
+        for (; q < q1; q++) {
+            FloatVector s0 = FloatVector.zero(S), t0 = s0;
+            for (int p = 0, w = q * NR * k; p < k; p++, w += NR) {
+                FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+                s0 = FloatVector.fromArray(S, panels, w).fma(x, s0);
+                t0 = FloatVector.fromArray(S, panels, w + V).fma(x, t0);
+            }
+            int r = cOff + (q - q0) * NR;
+            if (beta != 0) {
+                FloatVector b = FloatVector.broadcast(S, beta);
+                s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
+                t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
+            }
+            s0.intoArray(c, r);
+            t0.intoArray(c, r + V);
+        }
+    }
+
+    /** Panels q..q+3 of {@link #oneRow}, written from {@code c[r]}: a method of its own, like {@link #eightRows}. */
+    private static void oneRowFour(int q, int k, float[] a, int a0, float[] panels, float beta, float[] c, int r) {
+        FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+        int w0 = q * NR * k;
+        int w1 = w0 + NR * k;
+        int w2 = w1 + NR * k;
+        int w3 = w2 + NR * k;
+        for (int p = 0, o = 0; p < k; p++, o += NR) {
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            s0 = FloatVector.fromArray(S, panels, w0 + o).fma(x, s0);
+            t0 = FloatVector.fromArray(S, panels, w0 + o + V).fma(x, t0);
+            s1 = FloatVector.fromArray(S, panels, w1 + o).fma(x, s1);
+            t1 = FloatVector.fromArray(S, panels, w1 + o + V).fma(x, t1);
+            s2 = FloatVector.fromArray(S, panels, w2 + o).fma(x, s2);
+            t2 = FloatVector.fromArray(S, panels, w2 + o + V).fma(x, t2);
+            s3 = FloatVector.fromArray(S, panels, w3 + o).fma(x, s3);
+            t3 = FloatVector.fromArray(S, panels, w3 + o + V).fma(x, t3);
+        }
         if (beta != 0) {
             FloatVector b = FloatVector.broadcast(S, beta);
-            s = FloatVector.fromArray(S, c, ci, lo).fma(b, s);
-            t = FloatVector.fromArray(S, c, ci + V, hi).fma(b, t);
+            s0 = FloatVector.fromArray(S, c, r).fma(b, s0);
+            t0 = FloatVector.fromArray(S, c, r + V).fma(b, t0);
+            s1 = FloatVector.fromArray(S, c, r + NR).fma(b, s1);
+            t1 = FloatVector.fromArray(S, c, r + NR + V).fma(b, t1);
+            s2 = FloatVector.fromArray(S, c, r + 2 * NR).fma(b, s2);
+            t2 = FloatVector.fromArray(S, c, r + 2 * NR + V).fma(b, t2);
+            s3 = FloatVector.fromArray(S, c, r + 3 * NR).fma(b, s3);
+            t3 = FloatVector.fromArray(S, c, r + 3 * NR + V).fma(b, t3);
         }
-        s.intoArray(c, ci, lo);
-        t.intoArray(c, ci + V, hi);
+        s0.intoArray(c, r);
+        t0.intoArray(c, r + V);
+        s1.intoArray(c, r + NR);
+        t1.intoArray(c, r + NR + V);
+        s2.intoArray(c, r + 2 * NR);
+        t2.intoArray(c, r + 2 * NR + V);
+        s3.intoArray(c, r + 3 * NR);
+        t3.intoArray(c, r + 3 * NR + V);
     }
 
     /** Columns per matrix-vector block: four vectors (and the unit of the thread split). */

@@ -156,18 +156,17 @@ public final class MatMul {
             }
             beta = 1f;
         }
-        boolean keptTranspose = weight.frozen() && (long) outF * in <= Gemm.SMALL_ROWS_MAX_WEIGHT
+        boolean keptPanels = weight.frozen() && (long) outF * in <= Gemm.SMALL_ROWS_MAX_WEIGHT
                 && !Autograd.isEnabled();
-        if (keptTranspose && rows <= Gemm.SMALL_ROWS) {
-            // a served model's few rows (decode steps, short prompts): read the kept transposed weight
-            Gemm.smallRowsT(rows, outF, in, xc.data(), xc.offset(), in, weight.transposedForInference(), beta, y, 0,
+        if (keptPanels && rows <= Gemm.SMALL_ROWS) {
+            // a served model's few rows (decode steps, short prompts): the kept panels of W^T
+            Gemm.smallRows(rows, outF, in, xc.data(), xc.offset(), in, weight.panelsForInference(), beta, y, 0, outF);
+        } else if (keptPanels) {
+            // a served model's longer prompt: the same product, B packed from the kept panels by copying
+            // whole runs (from W its values are gathered one float at a time; they, and so the results,
+            // are the same)
+            Gemm.sgemmPanels(rows, outF, in, xc.data(), xc.offset(), in, weight.panelsForInference(), beta, y, 0,
                     outF);
-        } else if (keptTranspose) {
-            // a served model's longer prompt: the same product, with B's rows read from the kept transposed
-            // weight, where they are contiguous and pack as whole vectors (from W they are gathered one float
-            // at a time; the packed values, and so the results, are the same)
-            Gemm.sgemm(rows, outF, in, 1f, xc.data(), xc.offset(), in, 1,
-                    weight.transposedForInference(), 0, outF, 1, beta, y, 0, outF);
         } else {
             // y (rows, out) = x (rows, in) @ W^T: B(p, j) = W(j, p).
             Gemm.sgemm(rows, outF, in, 1f, xc.data(), xc.offset(), in, 1,

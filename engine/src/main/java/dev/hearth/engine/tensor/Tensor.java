@@ -3,6 +3,7 @@ package dev.hearth.engine.tensor;
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.autograd.AutogradException;
 import dev.hearth.engine.autograd.Node;
+import dev.hearth.engine.kernels.Gemm;
 import dev.hearth.engine.ops.Activations;
 import dev.hearth.engine.ops.Arithmetic;
 import dev.hearth.engine.ops.MatMul;
@@ -35,7 +36,7 @@ public final class Tensor {
     private Tensor grad;
     private Node gradFn;
     private volatile boolean frozen;
-    private volatile float[] transposed;
+    private volatile float[] panels;           // the frozen weight's layout for inference (panelsForInference)
 
     private Tensor(float[] data, int offset, Shape shape, int[] strides) {
         this.data = data;
@@ -308,7 +309,7 @@ public final class Tensor {
     /**
      * Promises that this tensor's values never change again (a served model's weights): in-place
      * operations and optimizers refuse it, and kernels may keep derived layouts of it
-     * ({@link #transposedForInference}).
+     * ({@link #panelsForInference}).
      */
     public Tensor freeze() {
         requiresGrad = false;
@@ -321,29 +322,22 @@ public final class Tensor {
     }
 
     /**
-     * For a frozen (rows, cols) tensor: its transpose, row-major (cols, rows), made once and kept.
-     * What {@code MatMul.linear} reads for a few rows of input, so that each weight row is a
-     * contiguous run of output columns.
+     * For a frozen (rows, cols) tensor W: W^T laid out in {@link Gemm#panels}, made once and kept.
+     * What {@code MatMul.linear} reads as the weight of a served model, where each panel of output
+     * columns is one sequential stream.
      */
-    public float[] transposedForInference() {
+    public float[] panelsForInference() {
         if (!frozen || rank() != 2) {
-            throw new ShapeException("only a frozen matrix keeps a transposed copy; this one is "
+            throw new ShapeException("only a frozen matrix keeps its panels; this one is "
                     + (frozen ? "of shape " + shape : "not frozen"));
         }
-        float[] t = transposed;
+        float[] t = panels;
         if (t == null) {
             synchronized (this) {
-                t = transposed;
+                t = panels;
                 if (t == null) {
-                    int rows = dim(0);
-                    int cols = dim(1);
-                    t = new float[rows * cols];
-                    for (int i = 0; i < rows; i++) {
-                        for (int j = 0; j < cols; j++) {
-                            t[j * rows + i] = data[offset + i * strides[0] + j * strides[1]];
-                        }
-                    }
-                    transposed = t;
+                    t = Gemm.panels(dim(0), dim(1), data, offset, strides[0], strides[1]);
+                    panels = t;
                 }
             }
         }

@@ -145,7 +145,7 @@ class GemmTest {
     }
 
     @Test
-    void smallRowsOverATransposedWeightMatchTheReferenceAndGiveEachRowItsOwnBits() {
+    void smallRowsOverAWeightsPanelsMatchTheReferenceAndGiveEachRowItsOwnBits() {
         java.util.Random r = new java.util.Random(5);
         for (float beta : new float[] {0f, 1f}) {                // with and without a bias
             for (int m : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 13, 32}) {
@@ -154,14 +154,12 @@ class GemmTest {
                     int k = nk[1];
                     float[] a = new float[m * k];
                     float[] w = new float[n * k];                  // (n, k) row-major, as linear keeps it
-                    float[] wt = new float[k * n];                 // its transpose (k, n)
                     for (int i = 0; i < a.length; i++) {
                         a[i] = (float) r.nextGaussian();
                     }
                     for (int j = 0; j < n; j++) {
                         for (int p = 0; p < k; p++) {
                             w[j * k + p] = (float) r.nextGaussian();
-                            wt[p * n + j] = w[j * k + p];
                         }
                     }
                     float[] bias = new float[m * n];
@@ -169,12 +167,13 @@ class GemmTest {
                         bias[i] = (float) r.nextGaussian();
                     }
                     float[] c = bias.clone();
-                    Gemm.smallRowsT(m, n, k, a, 0, k, wt, beta, c, 0, n);
+                    float[] panels = Gemm.panels(n, k, w, 0, k, 1);
+                    Gemm.smallRows(m, n, k, a, 0, k, panels, beta, c, 0, n);
                     float[] ref = bias.clone();
                     Gemm.sgemmReference(m, n, k, 1f, a, 0, k, 1, w, 0, 1, k, beta, ref, 0, n);
                     for (int i = 0; i < m; i++) {
                         float[] alone = java.util.Arrays.copyOfRange(bias, i * n, (i + 1) * n);
-                        Gemm.smallRowsT(1, n, k, a, i * k, k, wt, beta, alone, 0, n);
+                        Gemm.smallRows(1, n, k, a, i * k, k, panels, beta, alone, 0, n);
                         for (int j = 0; j < n; j++) {
                             assertThat(c[i * n + j]).as("beta=%s m=%d n=%d k=%d (%d, %d)", beta, m, n, k, i, j)
                                     .isEqualTo(alone[j]);
@@ -185,6 +184,41 @@ class GemmTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theBlockedProductOverPanelsGivesTheBitsOfTheBlockedProductOverTheMatrix() {
+        // B packed from panels, copied run by run, must hold what packing W itself gives: several
+        // blocks of k (600 > KC), a last partial panel (n = 70), whole and partial row tiles
+        java.util.Random r = new java.util.Random(8);
+        for (int[] mnk : new int[][] {{40, 70, 600}, {33, 32, 17}, {100, 130, 128}}) {
+            int m = mnk[0];
+            int n = mnk[1];
+            int k = mnk[2];
+            float[] a = new float[m * k];
+            float[] w = new float[n * k];                  // (n, k) row-major, as linear keeps it
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) r.nextGaussian();
+            }
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) r.nextGaussian();
+            }
+            float[] panels = Gemm.panels(n, k, w, 0, k, 1);
+            assertThat(panels).hasSize((n + Gemm.NR - 1) / Gemm.NR * Gemm.NR * k);
+            for (float beta : new float[] {0f, 1f}) {
+                float[] bias = new float[m * n];
+                for (int i = 0; i < bias.length; i++) {
+                    bias[i] = (float) r.nextGaussian();
+                }
+                float[] fromPanels = bias.clone();
+                Gemm.sgemmPanels(m, n, k, a, 0, k, panels, beta, fromPanels, 0, n);
+                float[] fromMatrix = bias.clone();
+                Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, w, 0, 1, k, beta, fromMatrix, 0, n);
+                assertThat(fromPanels).as("m=%d n=%d k=%d beta=%s", m, n, k, beta).containsExactly(fromMatrix);
+            }
+        }
+        assertThatThrownBy(() -> Gemm.sgemmPanels(40, 70, 600, new float[40 * 600], 0, 600, new float[10], 0f,
+                new float[40 * 70], 0, 70)).hasMessageContaining("floats of panels");
     }
 
     @Test

@@ -344,9 +344,9 @@ class OpsForwardTest {
 
     @Test
     void aFrozenWeightGivesTheSameBitsAsTheSameWeightUnfrozenForAnyNumberOfRows() {
-        // a frozen weight's product reads its kept transposed copy: the broadcast kernel up to 32 rows,
-        // and for more the packed product with B's rows taken from the copy; above 32 rows the packed
-        // values are the same as when packed from the weight itself, and so are the results
+        // a frozen weight's product reads its kept panels: the broadcast kernel up to 32 rows, and for
+        // more the packed product with B copied from the panels; above 32 rows the packed values are
+        // the same as when packed from the weight itself, and so are the results
         for (int[] shape : new int[][] {{33, 96, 64}, {40, 37, 50}, {100, 130, 128}}) {
             Tensor x = rand(70 + shape[0], shape[0], shape[2]);
             Tensor w = rand(71 + shape[0], shape[1], shape[2]);
