@@ -4,7 +4,9 @@ import dev.hearth.engine.tensor.Rng;
 import java.util.Arrays;
 import java.util.BitSet;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -95,7 +97,7 @@ public final class Sampler {
         double[] s = scores;
         boolean penalise = params.repetitionPenalty() != 1 && seen != null;
         double t = params.isGreedy() ? 1 : params.temperature();
-        for (int i = 0; i < vocab; i++) {
+        for (int i = penalise ? 0 : divided(logits, offset, vocab, t, s); i < vocab; i++) {
             double l = logits[offset + i];
             if (l != l) {
                 throw nan(i);
@@ -245,32 +247,40 @@ public final class Sampler {
         return probs[a] > probs[b] || (probs[a] == probs[b] && a < b);
     }
 
-    /** Draws from the softmax of {@code s}: each exponential is computed once and kept for the walk. */
+    /**
+     * Draws from the softmax of {@code s}: u = rng.nextDouble() times the sum of the exponentials,
+     * and the token is the first (in id order) whose running sum of exponentials exceeds u. The
+     * running sums are computed once, in order, into the exponentials' array, and the token is
+     * found by bisection (they never decrease); a removed token adds 0 and so is never the first.
+     */
     private int draw(double[] s, int vocab, Rng rng) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, s[i]);
-        }
         double[] e = probs;
-        expShifted(s, vocab, max, e);
-        double z = 0;
-        for (int i = 0; i < vocab; i++) {
-            z += e[i];
-        }
-        double u = rng.nextDouble() * z;
+        expShifted(s, vocab, max(s, vocab), e);
         double cum = 0;
-        int last = -1;
         for (int i = 0; i < vocab; i++) {
-            if (s[i] == Double.NEGATIVE_INFINITY) {
-                continue;
-            }
             cum += e[i];
-            last = i;
-            if (u < cum) {
+            e[i] = cum;
+        }
+        double u = rng.nextDouble() * cum;
+        int lo = 0;
+        int hi = vocab;                              // the first running sum above u lies in [lo, hi]
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (e[mid] > u) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if (lo < vocab) {
+            return lo;
+        }
+        for (int i = vocab - 1; i >= 0; i--) {       // u within rounding of the sum: the last token in play
+            if (s[i] != Double.NEGATIVE_INFINITY) {
                 return i;
             }
         }
-        return last;   // u within rounding of z
+        return -1;
     }
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
@@ -294,6 +304,40 @@ public final class Sampler {
         for (; i < n; i++) {
             e[i] = Math.exp(s[i] - max);
         }
+    }
+
+    /** Floats as wide as {@link #D}'s doubles, so one vector of logits widens into one of scores. */
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(D.vectorBitSize() / 2));
+
+    /**
+     * {@code s[i] = (double) logits[offset + i] / t} for the whole vectors of [0, n), naming the
+     * first NaN; returns where the caller's scalar loop goes on. The same divisions as that loop.
+     */
+    private static int divided(float[] logits, int offset, int n, double t, double[] s) {
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            FloatVector l = FloatVector.fromArray(F, logits, offset + i);
+            if (l.test(VectorOperators.IS_NAN).anyTrue()) {
+                throw nan(i + l.test(VectorOperators.IS_NAN).firstTrue());
+            }
+            ((DoubleVector) l.castShape(D, 0)).div(t).intoArray(s, i);
+        }
+        return i;
+    }
+
+    /** The largest of s[0..n) (a maximum is exact in any order), -Infinity when n is 0. */
+    static double max(double[] s, int n) {
+        int i = 0;
+        DoubleVector acc = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            acc = acc.max(DoubleVector.fromArray(D, s, i));
+        }
+        double max = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, s[i]);
+        }
+        return max;
     }
 
     private static GenerationException nan(int id) {

@@ -160,6 +160,59 @@ class SamplerTest {
     }
 
     @Test
+    void aDrawIsTheTokenWhereTheRunningSumInIdOrderPassesTheDrawnFraction() {
+        // the definition, walked token by token, against the sampler's running sums and bisection:
+        // vocabularies not a multiple of a vector, removed tokens (top-k), ties, and flat scores
+        java.util.Random r = new java.util.Random(11);
+        for (int vocab : new int[] {1, 3, 17, 1024, 1027}) {
+            for (int topK : new int[] {0, 1, 5}) {
+                Sampler sampler = new Sampler(sampling().withTemperature(0.8).withTopK(topK));
+                float[] logits = new float[vocab];
+                for (int i = 0; i < vocab; i++) {
+                    logits[i] = i % 7 == 2 ? 1.5f : (float) (r.nextGaussian() * (vocab % 2 == 0 ? 3 : 0.01));
+                }
+                Rng rng = new Rng(vocab * 31L + topK);
+                for (int d = 0; d < 300; d++) {
+                    double[] scores = sampler.scores(logits, 0, vocab, null);
+                    Rng copy = rng.copy();
+                    int got = sampler.next(logits, 0, vocab, null, rng);
+                    double max = java.util.Arrays.stream(scores).max().orElseThrow();
+                    double[] e = new double[vocab];
+                    Sampler.expShifted(scores, vocab, max, e);
+                    double z = 0;
+                    for (double x : e) {
+                        z += x;
+                    }
+                    double u = copy.nextDouble() * z;
+                    double cum = 0;
+                    int want = -1;
+                    for (int i = 0; i < vocab; i++) {
+                        if (scores[i] == NEG) {
+                            continue;
+                        }
+                        cum += e[i];
+                        want = i;
+                        if (u < cum) {
+                            break;
+                        }
+                    }
+                    assertThat(got).as("vocabulary %d, top-k %d, draw %d", vocab, topK, d).isEqualTo(want);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNaNLogitIsNamedWhereverItIs() {
+        for (int at : new int[] {0, 5, 8, 1023, 1026}) {
+            float[] logits = new float[1027];
+            logits[at] = Float.NaN;
+            assertThatThrownBy(() -> new Sampler(sampling()).next(logits, 0, 1027, null, new Rng(1)))
+                    .hasMessageContaining("NaN logit for token " + at + ";");
+        }
+    }
+
+    @Test
     void theSameRngStateGivesTheSameToken() {
         float[] logits = logProbs(0.2, 0.2, 0.2, 0.2, 0.2);
         Sampler s = new Sampler(sampling());
