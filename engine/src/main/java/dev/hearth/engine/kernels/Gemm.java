@@ -5,8 +5,6 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Single-precision general matrix multiply: {@code C = alpha * A * B + beta * C}.
@@ -1243,18 +1241,38 @@ public final class Gemm {
      * Shuffles that fold the upper half of the lanes onto the lower: lane i takes lane i + V/2,
      * then i + V/4, and so on down to i + 1.
      */
-    private static final List<VectorShuffle<Float>> FOLDS = IntStream.iterate(V / 2, h -> h >= 1, h -> h / 2)
-            .mapToObj(h -> VectorShuffle.fromOp(S, i -> (i + h) % V))
-            .toList();
+    /** The shuffle that moves lane i + h to lane i (mod V), or null where h is not below V. */
+    private static VectorShuffle<Float> fold(int h) {
+        return h < V ? VectorShuffle.fromOp(S, i -> (i + h) % V) : null;
+    }
+
+    private static final VectorShuffle<Float> FOLD8 = fold(8);
+    private static final VectorShuffle<Float> FOLD4 = fold(4);
+    private static final VectorShuffle<Float> FOLD2 = fold(2);
+    private static final VectorShuffle<Float> FOLD1 = fold(1);
 
     /**
      * The sum of the lanes, folding halves together so that every addition is fixed. Not
      * {@code reduceLanes(ADD)}: its order is left open, and the interpreter and compiled code
-     * differ, so the same call could give different bits before and after the JIT.
+     * differ, so the same call could give different bits before and after the JIT. Written out
+     * fold by fold (for vectors of up to 16 lanes) with each shuffle a constant: a loop over a
+     * list of shuffles is not unrolled into constants, and cost a decode step's attention dearly.
      */
     static float sumLanes(FloatVector s) {
-        for (VectorShuffle<Float> fold : FOLDS) {
-            s = s.add(s.rearrange(fold));
+        if (V > 16) {
+            throw new IllegalStateException("sumLanes is written out for vectors of up to 16 lanes, not " + V);
+        }
+        if (V > 8) {
+            s = s.add(s.rearrange(FOLD8));
+        }
+        if (V > 4) {
+            s = s.add(s.rearrange(FOLD4));
+        }
+        if (V > 2) {
+            s = s.add(s.rearrange(FOLD2));
+        }
+        if (V > 1) {
+            s = s.add(s.rearrange(FOLD1));
         }
         return s.lane(0);
     }

@@ -189,17 +189,19 @@ public final class MultiHeadAttention extends Layer {
         float[] out = new float[n * qRow];
         float[] qd = qc.data();
         int qo = qc.offset();
-        int scratch = 2 * longest;                                        // two heads' scores
+        int scratch = 4 * longest;                                        // four heads' scores
         long pairWork = 2L * (h / hkv) * longest * hd;
         int grain = (int) Math.max(1, Math.min(n * hkv, PARALLEL_MIN_WORK / Math.max(1, pairWork)));
         ComputePool.shared().parallelFor(n * hkv, grain, (p0, p1) -> {
             float[] scores = new float[scratch];
-            for (int p = p0; p < p1; p++) {
-                int i = p / hkv;
+            for (int p = p0; p < p1; ) {
+                int i = p / hkv;                                          // a sequence's heads in one call
                 int g = p % hkv;
+                int end = Math.min(p1, (i + 1) * hkv);
                 KvCache c = caches.get(i);
-                Attention.oneQuery(g, g + 1, h, hkv, hd, c.length(), scale, qd, qo + i * qRow, c.keyData(),
+                Attention.oneQuery(g, g + end - p, h, hkv, hd, c.length(), scale, qd, qo + i * qRow, c.keyData(),
                         c.valueData(), 0, out, i * qRow, scores);
+                p = end;
             }
         });
         return Tensor.of(out, n, 1, config.queryDim());

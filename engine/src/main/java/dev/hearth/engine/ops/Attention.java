@@ -91,14 +91,14 @@ public final class Attention {
      * {@link #scaledDotProduct} for its last query row, bit for bit, computed by
      * {@link DecodeAttention} without the general call's validation, layouts, buffers and
      * per-sequence tensors, which for the small heads of a decode step cost more than the
-     * arithmetic. No gradient is recorded. {@code scores} is scratch of at least 2 x tk floats.
+     * arithmetic. No gradient is recorded. {@code scores} is scratch of at least 4 x tk floats.
      */
     public static void oneQuery(int kv0, int kv1, int h, int hkv, int d, int tk, float scale, float[] q, int qo,
                                 float[] keys, float[] values, int kvo, float[] out, int oo, float[] scores) {
-        if (tk < 1 || hkv < 1 || h % hkv != 0 || scores.length < 2 * tk || kv0 < 0 || kv1 > hkv || kv0 > kv1) {
+        if (tk < 1 || hkv < 1 || h % hkv != 0 || scores.length < 4 * tk || kv0 < 0 || kv1 > hkv || kv0 > kv1) {
             throw new IllegalArgumentException("oneQuery: key/value heads [" + kv0 + ", " + kv1 + ") of " + h
                     + " query heads over " + hkv + " key/value heads, " + tk + " positions, " + scores.length
-                    + " scores of scratch (at least 2 per position)");
+                    + " scores of scratch (at least 4 per position)");
         }
         DecodeAttention.oneQuery(kv0, kv1, h, hkv, d, tk, scale, q, qo, keys, values, kvo, out, oo, scores);
     }

@@ -299,26 +299,28 @@ class OpsForwardTest {
         float scale = 0.37f;
         float[] expected = Attention.scaledDotProduct(q, k, v, true, scale).toFloatArray();
         float[] out = new float[h * d];
-        float[] scores = new float[2 * tk];
+        float[] scores = new float[4 * tk];
         Attention.oneQuery(1, 2, h, hkv, d, tk, scale, q.toFloatArray(), 0, k.toFloatArray(), v.toFloatArray(), 0,
                 out, 0, scores);
         Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0, k.toFloatArray(), v.toFloatArray(), 0,
                 out, 0, scores);
         assertThat(out).containsExactly(expected);
         assertThatThrownBy(() -> Attention.oneQuery(0, 1, h, hkv, d, tk, scale, q.toFloatArray(), 0,
-                k.toFloatArray(), v.toFloatArray(), 0, out, 0, new float[2 * tk - 1])).hasMessageContaining("scratch");
+                k.toFloatArray(), v.toFloatArray(), 0, out, 0, new float[4 * tk - 1])).hasMessageContaining("scratch");
         assertThatThrownBy(() -> Attention.oneQuery(1, 3, h, hkv, d, tk, scale, q.toFloatArray(), 0,
                 k.toFloatArray(), v.toFloatArray(), 0, out, 0, scores)).hasMessageContaining("[1, 3) of 4 query heads");
     }
 
     @Test
     void oneQueryGivesTheLastRowOfCausalAttentionBitForBitForHeadsAndCachesOfEverySize() {
-        // head sizes below, at and between vector widths (4, 8 and 16 floats), one to three query heads
-        // per key/value head (pairs share their loads, an odd one goes alone), caches of 1 to 100
-        // positions, and a cache with room left (rows read from an offset, as KvCache lays them out)
-        int hkv = 2;
+        // head sizes below, at and between vector widths (4, 8 and 16 floats), one to four query heads
+        // per key/value head over two and three key/value heads (heads go four, two or one at a time,
+        // across key/value heads), caches of 1 to 100 positions, and a cache with room left (rows read
+        // from an offset, as KvCache lays them out)
         for (int d : new int[] {3, 8, 16, 20, 32, 40, 64}) {
-            for (int group : new int[] {1, 2, 3}) {
+            for (int[] heads : new int[][] {{2, 1}, {2, 2}, {2, 3}, {2, 4}, {3, 1}, {3, 2}, {3, 3}}) {
+                int hkv = heads[0];
+                int group = heads[1];
                 int h = hkv * group;
                 for (int tk : new int[] {1, 2, 15, 16, 17, 33, 56, 100}) {
                     Tensor q = Tensor.randn(new Rng(d * 1000 + tk), 1f, 1, 1, h, d);
@@ -333,9 +335,9 @@ class OpsForwardTest {
                     System.arraycopy(v.toFloatArray(), 0, values, kvo, tk * hkv * d);
                     float[] out = new float[7 + h * d];
                     Attention.oneQuery(0, hkv, h, hkv, d, tk, scale, q.toFloatArray(), 0, keys, values, kvo,
-                            out, 7, new float[2 * tk]);
+                            out, 7, new float[4 * tk]);
                     assertThat(java.util.Arrays.copyOfRange(out, 7, out.length))
-                            .as("head_dim %d, %d query heads a key/value head, %d positions", d, group, tk)
+                            .as("head_dim %d, %d key/value heads of %d query heads, %d positions", d, hkv, group, tk)
                             .containsExactly(expected);
                 }
             }
