@@ -117,8 +117,12 @@ public final class MultiHeadAttention extends Layer {
             qh = Attention.rope(qh, positions, config.ropeTheta());
             kh = Attention.rope(kh, positions, config.ropeTheta());
         }
-        if (cache != null && b == 1 && t == 1 && padding == null && !Autograd.needsGrad(qh, kh, vh)) {
-            return o.forward(attendCached(qh, kh, vh, List.of(cache)));             // one decoding step
+        if (cache != null && b == 1 && t <= CACHED_ROWS_MAX && padding == null && !Autograd.needsGrad(qh, kh, vh)) {
+            if (t == 1) {
+                return o.forward(attendCached(qh, kh, vh, List.of(cache)));         // one decoding step
+            }
+            cache.append(kh, vh);                                                   // a short prompt
+            return o.forward(attendRows(qh, cache));
         }
         if (cache != null) {
             Tensor[] kv = cache.append(kh, vh);
@@ -163,27 +167,65 @@ public final class MultiHeadAttention extends Layer {
     private static final int PARALLEL_MIN_WORK = 1 << 15;
 
     /**
+     * Most new positions of one sequence whose attention over its cache goes query by query
+     * ({@link #attendRows}), as a decode step's does: a short prompt's blocked products cost more
+     * in setup, buffers and softmax passes than in arithmetic (a 24-token prompt of the demo
+     * model spent 14% of its time there); a longer one takes the blocked path.
+     */
+    private static final int CACHED_ROWS_MAX = 64;
+
+    /**
      * Decoding attention: row i of qh, kh, vh (n, 1, heads, head_dim) is sequence i's new token;
      * its key and value are appended to {@code caches.get(i)} (batch 1), and its query attends to
-     * everything that cache holds ({@link Attention#oneQuery}). Returns (n, 1, queryDim). The
-     * (sequence, key/value head) pairs are shared over threads when there is enough work; each
-     * pair's result is the same whichever thread computes it.
+     * everything that cache holds ({@link Attention#oneQuery}). Returns (n, 1, queryDim).
      */
     private Tensor attendCached(Tensor qh, Tensor kh, Tensor vh, List<KvCache> caches) {
         int n = caches.size();
+        int kvRow = config.kvHeads() * config.headDim();
+        Tensor kc = kh.contiguous();
+        Tensor vc = vh.contiguous();
+        KvCache[] each = new KvCache[n];
+        int[] keys = new int[n];
+        for (int i = 0; i < n; i++) {
+            KvCache c = caches.get(i);
+            c.appendOne(kc.data(), kc.offset() + i * kvRow, vc.data(), vc.offset() + i * kvRow);
+            each[i] = c;
+            keys[i] = c.length();
+        }
+        return Tensor.of(attend(qh.contiguous(), each, keys), n, 1, config.queryDim());
+    }
+
+    /**
+     * The attention of a sequence's t new positions, qh (1, t, heads, head_dim), over its cache,
+     * which already holds their keys and values: position r sees the cache up to itself, query by
+     * query as a decode step does. Returns (1, t, queryDim).
+     */
+    private Tensor attendRows(Tensor qh, KvCache cache) {
+        int t = qh.dim(1);
+        KvCache[] each = new KvCache[t];
+        int[] keys = new int[t];
+        for (int r = 0; r < t; r++) {
+            each[r] = cache;
+            keys[r] = cache.length() - t + r + 1;
+        }
+        return Tensor.of(attend(qh.contiguous(), each, keys), 1, t, config.queryDim());
+    }
+
+    /**
+     * Query i (row i of qc, contiguous, heads x head_dim floats) attends to the first
+     * {@code keys[i]} positions of {@code caches[i]} ({@link Attention#oneQuery}); returns the
+     * rows of outputs. The (query, key/value head) pairs are shared over threads when there is
+     * enough work; each pair's result is the same whichever thread computes it.
+     */
+    private float[] attend(Tensor qc, KvCache[] caches, int[] keys) {
+        int n = caches.length;
         int h = config.heads();
         int hkv = config.kvHeads();
         int hd = config.headDim();
         int qRow = h * hd;
-        int kvRow = hkv * hd;
-        Tensor qc = qh.contiguous();
-        Tensor kc = kh.contiguous();
-        Tensor vc = vh.contiguous();
         int longest = 0;
-        for (int i = 0; i < n; i++) {
-            KvCache c = caches.get(i);
-            c.appendOne(kc.data(), kc.offset() + i * kvRow, vc.data(), vc.offset() + i * kvRow);
-            longest = Math.max(longest, c.length());
+        for (int tk : keys) {
+            longest = Math.max(longest, tk);
         }
         float scale = (float) (1 / Math.sqrt(hd));
         float[] out = new float[n * qRow];
@@ -195,16 +237,16 @@ public final class MultiHeadAttention extends Layer {
         ComputePool.shared().parallelFor(n * hkv, grain, (p0, p1) -> {
             float[] scores = new float[scratch];
             for (int p = p0; p < p1; ) {
-                int i = p / hkv;                                          // a sequence's heads in one call
+                int i = p / hkv;                                          // a query's heads in one call
                 int g = p % hkv;
                 int end = Math.min(p1, (i + 1) * hkv);
-                KvCache c = caches.get(i);
-                Attention.oneQuery(g, g + end - p, h, hkv, hd, c.length(), scale, qd, qo + i * qRow, c.keyData(),
+                KvCache c = caches[i];
+                Attention.oneQuery(g, g + end - p, h, hkv, hd, keys[i], scale, qd, qo + i * qRow, c.keyData(),
                         c.valueData(), 0, out, i * qRow, scores);
                 p = end;
             }
         });
-        return Tensor.of(out, n, 1, config.queryDim());
+        return out;
     }
 
     /**

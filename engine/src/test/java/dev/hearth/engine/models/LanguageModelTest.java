@@ -137,6 +137,33 @@ class LanguageModelTest {
     }
 
     @Test
+    void aFrozenModelReadsAShortPromptWithTheBitsOfReadingItTokenByToken() {
+        // a served prompt (up to 32 tokens: the few-row products, and attention query by query)
+        // leaves the caches and the last logits a sequence fed one token at a time would have
+        int[] ids = new int[19];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 11 + 3) % 37;
+        }
+        for (LanguageModel m : models()) {
+            m.eval();
+            m.freezeForInference();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                List<KvCache> together = m.newCaches(1, 20);
+                float[] last = m.forwardLast(ids, together).toFloatArray();
+                List<KvCache> oneByOne = m.newCaches(1, 20);
+                float[] step = null;
+                for (int t = 0; t < ids.length; t++) {
+                    step = m.forward(new int[] {ids[t]}, 1, 1, t, oneByOne, null).toFloatArray();
+                }
+                assertThat(last).as(m.getClass().getSimpleName()).containsExactly(step);
+                // the caches hold the same keys and values: the next step reads them alike
+                assertThat(m.forward(new int[] {5}, 1, 1, ids.length, together, null).toFloatArray())
+                        .containsExactly(m.forward(new int[] {5}, 1, 1, ids.length, oneByOne, null).toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void aBatchOfLeftPaddedPromptsMatchesEachPromptAlone() {
         int[] a = {4, 8, 15, 16, 23};
         int[] b = {32, 11};
