@@ -64,26 +64,46 @@ public final class FloatMath {
         return e * Float.intBitsToFloat(bits);
     }
 
-    /** e^x lane by lane, bit-identical to {@link #exp(float)}. */
+    private static final FloatVector EXP_HI_V = FloatVector.broadcast(S, EXP_HI);
+    private static final FloatVector EXP_LO_V = FloatVector.broadcast(S, EXP_LO);
+    private static final FloatVector LOG2E_V = FloatVector.broadcast(S, LOG2E);
+    private static final FloatVector ROUNDER_V = FloatVector.broadcast(S, ROUNDER);
+    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
+    private static final FloatVector MINUS_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+    private static final FloatVector E0_V = FloatVector.broadcast(S, E0);
+    private static final FloatVector E1_V = FloatVector.broadcast(S, E1);
+    private static final FloatVector E2_V = FloatVector.broadcast(S, E2);
+    private static final FloatVector E3_V = FloatVector.broadcast(S, E3);
+    private static final FloatVector E4_V = FloatVector.broadcast(S, E4);
+    private static final FloatVector E5_V = FloatVector.broadcast(S, E5);
+    private static final FloatVector ONE_V = FloatVector.broadcast(S, 1f);
+
+    /**
+     * e^x lane by lane, bit-identical to {@link #exp(float)}. The lanes outside [EXP_LO, EXP_HI]
+     * (and NaN) are found with one comparison and fixed apart: the usual path stays small enough
+     * that C2 inlines it into a loop beside others, where a call would box every vector in and out.
+     */
     public static FloatVector exp(FloatVector x) {
-        VectorMask<Float> nan = x.test(VectorOperators.IS_NAN);
-        VectorMask<Float> over = x.compare(VectorOperators.GT, EXP_HI);
-        VectorMask<Float> under = x.compare(VectorOperators.LT, EXP_LO);
-        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
-        FloatVector t = xc.fma(LOG2E, ROUNDER);
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, FloatVector.broadcast(S, E2));
-        p = p.fma(r, FloatVector.broadcast(S, E3));
-        p = p.fma(r, FloatVector.broadcast(S, E4));
-        p = p.fma(r, FloatVector.broadcast(S, E5));
-        FloatVector r2 = r.mul(r);
-        FloatVector e = p.fma(r2, r).add(1f);
+        FloatVector xc = x.max(EXP_LO_V).min(EXP_HI_V);
+        FloatVector t = xc.fma(LOG2E_V, ROUNDER_V);
+        FloatVector n = t.sub(ROUNDER_V);
+        FloatVector r = n.fma(MINUS_LN2_HI, xc);
+        r = n.fma(MINUS_LN2_LO, r);
+        FloatVector p = r.fma(E0_V, E1_V);
+        p = p.fma(r, E2_V);
+        p = p.fma(r, E3_V);
+        p = p.fma(r, E4_V);
+        p = p.fma(r, E5_V);
+        FloatVector e = p.fma(r.mul(r), r).add(ONE_V);
         IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23);
         FloatVector result = e.mul((FloatVector) bits.reinterpretAsFloats());
-        return result.blend(Float.POSITIVE_INFINITY, over).blend(0f, under).blend(x, nan);
+        return x.compare(VectorOperators.NE, xc).anyTrue() ? outside(x, result) : result;
+    }
+
+    /** {@link #exp(FloatVector)}'s lanes past its range: infinity above, 0 below, NaN as it came. */
+    private static FloatVector outside(FloatVector x, FloatVector result) {
+        return result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_HI))
+                .blend(0f, x.compare(VectorOperators.LT, EXP_LO)).blend(x, x.test(VectorOperators.IS_NAN));
     }
 
     // tanh on |x| < 0.625: x + x^3 P(x^2) (Cephes tanhf); elsewhere 1 - 2 / (e^{2|x|} + 1) with the sign of x.

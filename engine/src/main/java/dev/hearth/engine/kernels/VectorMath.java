@@ -20,7 +20,6 @@ public final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
-    private static final FloatVector NEGATIVE_INFINITY = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
 
     /** Binary operations with a vector body. */
     public enum Binary { ADD, SUB, MUL, DIV }
@@ -236,13 +235,16 @@ public final class VectorMath {
     /** Largest of {@code x[xo..xo+n)} (n >= 1); NaN if any element is NaN. */
     public static float max(int n, float[] x, int xo) {
         int i = 0;
-        FloatVector acc = NEGATIVE_INFINITY;
+        // a local, not a static final vector: a loop's accumulator that starts as a constant vector
+        // object is boxed on every pass (C2 does not scalarize that phi; 288 bytes a call of 48)
+        FloatVector none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector acc = none;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             acc = acc.max(FloatVector.fromArray(S, x, xo + i));
         }
         if (i < n) {                                 // the tail in one masked vector (max is exact in any order)
             VectorMask<Float> m = S.indexInRange(i, n);
-            acc = acc.max(NEGATIVE_INFINITY.blend(FloatVector.fromArray(S, x, xo + i, m), m));
+            acc = acc.max(none.blend(FloatVector.fromArray(S, x, xo + i, m), m));
         }
         return acc.reduceLanes(VectorOperators.MAX);
     }
