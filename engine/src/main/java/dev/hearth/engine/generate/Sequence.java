@@ -111,31 +111,31 @@ public final class Sequence {
     }
 
     /** The reason it ended, or null while it runs. */
-public FinishReason finish() {
-    return finish;
-}
+    public FinishReason finish() {
+        return finish;
+    }
 
-/** The result, once it has ended. */
-public GenerationResult result() {
-    return result;
-}
+    /** The result, once it has ended. */
+    public GenerationResult result() {
+        return result;
+    }
 
-/** The last token, the one the next decode step feeds. */
-public int lastToken() {
-    return tokens[length - 1];
-}
+    /** The last token, the one the next decode step feeds. */
+    public int lastToken() {
+        return tokens[length - 1];
+    }
 
-/** Tokens so far, prompt included. */
-public int length() {
-    return length;
-}
+    /** Tokens so far, prompt included. */
+    public int length() {
+        return length;
+    }
 
-/** Draws the next token from logits {@code data[offset, offset + vocab)}. */
-public int sample(Sampler sampler, float[] data, int offset, int vocab) {
-    return sampler.next(data, offset, vocab, seen, rng);
-}
+    /** Draws the next token from logits {@code data[offset, offset + vocab)}. */
+    public int sample(Sampler sampler, float[] data, int offset, int vocab) {
+        return sampler.next(data, offset, vocab, seen, rng);
+    }
 
-private void emit(String delta) {
+    private void emit(String delta) {
         if (!delta.isEmpty()) {
             listener.onToken(index, delta);
         }
