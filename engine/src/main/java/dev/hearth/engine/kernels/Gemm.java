@@ -5,7 +5,6 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-
 /**
  * Single-precision general matrix multiply: {@code C = alpha * A * B + beta * C}.
  *
@@ -1238,10 +1237,9 @@ public final class Gemm {
     }
 
     /**
-     * Shuffles that fold the upper half of the lanes onto the lower: lane i takes lane i + V/2,
-     * then i + V/4, and so on down to i + 1.
+     * The shuffle that folds lanes h apart: lane i takes lane i + h (mod V); null where h is not
+     * below V. {@link #sumLanes} folds with h = V/2, then V/4, and so on down to 1.
      */
-    /** The shuffle that moves lane i + h to lane i (mod V), or null where h is not below V. */
     private static VectorShuffle<Float> fold(int h) {
         return h < V ? VectorShuffle.fromOp(S, i -> (i + h) % V) : null;
     }
