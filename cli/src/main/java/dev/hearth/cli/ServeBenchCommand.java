@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
  * {@code hearth bench serve}: a load test of the API with the definitions of vLLM's serving
  * benchmark. Requests arrive as a Poisson process (or all at once), at most {@code concurrency}
  * in flight, each a streamed completion of a support-conversation prompt with a fixed number of
- * new tokens (EOS ignored). Per request: TTFT (send to first token), TPOT ((end-to-end - TTFT) /
+ * new tokens, or one drawn uniformly around it ({@code --range-ratio}; EOS ignored). Per request: TTFT (send to first token), TPOT ((end-to-end - TTFT) /
  * (output tokens - 1)), ITL (gaps between streamed chunks), end-to-end latency; overall: request
  * and token throughput.
  */
@@ -72,6 +72,12 @@ final class ServeBenchCommand implements Callable<Integer> {
 
     @Option(names = "--max-tokens", defaultValue = "64", paramLabel = "N", description = "New tokens per request.")
     int maxTokens;
+
+    @Option(names = "--range-ratio", defaultValue = "0", paramLabel = "R", description = {"Vary the new tokens:"
+            + " each request's drawn uniformly from N x (1 - R) to N x (1 + R), 0 <= R < 1, as vLLM's"
+            + " --random-range-ratio does (default 0: every request N). Equal lengths end together, so"
+            + " concurrent streams move in waves; varied ones keep a batch's slots filling as others end."})
+    double rangeRatio;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Model to ask (default: the first registered).")
     String model;
@@ -109,6 +115,9 @@ final class ServeBenchCommand implements Callable<Integer> {
         if (concurrency < 1 || requests < 1 || maxTokens < 1 || !(perSecond > 0)) {
             throw new HearthException("--concurrency, --requests, --max-tokens and --rate must be positive");
         }
+        if (!(rangeRatio >= 0 && rangeRatio < 1)) {
+            throw new HearthException("--range-ratio takes a fraction from 0 up to (not including) 1, not " + rangeRatio);
+        }
         int warmupRequests = warmupRequests();
         PrintWriter o = spec.commandLine().getOut();
         Store store = null;
@@ -136,8 +145,9 @@ final class ServeBenchCommand implements Callable<Integer> {
                     throw new HearthException("--url needs --model and a user key (--key or $HEARTH_API_KEY)");
                 }
             }
-            o.printf("benchmarking %s at %s: %d requests, concurrency %d, rate %s/s, %d new tokens each%n", model,
-                    url, requests, concurrency, rate, maxTokens);
+            o.printf("benchmarking %s at %s: %d requests, concurrency %d, rate %s/s, %s new tokens each%n", model,
+                    url, requests, concurrency, rate, rangeRatio == 0 ? Integer.toString(maxTokens)
+                            : shortest() + "-" + longest() + " (uniform)");
             o.flush();
             run(o, perSecond, warmupRequests);
         } finally {
@@ -174,7 +184,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         List<String> prompts = prompts();
         warmUp(o, prompts, warmupRequests);
         long start = System.nanoTime();
-        List<Sample> samples = sendAll(prompts, requests, perSecond, new Random(seed));
+        List<Sample> samples = sendAll(prompts, requests, perSecond, new Random(seed), new Random(seed + 2));
         double seconds = (System.nanoTime() - start) / 1e9;
         report(o, samples, seconds);
     }
@@ -187,8 +197,9 @@ final class ServeBenchCommand implements Callable<Integer> {
      */
     private void warmUp(PrintWriter o, List<String> prompts, int fixed) throws InterruptedException {
         Random arrivals = new Random(seed + 1);
+        Random lengths = new Random(seed + 3);
         if (fixed >= 0) {
-            checkWarm(sendAll(prompts, fixed, Double.POSITIVE_INFINITY, arrivals));
+            checkWarm(sendAll(prompts, fixed, Double.POSITIVE_INFINITY, arrivals, lengths));
             return;
         }
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -199,7 +210,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         while (!settled && System.nanoTime() - start < WARMUP_LIMIT_NANOS) {
             long compiled = jit.getTotalCompilationTime();
             long t0 = System.nanoTime();
-            checkWarm(sendAll(prompts, round, Double.POSITIVE_INFINITY, arrivals));
+            checkWarm(sendAll(prompts, round, Double.POSITIVE_INFINITY, arrivals, lengths));
             sent += round;
             double wallMillis = (System.nanoTime() - t0) / 1e6;
             settled = jit.getTotalCompilationTime() - compiled < SETTLED_COMPILATION_SHARE * wallMillis;
@@ -216,8 +227,22 @@ final class ServeBenchCommand implements Callable<Integer> {
         });
     }
 
-    /** Sends {@code count} requests, at most {@code concurrency} in flight, arriving at {@code perSecond}. */
-    private List<Sample> sendAll(List<String> prompts, int count, double perSecond, Random arrivals)
+    /** The fewest new tokens a request asks for: N x (1 - R), rounded, at least 1. */
+    private int shortest() {
+        return Math.max(1, (int) Math.round(maxTokens * (1 - rangeRatio)));
+    }
+
+    /** The most new tokens a request asks for: N x (1 + R), rounded. */
+    private int longest() {
+        return Math.max(shortest(), (int) Math.round(maxTokens * (1 + rangeRatio)));
+    }
+
+    /**
+     * Sends {@code count} requests, at most {@code concurrency} in flight, arriving at
+     * {@code perSecond}, each asking for a number of new tokens drawn from {@code lengths} in
+     * request order (so a seed gives the same lengths however the requests interleave).
+     */
+    private List<Sample> sendAll(List<String> prompts, int count, double perSecond, Random arrivals, Random lengths)
             throws InterruptedException {
         Semaphore slots = new Semaphore(concurrency);
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -226,11 +251,12 @@ final class ServeBenchCommand implements Callable<Integer> {
             if (Double.isFinite(perSecond)) {
                 Thread.sleep((long) (-Math.log(1 - arrivals.nextDouble()) / perSecond * 1000));
             }
+            int newTokens = shortest() + lengths.nextInt(longest() - shortest() + 1);
             slots.acquire();
             String prompt = prompts.get(i % prompts.size());
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
-                    samples.add(send(prompt));
+                    samples.add(send(prompt, newTokens));
                 } finally {
                     slots.release();
                 }
@@ -261,11 +287,11 @@ final class ServeBenchCommand implements Callable<Integer> {
      * virtual thread's park and wake-up for every streamed token. On a small machine the client
      * shares the cores with the server, so its cost per token shows in the server's throughput.
      */
-    private Sample send(String prompt) {
+    private Sample send(String prompt, int newTokens) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         body.put("prompt", prompt);
-        body.put("max_tokens", maxTokens);
+        body.put("max_tokens", newTokens);
         body.put("temperature", 0.8);
         body.put("stream", true);
         body.put("ignore_eos", true);
@@ -351,6 +377,8 @@ final class ServeBenchCommand implements Callable<Integer> {
         result.put("concurrency", concurrency);
         result.put("rate", rate);
         result.put("max_tokens", maxTokens);
+        result.put("range_ratio", rangeRatio);
+        result.put("output_tokens", outTokens);
         result.put("duration_s", seconds);
         result.put("request_throughput", ok.size() / seconds);
         result.put("output_token_throughput", outTokens / seconds);

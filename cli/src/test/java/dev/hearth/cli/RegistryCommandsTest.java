@@ -89,6 +89,23 @@ class RegistryCommandsTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
         assertThat(json.get("requests").asInt()).isEqualTo(3);                 // the warm-up is not counted
         assertThat(json.get("output_token_throughput").asDouble()).isPositive();
+        // varied lengths: 6 requests of 2 to 6 new tokens (4 +- 50%), EOS ignored, so the tokens counted
+        // are the lengths drawn, and the same seed draws the same ones again
+        Run varied = hearth("bench", "serve", "--concurrency", "2", "--requests", "6", "--max-tokens", "4",
+                "--range-ratio", "0.5", "--warmup", "0", "--out", out.toString());
+        assertThat(varied.code()).as(varied.err()).isZero();
+        assertThat(varied.out()).contains("2-6 (uniform) new tokens each", "successful requests       6 (failed 0)");
+        long total = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile()).get("output_tokens").asLong();
+        assertThat(total).isBetween(12L, 36L).isNotEqualTo(24L);
+        assertThat(hearth("bench", "serve", "--concurrency", "2", "--requests", "6", "--max-tokens", "4",
+                "--range-ratio", "0.5", "--warmup", "0", "--out", out.toString()).code()).isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile()).get("output_tokens")
+                .asLong()).isEqualTo(total);
+        for (String ratio : List.of("1", "-0.1", "NaN")) {
+            Run bad = hearth("bench", "serve", "--range-ratio", ratio);
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("--range-ratio takes a fraction from 0 up to (not including) 1");
+        }
         for (String wrong : List.of("-1", "soon")) {
             Run bad = hearth("bench", "serve", "--warmup", wrong);
             assertThat(bad.code()).isEqualTo(1);
