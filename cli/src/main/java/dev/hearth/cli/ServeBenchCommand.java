@@ -384,6 +384,9 @@ final class ServeBenchCommand implements Callable<Integer> {
         result.put("output_token_throughput", outTokens / seconds);
         result.put("total_token_throughput", (inTokens + outTokens) / seconds);
         o.printf(Locale.ROOT, "%n successful requests       %d (failed %d)%n", ok.size(), failed.size());
+        if (!failed.isEmpty()) {
+            o.printf(Locale.ROOT, " first failure             %s%n", failed.getFirst().error);
+        }
         o.printf(Locale.ROOT, " duration                  %.2f s%n", seconds);
         o.printf(Locale.ROOT, " request throughput        %.2f req/s%n", ok.size() / seconds);
         o.printf(Locale.ROOT, " output token throughput   %.1f tok/s%n", outTokens / seconds);

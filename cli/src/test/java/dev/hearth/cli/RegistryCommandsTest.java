@@ -101,6 +101,12 @@ class RegistryCommandsTest {
                 "--range-ratio", "0.5", "--warmup", "0", "--out", out.toString()).code()).isZero();
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile()).get("output_tokens")
                 .asLong()).isEqualTo(total);
+        // a request the server refuses is counted as failed, and the first refusal is shown
+        Run refused = hearth("bench", "serve", "--concurrency", "1", "--requests", "1", "--max-tokens", "600",
+                "--warmup", "0");
+        assertThat(refused.code()).as(refused.err()).isZero();
+        assertThat(refused.out()).contains("successful requests       0 (failed 1)", "first failure             HTTP 400",
+                "context");
         for (String ratio : List.of("1", "-0.1", "NaN")) {
             Run bad = hearth("bench", "serve", "--range-ratio", ratio);
             assertThat(bad.code()).isEqualTo(1);
