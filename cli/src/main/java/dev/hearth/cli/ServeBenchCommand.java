@@ -43,9 +43,9 @@ import picocli.CommandLine.Spec;
  * {@code hearth bench serve}: a load test of the API with the definitions of vLLM's serving
  * benchmark. Requests arrive as a Poisson process (or all at once), at most {@code concurrency}
  * in flight, each a streamed completion of a support-conversation prompt with a fixed number of
- * new tokens, or one drawn uniformly around it ({@code --range-ratio}; EOS ignored). Per request: TTFT (send to first token), TPOT ((end-to-end - TTFT) /
- * (output tokens - 1)), ITL (gaps between streamed chunks), end-to-end latency; overall: request
- * and token throughput.
+ * new tokens, or one drawn uniformly around it ({@code --range-ratio}; EOS ignored). Per request:
+ * TTFT (send to first token), TPOT ((end-to-end - TTFT) / (output tokens - 1)), ITL (gaps between
+ * streamed chunks), end-to-end latency; overall: request and token throughput.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load-test the API: Poisson arrivals, streamed completions; prints TTFT, time per output token,",
