@@ -120,14 +120,14 @@ public final class DecodeAttention {
      */
     private static void scoreFour(int tk, int d, int row, float scale, float[] q, int qa, float[] keys,
                                   int k0, int k1, int k2, int k3, float[] s) {
-        int qb = qa + d;
-        int qc = qb + d;
-        int qd = qc + d;
         int dv = S.loopBound(d);
         if (V == 16 && dv == d) {
             scoreFourFolded(tk, d, row, scale, q, qa, keys, k0, k1, k2, k3, s);
             return;
         }
+        int qb = qa + d;
+        int qc = qb + d;
+        int qd = qc + d;
         for (int j = 0; j < tk; j++) {
             int r = j * row;
             FloatVector a0 = FloatVector.zero(S);
