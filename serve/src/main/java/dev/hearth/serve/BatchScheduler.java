@@ -174,21 +174,26 @@ public final class BatchScheduler implements AutoCloseable {
         try (Autograd.Scope s = Autograd.noGrad()) {
             while (open) {
                 try {
+                    long t0 = System.nanoTime();
                     admit();
                     if (!tasks.isEmpty() && tasks.peekFirst().next(model)) {
                         tasks.pollFirst();
                     }
                     if (running.isEmpty()) {
+                        meters.busySince(t0);
                         if (!tasks.isEmpty()) {
                             continue;
                         }
                         Object next = queue.poll(100, TimeUnit.MILLISECONDS);
                         if (next != null) {
+                            long t1 = System.nanoTime();
                             start(next);
+                            meters.busySince(t1);
                         }
                         continue;
                     }
                     step();
+                    meters.busySince(t0);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -348,6 +353,7 @@ public final class BatchScheduler implements AutoCloseable {
             return;
         }
         int n = running.size();
+        meters.batchSize().record(n);
         int[] ids = new int[n];
         List<List<KvCache>> caches = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

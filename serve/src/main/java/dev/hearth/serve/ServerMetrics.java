@@ -1,6 +1,7 @@
 package dev.hearth.serve;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
@@ -17,10 +18,12 @@ import java.util.function.Supplier;
  * The server's Prometheus metrics, all named {@code hearth_*}: latency histograms (time to first
  * token, inter-token latency, end-to-end latency, in seconds), queue length and running
  * requests, prompt and generated token counters, requests by endpoint and status, and rejected
- * requests by reason; beside them Micrometer's standard {@code jvm_*} and {@code process_*}
- * meters (heap and other memory, threads, JIT compilation time, CPU, uptime), so an operator
- * sees a server still warming up or short of memory. {@link #scrape()} gives the text exposition
- * format.
+ * requests by reason; per model, the sequences in each decode step and the seconds its thread
+ * spent computing, which tell an operator how full the batch runs and how busy the model is
+ * (TGI's batch-size histograms, vLLM's tokens per engine step); beside them Micrometer's
+ * standard {@code jvm_*} and {@code process_*} meters (heap and other memory, threads, JIT
+ * compilation time, CPU, uptime), so an operator sees a server still warming up or short of
+ * memory. {@link #scrape()} gives the text exposition format.
  */
 public final class ServerMetrics {
     private static final Duration[] LATENCY_BUCKETS = buckets(
@@ -60,7 +63,16 @@ public final class ServerMetrics {
 
     /** The meters of one served model version, looked up once (the scheduler records per token). */
     public record ModelMeters(Timer timeToFirstToken, Timer interTokenLatency, Timer endToEndLatency, Counter promptTokens,
-                              Counter generatedTokens) {}
+                              Counter generatedTokens, DistributionSummary batchSize, Counter busySeconds) {
+
+        /** Counts the time since {@code startNanos} ({@link System#nanoTime()}) as the model's thread computing. */
+        void busySince(long startNanos) {
+            busySeconds.increment((System.nanoTime() - startNanos) / 1e9);
+        }
+    }
+
+    /** Buckets of {@code hearth_batch_size}: every size up to 8, then doubling. */
+    private static final double[] BATCH_BUCKETS = {1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64, 128, 256};
 
     public ModelMeters forModel(String model) {
         return new ModelMeters(
@@ -70,6 +82,11 @@ public final class ServerMetrics {
                 Counter.builder("hearth.prompt.tokens").description("Prompt tokens read").tag("model", model)
                         .register(registry),
                 Counter.builder("hearth.generation.tokens").description("Tokens generated").tag("model", model)
+                        .register(registry),
+                DistributionSummary.builder("hearth.batch.size").description("Sequences in each decode step")
+                        .tag("model", model).serviceLevelObjectives(BATCH_BUCKETS).register(registry),
+                Counter.builder("hearth.model.busy").baseUnit("seconds").description("Time the model's thread spent"
+                        + " computing (prompts, decode steps, embeddings), not waiting for work").tag("model", model)
                         .register(registry));
     }
 

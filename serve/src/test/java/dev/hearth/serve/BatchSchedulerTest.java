@@ -100,4 +100,37 @@ class BatchSchedulerTest {
             assertThat(((GenerationJob.Event.Finished) events.getLast()).result().generatedTokens()).isEqualTo(8);
         }
     }
+
+    @Test
+    void eachDecodeStepRecordsItsBatchSizeAndTheModelsBusyTime() throws Exception {
+        ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
+        ServerMetrics metrics = new ServerMetrics();
+        long started = System.nanoTime();
+        try (BatchScheduler scheduler = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(),
+                metrics, null)) {
+            // three choices of one prompt: prefill chooses each one's first token, then every decode step
+            // runs the three together, so there are (tokens - 1) steps of 3
+            GenerationJob job = new GenerationJob(List.of(m.tokenizer().encode("the cat")), 3,
+                    new SamplingParams(0, 0, 1, 1, 6, List.of(), List.of(), 1), System.nanoTime(),
+                    TimeUnit.MINUTES.toNanos(1));
+            scheduler.submit(job);
+            int tokens = 0;
+            for (int finished = 0; finished < 3; ) {
+                GenerationJob.Event e = job.next(60_000);
+                assertThat(e).isNotNull().isNotInstanceOf(GenerationJob.Event.Failed.class);
+                if (e instanceof GenerationJob.Event.Finished f) {
+                    tokens = f.result().generatedTokens();
+                    finished++;
+                }
+            }
+            var size = metrics.registry().get("hearth.batch.size").tag("model", "tiny").summary();
+            assertThat(tokens).isBetween(1, 6);
+            assertThat(size.count()).isEqualTo(tokens - 1);
+            assertThat(size.totalAmount()).isEqualTo(3.0 * (tokens - 1));
+            double busy = metrics.registry().get("hearth.model.busy").tag("model", "tiny").counter().count();
+            assertThat(busy).isPositive().isLessThan((System.nanoTime() - started) / 1e9);
+        }
+        assertThat(metrics.scrape()).contains("hearth_batch_size_bucket{model=\"tiny\",le=\"3.0\"}",
+                "hearth_model_busy_seconds_total{model=\"tiny\"}");
+    }
 }
