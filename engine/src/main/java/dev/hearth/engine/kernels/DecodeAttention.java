@@ -112,19 +112,33 @@ public final class DecodeAttention {
         }
     }
 
+    // Gemm.sumLanes's folds for four vectors of 16 lanes at once (see scoreFour)
+    private static final VectorMask<Float> UPPER_HALF = V == 16 ? VectorMask.fromLong(S, 0xFF00L) : null;
+    private static final VectorMask<Float> UPPER_QUARTERS = V == 16 ? VectorMask.fromLong(S, 0xF0F0L) : null;
+    private static final VectorShuffle<Float> SWAP_HALVES = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 8) : null;
+    private static final VectorShuffle<Float> SWAP_QUARTERS = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 4) : null;
+    private static final VectorShuffle<Float> SWAP_PAIRS = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 2) : null;
+    private static final VectorShuffle<Float> SWAP_LANES = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 1) : null;
+
     /**
      * The scaled scores of four query heads, consecutive from {@code qa}, against the cached keys
      * at offsets k0..k3 of each row (their key/value heads; equal when heads share one): head i's
      * in s[i tk, (i + 1) tk). Each score is the dot product of Gemm's matrix-vector kernel (lane
      * partial sums, folded, then the tail), then scaled.
+     *
+     * <p>With vectors of 16 lanes the four heads' lane sums are folded together.
+     * {@link Gemm#sumLanes} folds one vector in four steps (lane i plus lane i + 8, then + 4, + 2,
+     * + 1), each a shuffle and an add. Here the first step puts heads 0 and 1 into the halves of
+     * one vector (lanes 0-7: 0's lane i plus its lane i + 8; lanes 8-15: 1's lane i + 8 plus its
+     * lane i, the same sum, as addition commutes), and heads 2 and 3 into another; the second
+     * step puts all four into quarters; the last two fold within each quarter. Every sum is the
+     * one sumLanes makes, with 5 shuffles and 5 adds (and 6 blends) for the four heads in place
+     * of 16 and 16. The sums end in lanes 0 (head 0), 8 (head 1), 4 (head 2) and 12 (head 3).
      */
     private static void scoreFour(int tk, int d, int row, float scale, float[] q, int qa, float[] keys,
                                   int k0, int k1, int k2, int k3, float[] s) {
         int dv = S.loopBound(d);
-        if (V == 16 && dv == d) {
-            scoreFourFolded(tk, d, row, scale, q, qa, keys, k0, k1, k2, k3, s);
-            return;
-        }
+        boolean folded = V == 16;
         int qb = qa + d;
         int qc = qb + d;
         int qd = qc + d;
@@ -140,10 +154,27 @@ public final class DecodeAttention {
                 a2 = FloatVector.fromArray(S, keys, k2 + r + p).fma(FloatVector.fromArray(S, q, qc + p), a2);
                 a3 = FloatVector.fromArray(S, keys, k3 + r + p).fma(FloatVector.fromArray(S, q, qd + p), a3);
             }
-            float s0 = Gemm.sumLanes(a0);
-            float s1 = Gemm.sumLanes(a1);
-            float s2 = Gemm.sumLanes(a2);
-            float s3 = Gemm.sumLanes(a3);
+            float s0;
+            float s1;
+            float s2;
+            float s3;
+            if (folded) {
+                FloatVector h01 = a0.blend(a1, UPPER_HALF).add(a1.blend(a0, UPPER_HALF).rearrange(SWAP_HALVES));
+                FloatVector h23 = a2.blend(a3, UPPER_HALF).add(a3.blend(a2, UPPER_HALF).rearrange(SWAP_HALVES));
+                FloatVector f = h01.blend(h23, UPPER_QUARTERS)
+                        .add(h23.blend(h01, UPPER_QUARTERS).rearrange(SWAP_QUARTERS));
+                f = f.add(f.rearrange(SWAP_PAIRS));
+                f = f.add(f.rearrange(SWAP_LANES));
+                s0 = f.lane(0);
+                s1 = f.lane(8);
+                s2 = f.lane(4);
+                s3 = f.lane(12);
+            } else {
+                s0 = Gemm.sumLanes(a0);
+                s1 = Gemm.sumLanes(a1);
+                s2 = Gemm.sumLanes(a2);
+                s3 = Gemm.sumLanes(a3);
+            }
             for (int p = dv; p < d; p++) {
                 s0 = Math.fma(q[qa + p], keys[k0 + r + p], s0);
                 s1 = Math.fma(q[qb + p], keys[k1 + r + p], s1);
@@ -154,54 +185,6 @@ public final class DecodeAttention {
             s[tk + j] = scale * s1;
             s[2 * tk + j] = scale * s2;
             s[3 * tk + j] = scale * s3;
-        }
-    }
-
-    // Gemm.sumLanes's folds for four vectors of 16 lanes at once (see scoreFourFolded)
-    private static final VectorMask<Float> UPPER_HALF = V == 16 ? VectorMask.fromLong(S, 0xFF00L) : null;
-    private static final VectorMask<Float> UPPER_QUARTERS = V == 16 ? VectorMask.fromLong(S, 0xF0F0L) : null;
-    private static final VectorShuffle<Float> SWAP_HALVES = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 8) : null;
-    private static final VectorShuffle<Float> SWAP_QUARTERS = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 4) : null;
-    private static final VectorShuffle<Float> SWAP_PAIRS = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 2) : null;
-    private static final VectorShuffle<Float> SWAP_LANES = V == 16 ? VectorShuffle.fromOp(S, i -> i ^ 1) : null;
-
-    /**
-     * {@link #scoreFour} for vectors of 16 lanes and a head size that is a multiple of 16: the
-     * four heads' lane sums folded together. {@link Gemm#sumLanes} folds one vector in four
-     * steps (lane i plus lane i + 8, then + 4, + 2, + 1), each a shuffle and an add. Here the
-     * first step puts heads 0 and 1 into the halves of one vector (lanes 0-7: 0's lane i plus
-     * its lane i + 8; lanes 8-15: 1's lane i + 8 plus its lane i, the same sum, as addition
-     * commutes), and heads 2 and 3 into another; the second step puts all four into quarters;
-     * the last two fold within each quarter. Every sum is the one sumLanes makes, with 5
-     * shuffles and 5 adds (and 6 blends) for the four heads in place of 16 and 16. The sums end
-     * in lanes 0 (head 0), 8 (head 1), 4 (head 2) and 12 (head 3).
-     */
-    private static void scoreFourFolded(int tk, int d, int row, float scale, float[] q, int qa, float[] keys,
-                                        int k0, int k1, int k2, int k3, float[] s) {
-        int qb = qa + d;
-        int qc = qb + d;
-        int qd = qc + d;
-        for (int j = 0; j < tk; j++) {
-            int r = j * row;
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int p = 0; p < d; p += V) {
-                a0 = FloatVector.fromArray(S, keys, k0 + r + p).fma(FloatVector.fromArray(S, q, qa + p), a0);
-                a1 = FloatVector.fromArray(S, keys, k1 + r + p).fma(FloatVector.fromArray(S, q, qb + p), a1);
-                a2 = FloatVector.fromArray(S, keys, k2 + r + p).fma(FloatVector.fromArray(S, q, qc + p), a2);
-                a3 = FloatVector.fromArray(S, keys, k3 + r + p).fma(FloatVector.fromArray(S, q, qd + p), a3);
-            }
-            FloatVector h01 = a0.blend(a1, UPPER_HALF).add(a1.blend(a0, UPPER_HALF).rearrange(SWAP_HALVES));
-            FloatVector h23 = a2.blend(a3, UPPER_HALF).add(a3.blend(a2, UPPER_HALF).rearrange(SWAP_HALVES));
-            FloatVector f = h01.blend(h23, UPPER_QUARTERS).add(h23.blend(h01, UPPER_QUARTERS).rearrange(SWAP_QUARTERS));
-            f = f.add(f.rearrange(SWAP_PAIRS));
-            f = f.add(f.rearrange(SWAP_LANES)).mul(scale);
-            s[j] = f.lane(0);
-            s[tk + j] = f.lane(8);
-            s[2 * tk + j] = f.lane(4);
-            s[3 * tk + j] = f.lane(12);
         }
     }
 
