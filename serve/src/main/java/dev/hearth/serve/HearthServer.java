@@ -16,6 +16,8 @@ import dev.hearth.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class HearthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HearthServer.class);
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The most of a refused body read and dropped so that its client reads the 413. */
+    static final long DISCARD_LIMIT = 64L << 20;
 
     private final Store store;
     private final ServeOptions options;
@@ -337,12 +341,31 @@ public final class HearthServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads and drops the rest of a refused body, up to {@link #DISCARD_LIMIT} bytes. A client still sending when
+     * the server answers and closes gets a reset connection in place of the 413, so the refusal waits for the body
+     * (nginx's lingering close does the same); past the limit the connection is closed without it.
+     */
+    private static void discardBody(Context ctx) {
+        byte[] sink = new byte[64 << 10];
+        long left = DISCARD_LIMIT;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0; ) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client has gone or the stream is spent; the 413 is written if the connection still stands
+        }
+    }
+
     /** Decodes a body as strict UTF-8 JSON object. */
     static ObjectNode parseBody(Context ctx, long maxBytes) {
         String length = ctx.header("Content-Length");
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > maxBytes) {
+                    discardBody(ctx);
                     throw ApiException.tooLarge("the request body is " + length.trim() + " bytes; the server accepts at"
                             + " most " + maxBytes);
                 }
@@ -354,6 +377,7 @@ public final class HearthServer implements AutoCloseable {
         try {
             bytes = ctx.bodyAsBytes();
         } catch (RuntimeException e) {
+            discardBody(ctx);
             throw ApiException.tooLarge("the request body could not be read (at most " + maxBytes + " bytes are"
                     + " accepted)");
         }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.store.AuditEntry;
 import dev.hearth.store.RateLimit;
 import dev.hearth.store.Role;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -223,6 +225,26 @@ class ServerTest {
                 + "\"content\":\"x\"}]}"), 400, "invalid_request_error", null);
         assertError(s.get("/v2/nothing", s.user), 404, "not_found_error", "unknown_url");
         assertThat(s.post("/v1/completions", s.user, completion("a", 2, 1, 1)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRefusedBodyIsReadSoItsClientGetsThe413() throws Exception {
+        // the client sends its headers, pauses, then the body: a server that answered and closed at the headers
+        // would meet the body with a reset, and the client would never read the 413
+        int length = 2 << 20;
+        try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Authorization: Bearer " + s.user + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(300);
+            out.write(new byte[length]);
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 413").contains("request_too_large");
+        }
     }
 
     @Test
