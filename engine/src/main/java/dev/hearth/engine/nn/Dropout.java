@@ -26,9 +26,14 @@ public final class Dropout extends Layer {
         this.rng = new Rng(key);
     }
 
+    /** Whether {@link #forward} returns its input as it is: in evaluation mode, or with p = 0. */
+    public boolean isIdentity() {
+        return !isTraining() || p == 0;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
-        if (!isTraining() || p == 0) {
+        if (isIdentity()) {
             return x;
         }
         return dev.hearth.engine.ops.Dropout.apply(x, p, rng.nextLong());

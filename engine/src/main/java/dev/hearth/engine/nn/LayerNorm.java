@@ -4,7 +4,7 @@ import dev.hearth.engine.ops.Normalization;
 import dev.hearth.engine.tensor.Tensor;
 
 /** Layer normalisation over the last dimension with learned scale (ones) and shift (zeros). */
-public final class LayerNorm extends Layer {
+public final class LayerNorm extends Layer implements RowNorm {
     private final Tensor weight; // (dim)
     private final Tensor bias;   // (dim) or null
     private final float eps;
@@ -31,5 +31,12 @@ public final class LayerNorm extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return Normalization.layerNorm(x, weight, bias, eps);
+    }
+
+    @Override
+    public void forwardRows(int rows, float[] x, int xo, float[] y, int yo) {
+        float[] shift = bias == null ? null : bias.contiguous().toFloatArray();
+        Normalization.normalizeRows(0, rows, weight.dim(0), x, xo, weight.contiguous().toFloatArray(), shift, eps, true,
+                y, yo, null, null);
     }
 }

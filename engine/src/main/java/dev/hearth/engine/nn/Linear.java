@@ -96,6 +96,24 @@ public final class Linear extends Layer {
     }
 
     /**
+     * {@link #forward} on raw rows, for a decode step's reused buffers: x's rows (rows, in) from
+     * {@code xo}, y's (rows, out) written from {@code yo}; the same bits. Inference only: the
+     * caller makes sure no gradient is wanted and no observer is set ({@link #observed}).
+     */
+    void forwardRows(int rows, float[] x, int xo, float[] y, int yo) {
+        if (quantized != null) {
+            MatMul.linearRows(rows, x, xo, quantized, bias, y, yo);
+        } else {
+            MatMul.linearRows(rows, x, xo, weight, bias, y, yo);
+        }
+    }
+
+    /** Whether an observer sees this layer's inputs ({@link #observeInputs}). */
+    boolean observed() {
+        return inputObserver != null;
+    }
+
+    /**
      * Hands every input x (..., in) that {@link #forward} receives to {@code observer} before it is
      * used, or stops doing so when {@code observer} is null: how calibration (Wanda pruning's input
      * norms) sees a layer's activations without a copy of the model's forward pass.

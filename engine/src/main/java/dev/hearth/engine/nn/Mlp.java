@@ -1,5 +1,7 @@
 package dev.hearth.engine.nn;
 
+import dev.hearth.engine.kernels.VectorMath;
+import dev.hearth.engine.kernels.VectorMath.Binary;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 
@@ -45,5 +47,31 @@ public final class Mlp extends Layer {
             case SWIGLU -> in.forward(x).silu().mul(up.forward(x));
         };
         return out.forward(h);
+    }
+
+    /**
+     * {@link #forward} on raw rows, for a decode step on reused buffers, with the same bits: x's
+     * rows from {@code xo}, the output's into y from {@code yo}.
+     */
+    void forwardRows(int rows, float[] x, int xo, float[] y, int yo, StepBuffers buffers) {
+        int n = rows * in.outFeatures();
+        float[] h = buffers.get(StepBuffers.HIDDEN, n);
+        in.forwardRows(rows, x, xo, h, 0);
+        switch (kind) {
+            case GELU -> VectorMath.gelu(n, h, 0, h, 0);
+            case GELU_TANH -> VectorMath.geluTanh(n, h, 0, h, 0);
+            case SWIGLU -> {
+                float[] u = buffers.get(StepBuffers.UP, n);
+                up.forwardRows(rows, x, xo, u, 0);
+                VectorMath.silu(n, h, 0, h, 0);
+                VectorMath.binary(Binary.MUL, n, h, 0, 1, u, 0, 1, h, 0);
+            }
+        }
+        out.forwardRows(rows, h, 0, y, yo);
+    }
+
+    /** Whether {@link #forwardRows} may stand in for {@link #forward}: no observer sees a projection's inputs. */
+    boolean runsOnRows() {
+        return !in.observed() && !out.observed() && (up == null || !up.observed());
     }
 }

@@ -163,6 +163,11 @@ public final class MultiHeadAttention extends Layer {
         return o.forward(attendCached(qh, kh, vh, caches));
     }
 
+    /** Whether {@link #forwardEachRows} may stand in for {@link #forwardEach}: no observer sees a projection's inputs. */
+    boolean runsOnRows() {
+        return !q.observed() && !k.observed() && !v.observed() && !o.observed();
+    }
+
     /** Multiply-adds of attention below which one sequence's heads stay on one thread. */
     private static final int PARALLEL_MIN_WORK = 1 << 15;
 
@@ -196,6 +201,40 @@ public final class MultiHeadAttention extends Layer {
     }
 
     /**
+     * {@link #forwardEach} on raw rows, for a decode step on reused buffers, with the same bits:
+     * x's n rows (the block's normalised input, dim floats each) from {@code xo}; the output
+     * projection's rows go into y from {@code yo}. The caller checks the shapes and that no
+     * gradient is wanted.
+     */
+    void forwardEachRows(int n, float[] x, int xo, int[] positions, List<KvCache> caches, float[] y, int yo,
+                         StepBuffers buffers) {
+        int hd = config.headDim();
+        int qRow = config.queryDim();
+        int kvRow = config.kvHeads() * hd;
+        float[] qb = buffers.get(StepBuffers.QUERIES, n * qRow);
+        float[] kb = buffers.get(StepBuffers.KEYS, n * kvRow);
+        float[] vb = buffers.get(StepBuffers.VALUES, n * kvRow);
+        q.forwardRows(n, x, xo, qb, 0);
+        k.forwardRows(n, x, xo, kb, 0);
+        v.forwardRows(n, x, xo, vb, 0);
+        if (config.ropeTheta() > 0) {
+            Attention.ropeRows(qb, 0, n, config.heads(), hd, positions, config.ropeTheta());
+            Attention.ropeRows(kb, 0, n, config.kvHeads(), hd, positions, config.ropeTheta());
+        }
+        KvCache[] each = new KvCache[n];
+        int[] keys = new int[n];
+        for (int i = 0; i < n; i++) {
+            KvCache c = caches.get(i);
+            c.appendOne(kb, i * kvRow, vb, i * kvRow);
+            each[i] = c;
+            keys[i] = c.length();
+        }
+        float[] att = buffers.get(StepBuffers.ATTENDED, n * qRow);
+        attend(qb, 0, each, keys, att, 0);
+        o.forwardRows(n, att, 0, y, yo);
+    }
+
+    /**
      * The attention of a sequence's t new positions, qh (1, t, heads, head_dim), over its cache,
      * which already holds their keys and values: position r sees the cache up to itself, query by
      * query as a decode step does. Returns (1, t, queryDim).
@@ -218,6 +257,13 @@ public final class MultiHeadAttention extends Layer {
      * enough work; each pair's result is the same whichever thread computes it.
      */
     private float[] attend(Tensor qc, KvCache[] caches, int[] keys) {
+        float[] out = new float[caches.length * config.queryDim()];
+        attend(qc.data(), qc.offset(), caches, keys, out, 0);
+        return out;
+    }
+
+    /** {@link #attend(Tensor, KvCache[], int[])} on raw rows: the queries from qo, the outputs from oo. */
+    private void attend(float[] qd, int qo, KvCache[] caches, int[] keys, float[] out, int oo) {
         int n = caches.length;
         int h = config.heads();
         int hkv = config.kvHeads();
@@ -228,9 +274,6 @@ public final class MultiHeadAttention extends Layer {
             longest = Math.max(longest, tk);
         }
         float scale = (float) (1 / Math.sqrt(hd));
-        float[] out = new float[n * qRow];
-        float[] qd = qc.data();
-        int qo = qc.offset();
         int scratch = 4 * longest;                                        // four heads' scores
         long pairWork = 2L * (h / hkv) * longest * hd;
         int grain = (int) Math.max(1, Math.min(n * hkv, PARALLEL_MIN_WORK / Math.max(1, pairWork)));
@@ -242,11 +285,10 @@ public final class MultiHeadAttention extends Layer {
                 int end = Math.min(p1, (i + 1) * hkv);
                 KvCache c = caches[i];
                 Attention.oneQuery(g, g + end - p, h, hkv, hd, keys[i], scale, qd, qo + i * qRow, c.keyData(),
-                        c.valueData(), 0, out, i * qRow, scores);
+                        c.valueData(), 0, out, oo + i * qRow, scores);
                 p = end;
             }
         });
-        return out;
     }
 
     /**

@@ -4,7 +4,7 @@ import dev.hearth.engine.ops.Normalization;
 import dev.hearth.engine.tensor.Tensor;
 
 /** Root-mean-square normalisation over the last dimension with a learned scale (ones), as in Llama. */
-public final class RmsNorm extends Layer {
+public final class RmsNorm extends Layer implements RowNorm {
     private final Tensor weight; // (dim)
     private final float eps;
 
@@ -25,5 +25,11 @@ public final class RmsNorm extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return Normalization.rmsNorm(x, weight, eps);
+    }
+
+    @Override
+    public void forwardRows(int rows, float[] x, int xo, float[] y, int yo) {
+        Normalization.normalizeRows(0, rows, weight.dim(0), x, xo, weight.contiguous().toFloatArray(), null, eps,
+                false, y, yo, null, null);
     }
 }

@@ -1,5 +1,7 @@
 package dev.hearth.engine.nn;
 
+import dev.hearth.engine.kernels.VectorMath;
+import dev.hearth.engine.kernels.VectorMath.Binary;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
 
@@ -75,6 +77,31 @@ public final class TransformerBlock extends Layer {
     public Tensor forwardEach(Tensor x, int[] positions, java.util.List<KvCache> caches) {
         Tensor h = x.add(drop.forward(attn.forwardEach(norm1.forward(x), positions, caches)));
         return h.add(drop.forward(mlp.forward(norm2.forward(h))));
+    }
+
+    /**
+     * {@link #forwardEach} on raw rows, with the same bits: x holds the n sequences' rows (n, dim)
+     * and is updated in place; the norms, projections and activations work in {@code buffers}
+     * (reused by every block of the step) where forwardEach makes a tensor per operation. Only
+     * where {@link #runsOnRows} says so, with no gradient wanted.
+     */
+    public void forwardEachRows(int n, float[] x, int[] positions, java.util.List<KvCache> caches,
+                                StepBuffers buffers) {
+        int size = n * attn.config().dim();
+        float[] normed = buffers.get(StepBuffers.NORMED, size);
+        float[] y = buffers.get(StepBuffers.OUTPUT, size);
+        ((RowNorm) norm1).forwardRows(n, x, 0, normed, 0);
+        attn.forwardEachRows(n, normed, 0, positions, caches, y, 0, buffers);
+        VectorMath.binary(Binary.ADD, size, x, 0, 1, y, 0, 1, x, 0);
+        ((RowNorm) norm2).forwardRows(n, x, 0, normed, 0);
+        mlp.forwardRows(n, normed, 0, y, 0, buffers);
+        VectorMath.binary(Binary.ADD, size, x, 0, 1, y, 0, 1, x, 0);
+    }
+
+    /** Whether {@link #forwardEachRows} may stand in for {@link #forwardEach}: dropout is off and nothing observes. */
+    public boolean runsOnRows() {
+        return drop.isIdentity() && norm1 instanceof RowNorm && norm2 instanceof RowNorm && attn.runsOnRows()
+                && mlp.runsOnRows();
     }
 
     /** The attention probabilities (batch, heads, time, time) this block computes for its input x (B, T, C). */

@@ -343,25 +343,49 @@ public final class Attention {
         int t = x.dim(1);
         int h = x.dim(2);
         int d = x.dim(3);
-        int half = d / 2;
         int tokens = x.dim(0) * t;
         float[] out = new float[x.numel()];
-        ComputePool.shared().parallelFor(tokens, Math.max(1, 4096 / (h * d)), (k0, k1) -> {
-            for (int tok = k0; tok < k1; tok++) {
-                int cb = positions[sharedPositions ? tok % t : tok] * half;
-                for (int head = 0; head < h; head++) {
-                    int o = (tok * h + head) * d;
-                    for (int i = 0; i < half; i++) {
-                        float x1 = src[off + o + i];
-                        float x2 = src[off + o + i + half];
-                        float cs = cos[cb + i];
-                        float sn = sign * sin[cb + i];
-                        out[o + i] = x1 * cs - x2 * sn;
-                        out[o + i + half] = x2 * cs + x1 * sn;
-                    }
+        ComputePool.shared().parallelFor(tokens, Math.max(1, 4096 / (h * d)), (k0, k1) ->
+                rotateTokens(k0, k1, src, off, out, 0, positions, sharedPositions ? t : 0, h, d, cos, sin, sign));
+        return Tensor.of(out, x.shape().toArray());
+    }
+
+    /**
+     * RoPE in place on raw rows, as a decode step on reused buffers takes it: x holds
+     * {@code tokens} rows of h heads of d floats from {@code xo}, token i at {@code positions[i]};
+     * the bits of {@link #rope}.
+     */
+    public static void ropeRows(float[] x, int xo, int tokens, int h, int d, int[] positions, float theta) {
+        int maxPosition = 0;
+        for (int i = 0; i < tokens; i++) {
+            maxPosition = Math.max(maxPosition, positions[i]);
+        }
+        RopeTable table = RopeTable.covering(theta, d, maxPosition);
+        rotateTokens(0, tokens, x, xo, x, xo, positions, 0, h, d, table.cos(), table.sin(), 1f);
+    }
+
+    /**
+     * Tokens [k0, k1) of src (h heads of d floats each, from {@code so}) rotated into out (from
+     * {@code oo}; out may be src): token k is at {@code positions[k % t]} when the positions are
+     * shared by a batch of t steps, at {@code positions[k]} when t is 0. Each pair is read before
+     * it is written.
+     */
+    private static void rotateTokens(int k0, int k1, float[] src, int so, float[] out, int oo, int[] positions, int t,
+                                     int h, int d, float[] cos, float[] sin, float sign) {
+        int half = d / 2;
+        for (int tok = k0; tok < k1; tok++) {
+            int cb = positions[t > 0 ? tok % t : tok] * half;
+            for (int head = 0; head < h; head++) {
+                int o = (tok * h + head) * d;
+                for (int i = 0; i < half; i++) {
+                    float x1 = src[so + o + i];
+                    float x2 = src[so + o + i + half];
+                    float cs = cos[cb + i];
+                    float sn = sign * sin[cb + i];
+                    out[oo + o + i] = x1 * cs - x2 * sn;
+                    out[oo + o + i + half] = x2 * cs + x1 * sn;
                 }
             }
-        });
-        return Tensor.of(out, x.shape().toArray());
+        }
     }
 }

@@ -148,30 +148,7 @@ public final class MatMul {
             rows = x.shape().product(0, x.rank() - 1);
         }
         float[] y = new float[rows * outF];
-        float beta = 0f;
-        if (bias != null) {
-            Tensor bc = bias.contiguous();
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(bc.data(), bc.offset(), y, r * outF, outF);
-            }
-            beta = 1f;
-        }
-        boolean keptPanels = weight.frozen() && (long) outF * in <= Gemm.SMALL_ROWS_MAX_WEIGHT
-                && !Autograd.isEnabled();
-        if (keptPanels && rows <= Gemm.SMALL_ROWS) {
-            // a served model's few rows (decode steps, short prompts): the kept panels of W^T
-            Gemm.smallRows(rows, outF, in, xc.data(), xc.offset(), in, weight.panelsForInference(), beta, y, 0, outF);
-        } else if (keptPanels) {
-            // a served model's longer prompt: the same product, B packed from the kept panels by copying
-            // whole runs (from W its values are gathered one float at a time; they, and so the results,
-            // are the same)
-            Gemm.sgemmPanels(rows, outF, in, xc.data(), xc.offset(), in, weight.panelsForInference(), beta, y, 0,
-                    outF);
-        } else {
-            // y (rows, out) = x (rows, in) @ W^T: B(p, j) = W(j, p).
-            Gemm.sgemm(rows, outF, in, 1f, xc.data(), xc.offset(), in, 1,
-                    weight.data(), weight.offset(), weight.stride(1), weight.stride(0), beta, y, 0, outF);
-        }
+        linearRows(rows, xc.data(), xc.offset(), weight, bias, y, 0);
         int[] outDims = x.shape().toArray();
         outDims[outDims.length - 1] = outF;
         Tensor out = Tensor.of(y, outDims);
@@ -204,6 +181,39 @@ public final class MatMul {
     }
 
     /**
+     * {@link #linear}'s forward product on raw rows, without a tensor or a gradient: x's rows
+     * (rows, in) from {@code xo}, y's (rows, out) written from {@code yo}. The shapes are the
+     * caller's to check. A frozen weight's few rows go through its kept panels, as a decode step's do.
+     */
+    public static void linearRows(int rows, float[] x, int xo, Tensor weight, Tensor bias, float[] y, int yo) {
+        int in = weight.dim(1);
+        int outF = weight.dim(0);
+        float beta = 0f;
+        if (bias != null) {
+            Tensor bc = bias.contiguous();
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bc.data(), bc.offset(), y, yo + r * outF, outF);
+            }
+            beta = 1f;
+        }
+        boolean keptPanels = weight.frozen() && (long) outF * in <= Gemm.SMALL_ROWS_MAX_WEIGHT
+                && !Autograd.isEnabled();
+        if (keptPanels && rows <= Gemm.SMALL_ROWS) {
+            // a served model's few rows (decode steps, short prompts): the kept panels of W^T
+            Gemm.smallRows(rows, outF, in, x, xo, in, weight.panelsForInference(), beta, y, yo, outF);
+        } else if (keptPanels) {
+            // a served model's longer prompt: the same product, B packed from the kept panels by copying
+            // whole runs (from W its values are gathered one float at a time; they, and so the results,
+            // are the same)
+            Gemm.sgemmPanels(rows, outF, in, x, xo, in, weight.panelsForInference(), beta, y, yo, outF);
+        } else {
+            // y (rows, out) = x (rows, in) @ W^T: B(p, j) = W(j, p).
+            Gemm.sgemm(rows, outF, in, 1f, x, xo, in, 1, weight.data(), weight.offset(), weight.stride(1),
+                    weight.stride(0), beta, y, yo, outF);
+        }
+    }
+
+    /**
      * {@code y = x W^T + b} with a quantized weight: x (..., in), weight (out, in) quantized, bias
      * (out) or null; y (..., out). The weight is read packed ({@link QuantizedMatMul}). Inference
      * only: while gradients are being recorded for x or the bias this is an error, since no gradient
@@ -227,19 +237,25 @@ public final class MatMul {
         Tensor xc = x.contiguous();
         int rows = x.numel() / in;
         float[] y = new float[rows * outF];
+        linearRows(rows, xc.data(), xc.offset(), weight, bias, y, 0);
+        int[] outDims = x.shape().toArray();
+        outDims[outDims.length - 1] = outF;
+        return Tensor.of(y, outDims);
+    }
+
+    /** The quantized {@link #linear}'s product on raw rows, as {@link #linearRows(int, float[], int, Tensor, Tensor, float[], int)}. */
+    public static void linearRows(int rows, float[] x, int xo, QuantizedMatrix weight, Tensor bias, float[] y, int yo) {
+        int outF = weight.rows();
         if (rows > 0) {
-            QuantizedMatMul.linear(weight, xc.data(), xc.offset(), rows, y, 0);
+            QuantizedMatMul.linear(weight, x, xo, rows, y, yo);
         }
         if (bias != null) {
             Tensor bc = bias.contiguous();
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < outF; j++) {
-                    y[r * outF + j] += bc.data()[bc.offset() + j];
+                    y[yo + r * outF + j] += bc.data()[bc.offset() + j];
                 }
             }
         }
-        int[] outDims = x.shape().toArray();
-        outDims[outDims.length - 1] = outF;
-        return Tensor.of(y, outDims);
     }
 }

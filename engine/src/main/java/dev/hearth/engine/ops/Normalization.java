@@ -43,16 +43,8 @@ public final class Normalization {
         float[] y = new float[x.numel()];
         float[] w = weight == null ? null : weight.contiguous().toFloatArray();
         float[] b = bias == null ? null : bias.contiguous().toFloatArray();
-        ComputePool.shared().parallelFor(rows, Math.max(1, 4096 / Math.max(cols, 1)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int o = xo + r * cols;
-                float mu = centre ? dev.hearth.engine.kernels.VectorMath.sum(cols, xd, o) / cols : 0f;
-                float rs = (float) (1 / Math.sqrt(NormKernels.sumSquaredDeviations(cols, xd, o, mu) / cols + eps));
-                mean[r] = mu;
-                rstd[r] = rs;
-                NormKernels.normalize(cols, xd, o, mu, rs, w, b, y, r * cols);
-            }
-        });
+        ComputePool.shared().parallelFor(rows, Math.max(1, 4096 / Math.max(cols, 1)),
+                (r0, r1) -> normalizeRows(r0, r1, cols, xd, xo, w, b, eps, centre, y, 0, mean, rstd));
         Tensor out = Tensor.of(y, x.shape().toArray());
         Tensor[] inputs = centre ? new Tensor[] {x, weight, bias} : new Tensor[] {x, weight};
         return Autograd.record(out, op, inputs, Map.of("eps", eps), g -> {
@@ -90,6 +82,27 @@ public final class Normalization {
             Tensor db = needB ? Tensor.of(gb, cols) : null;
             return centre ? new Tensor[] {dx, dw, db} : new Tensor[] {dx, dw};
         });
+    }
+
+    /**
+     * Rows [r0, r1) of x (rows of {@code cols} from {@code xo}) normalised into y (from
+     * {@code yo}): LayerNorm when {@code centre}, RMSNorm when not; w and b (or null) of cols
+     * floats. Each row's mean (0 for RMSNorm) and 1 / deviation go into mean[r] and rstd[r] when
+     * those are given (backward needs them). How {@link #layerNorm} and {@link #rmsNorm} compute a
+     * row, and a decode step's norms on its reused buffers.
+     */
+    public static void normalizeRows(int r0, int r1, int cols, float[] xd, int xo, float[] w, float[] b, float eps,
+                                     boolean centre, float[] y, int yo, float[] mean, float[] rstd) {
+        for (int r = r0; r < r1; r++) {
+            int o = xo + r * cols;
+            float mu = centre ? dev.hearth.engine.kernels.VectorMath.sum(cols, xd, o) / cols : 0f;
+            float rs = (float) (1 / Math.sqrt(NormKernels.sumSquaredDeviations(cols, xd, o, mu) / cols + eps));
+            if (mean != null) {
+                mean[r] = mu;
+                rstd[r] = rs;
+            }
+            NormKernels.normalize(cols, xd, o, mu, rs, w, b, y, yo + r * cols);
+        }
     }
 
     private static void checkParam(String what, Tensor x, Tensor p, int cols) {

@@ -103,6 +103,42 @@ class LanguageModelTest {
     }
 
     @Test
+    void aQuantizedModelsDecodeStepMatchesEachSequenceDecodedAloneBitForBit() {
+        // the step's rows go through the quantized products as a single token's forward does
+        Llama m = new Llama(new Llama.Config(37, 20, 2, 4, 2, 32, 64, 10000f, 1e-6f, false, true, false, 0f),
+                new Rng(4));
+        m.eval();
+        int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}, {8, 30, 12, 4}};
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            m.parameters().forEach((name, p) -> {
+                if (name.endsWith(".bias")) {
+                    p.fill(0.25f);                              // the projections' biases take part
+                }
+            });
+            for (dev.hearth.engine.nn.Module layer : m.modules()) {
+                if (layer instanceof dev.hearth.engine.nn.Linear l) {
+                    l.quantize(dev.hearth.engine.quant.QuantFormat.Q8_0);
+                }
+            }
+            List<List<KvCache>> caches = new java.util.ArrayList<>();
+            int[] last = new int[seqs.length];
+            for (int i = 0; i < seqs.length; i++) {
+                List<KvCache> c = m.newCaches(1, 20);
+                m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, c, null);
+                caches.add(c);
+                last[i] = seqs[i][seqs[i].length - 1];
+            }
+            float[] step = m.forwardEach(last, caches).toFloatArray();
+            for (int i = 0; i < seqs.length; i++) {
+                List<KvCache> own = m.newCaches(1, 20);
+                m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, own, null);
+                float[] oneStep = m.forward(new int[] {last[i]}, 1, 1, seqs[i].length - 1, own, null).toFloatArray();
+                assertThat(java.util.Arrays.copyOfRange(step, i * 37, (i + 1) * 37)).containsExactly(oneStep);
+            }
+        }
+    }
+
+    @Test
     void aFrozenModelDecodesLikeTheTrainableOneAndRefusesChanges() {
         int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}, {8, 30, 12, 4}};
         for (LanguageModel m : models()) {
