@@ -33,6 +33,29 @@ class LanguageModelTest {
         assertThat(models().get(1).parameterCount()).isEqualTo((long) v * c + 2 * llamaBlock + c);
     }
 
+    /**
+     * Each sequence's prefix (all but its last token) read into caches of its own (added to
+     * {@code caches}), then one {@link LanguageModel#forwardEach} step of every sequence's last
+     * token together: its logits, a row of 37 per sequence.
+     */
+    private static float[] stepAfterPrefixes(LanguageModel m, int[][] seqs, List<List<KvCache>> caches) {
+        int[] last = new int[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            List<KvCache> c = m.newCaches(1, 20);
+            m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, c, null);
+            caches.add(c);
+            last[i] = seqs[i][seqs[i].length - 1];
+        }
+        return m.forwardEach(last, caches).toFloatArray();
+    }
+
+    /** The logits of a sequence's last token decoded alone after its prefix, as hearth generate decodes. */
+    private static float[] lastTokenDecodedAlone(LanguageModel m, int[] seq) {
+        List<KvCache> own = m.newCaches(1, 20);
+        m.forward(java.util.Arrays.copyOf(seq, seq.length - 1), 1, seq.length - 1, 0, own, null);
+        return m.forward(new int[] {seq[seq.length - 1]}, 1, 1, seq.length - 1, own, null).toFloatArray();
+    }
+
     @Test
     void decodingWithCachesEqualsTheFullForward() {
         int[] ids = {1, 5, 9, 2, 36, 0, 7, 7, 3};
@@ -62,18 +85,8 @@ class LanguageModelTest {
         for (LanguageModel m : models()) {
             m.eval();
             try (Autograd.Scope s = Autograd.noGrad()) {
-                // Each sequence's prefix (all but its last token) goes into caches of its own...
                 List<List<KvCache>> caches = new java.util.ArrayList<>();
-                int[] last = new int[seqs.length];
-                for (int i = 0; i < seqs.length; i++) {
-                    int[] seq = seqs[i];
-                    List<KvCache> c = m.newCaches(1, 20);
-                    m.forward(java.util.Arrays.copyOf(seq, seq.length - 1), 1, seq.length - 1, 0, c, null);
-                    caches.add(c);
-                    last[i] = seq[seq.length - 1];
-                }
-                // ...then one step feeds every sequence's last token together.
-                float[] step = m.forwardEach(last, caches).toFloatArray();
+                float[] step = stepAfterPrefixes(m, seqs, caches);
                 for (int i = 0; i < seqs.length; i++) {
                     float[] alone = m.forward(seqs[i], 1, seqs[i].length).toFloatArray();
                     float[] lastOnly = m.forwardLast(seqs[i], m.newCaches(1, 20)).toFloatArray();
@@ -88,12 +101,8 @@ class LanguageModelTest {
                     }
                     assertThat(caches.get(i).getFirst().length()).isEqualTo(seqs[i].length);
                     // one token of a sequence decoded alone (as hearth generate does) gives the same bits
-                    List<KvCache> own = m.newCaches(1, 20);
-                    m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, own,
-                            null);
-                    float[] oneStep = m.forward(new int[] {last[i]}, 1, 1, seqs[i].length - 1, own, null)
-                            .toFloatArray();
-                    assertThat(java.util.Arrays.copyOfRange(step, i * 37, (i + 1) * 37)).containsExactly(oneStep);
+                    assertThat(java.util.Arrays.copyOfRange(step, i * 37, (i + 1) * 37))
+                            .containsExactly(lastTokenDecodedAlone(m, seqs[i]));
                 }
             }
             List<List<KvCache>> fresh = List.of(m.newCaches(1, 20));
@@ -120,20 +129,10 @@ class LanguageModelTest {
                     l.quantize(dev.hearth.engine.quant.QuantFormat.Q8_0);
                 }
             }
-            List<List<KvCache>> caches = new java.util.ArrayList<>();
-            int[] last = new int[seqs.length];
+            float[] step = stepAfterPrefixes(m, seqs, new java.util.ArrayList<>());
             for (int i = 0; i < seqs.length; i++) {
-                List<KvCache> c = m.newCaches(1, 20);
-                m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, c, null);
-                caches.add(c);
-                last[i] = seqs[i][seqs[i].length - 1];
-            }
-            float[] step = m.forwardEach(last, caches).toFloatArray();
-            for (int i = 0; i < seqs.length; i++) {
-                List<KvCache> own = m.newCaches(1, 20);
-                m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, own, null);
-                float[] oneStep = m.forward(new int[] {last[i]}, 1, 1, seqs[i].length - 1, own, null).toFloatArray();
-                assertThat(java.util.Arrays.copyOfRange(step, i * 37, (i + 1) * 37)).containsExactly(oneStep);
+                assertThat(java.util.Arrays.copyOfRange(step, i * 37, (i + 1) * 37))
+                        .containsExactly(lastTokenDecodedAlone(m, seqs[i]));
             }
         }
     }
@@ -149,15 +148,7 @@ class LanguageModelTest {
                     before[i] = m.forward(seqs[i], 1, seqs[i].length).toFloatArray();
                 }
                 m.freezeForInference();
-                List<List<KvCache>> caches = new java.util.ArrayList<>();
-                int[] last = new int[seqs.length];
-                for (int i = 0; i < seqs.length; i++) {
-                    List<KvCache> c = m.newCaches(1, 20);
-                    m.forward(java.util.Arrays.copyOf(seqs[i], seqs[i].length - 1), 1, seqs[i].length - 1, 0, c, null);
-                    caches.add(c);
-                    last[i] = seqs[i][seqs[i].length - 1];
-                }
-                float[] step = m.forwardEach(last, caches).toFloatArray();
+                float[] step = stepAfterPrefixes(m, seqs, new java.util.ArrayList<>());
                 for (int i = 0; i < seqs.length; i++) {
                     int lastRow = (seqs[i].length - 1) * 37;
                     for (int j = 0; j < 37; j++) {
