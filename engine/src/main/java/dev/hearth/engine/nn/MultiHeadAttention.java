@@ -185,19 +185,28 @@ public final class MultiHeadAttention extends Layer {
      * everything that cache holds ({@link Attention#oneQuery}). Returns (n, 1, queryDim).
      */
     private Tensor attendCached(Tensor qh, Tensor kh, Tensor vh, List<KvCache> caches) {
-        int n = caches.size();
-        int kvRow = config.kvHeads() * config.headDim();
+        Tensor qc = qh.contiguous();
         Tensor kc = kh.contiguous();
         Tensor vc = vh.contiguous();
+        float[] out = new float[caches.size() * config.queryDim()];
+        attendCached(qc.data(), qc.offset(), kc.data(), kc.offset(), vc.data(), vc.offset(), caches, out, 0);
+        return Tensor.of(out, caches.size(), 1, config.queryDim());
+    }
+
+    /** {@link #attendCached(Tensor, Tensor, Tensor, List)} on raw rows, the outputs' rows into out from oo. */
+    private void attendCached(float[] qd, int qo, float[] kd, int ko, float[] vd, int vo, List<KvCache> caches,
+                              float[] out, int oo) {
+        int n = caches.size();
+        int kvRow = config.kvHeads() * config.headDim();
         KvCache[] each = new KvCache[n];
         int[] keys = new int[n];
         for (int i = 0; i < n; i++) {
             KvCache c = caches.get(i);
-            c.appendOne(kc.data(), kc.offset() + i * kvRow, vc.data(), vc.offset() + i * kvRow);
+            c.appendOne(kd, ko + i * kvRow, vd, vo + i * kvRow);
             each[i] = c;
             keys[i] = c.length();
         }
-        return Tensor.of(attend(qh.contiguous(), each, keys), n, 1, config.queryDim());
+        attend(qd, qo, each, keys, out, oo);
     }
 
     /**
@@ -221,16 +230,8 @@ public final class MultiHeadAttention extends Layer {
             Attention.ropeRows(qb, 0, n, config.heads(), hd, positions, config.ropeTheta());
             Attention.ropeRows(kb, 0, n, config.kvHeads(), hd, positions, config.ropeTheta());
         }
-        KvCache[] each = new KvCache[n];
-        int[] keys = new int[n];
-        for (int i = 0; i < n; i++) {
-            KvCache c = caches.get(i);
-            c.appendOne(kb, i * kvRow, vb, i * kvRow);
-            each[i] = c;
-            keys[i] = c.length();
-        }
         float[] att = buffers.get(StepBuffers.ATTENDED, n * qRow);
-        attend(qb, 0, each, keys, att, 0);
+        attendCached(qb, 0, kb, 0, vb, 0, caches, att, 0);
         o.forwardRows(n, att, 0, y, yo);
     }
 
