@@ -163,7 +163,7 @@ public final class MultiHeadAttention extends Layer {
         return o.forward(attendCached(qh, kh, vh, caches));
     }
 
-    /** Whether {@link #forwardEachRows} may stand in for {@link #forwardEach}: no observer sees a projection's inputs. */
+    /** Whether {@link #forwardEachRows} may stand in for {@link #forwardEach}: no observer sees a projection. */
     boolean runsOnRows() {
         return !q.observed() && !k.observed() && !v.observed() && !o.observed();
     }

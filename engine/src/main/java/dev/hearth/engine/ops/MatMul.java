@@ -243,7 +243,10 @@ public final class MatMul {
         return Tensor.of(y, outDims);
     }
 
-    /** The quantized {@link #linear}'s product on raw rows, as {@link #linearRows(int, float[], int, Tensor, Tensor, float[], int)}. */
+    /**
+     * The quantized {@link #linear}'s product on raw rows, as
+     * {@link #linearRows(int, float[], int, Tensor, Tensor, float[], int)}.
+     */
     public static void linearRows(int rows, float[] x, int xo, QuantizedMatrix weight, Tensor bias, float[] y, int yo) {
         int outF = weight.rows();
         if (rows > 0) {
