@@ -3,6 +3,7 @@ package dev.hearth.engine.models;
 import dev.hearth.engine.autograd.Autograd;
 import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.nn.Module;
+import dev.hearth.engine.nn.MultiHeadAttention;
 import dev.hearth.engine.nn.Positions;
 import dev.hearth.engine.nn.StepBuffers;
 import dev.hearth.engine.nn.TransformerBlock;
@@ -125,8 +126,22 @@ public abstract class LanguageModel extends Module {
      * head is the widest matrix of a small model; this skips it for every other position).
      */
     public Tensor forwardLast(int[] ids, List<KvCache> caches) {
-        Tensor h = hidden(ids, 1, ids.length, 0, caches, null);                          // (1, T, C)
-        return head(h.narrow(1, ids.length - 1, 1));
+        int t = ids.length;
+        if (t >= 1 && t <= MultiHeadAttention.CACHED_ROWS_MAX && !caches.isEmpty() && caches.getFirst().length() == 0
+                && onRows()) {
+            // A short prompt is a decode step of its t tokens, each row appending to the one cache in
+            // turn and attending to it up to itself: the bits of reading it as a tensor, whose
+            // attention goes query by query up to this length, without a tensor per operation.
+            checkIds(ids, 1, t, 0);
+            int[] positions = new int[t];
+            for (int r = 0; r < t; r++) {
+                positions[r] = r;
+            }
+            Tensor h = throughBlocks(ids, positions, java.util.Collections.nCopies(t, caches));   // (t, 1, C)
+            return head(finalNorm(h.narrow(0, t - 1, 1)));
+        }
+        Tensor h = hidden(ids, 1, t, 0, caches, null);                                   // (1, T, C)
+        return head(h.narrow(1, t - 1, 1));
     }
 
     /**
@@ -147,27 +162,42 @@ public abstract class LanguageModel extends Module {
             positions[i] = caches.get(i).getFirst().length();
             checkIds(new int[] {ids[i]}, 1, 1, positions[i]);
         }
+        return head(finalNorm(throughBlocks(ids, positions, caches)));
+    }
+
+    /**
+     * Row i (token ids[i], at positions[i]) through the blocks, appending its key and value to
+     * {@code caches.get(i)} (one per layer) and attending to all that cache then holds: (n, 1, C),
+     * before the final norm. Rows may share a cache (a prompt's tokens, in order). Without
+     * gradients the blocks work on the rows in place, in buffers the step reuses
+     * ({@link #onRows}): the same bits as a tensor per operation, without allocating one (450 KB a
+     * step of 8 sequences of the demo model) and walking it through the cache.
+     */
+    private Tensor throughBlocks(int[] ids, int[] positions, List<List<KvCache>> caches) {
+        int n = ids.length;
         Tensor x = embed(ids, n, 1, positions);                                              // (n, 1, C)
         List<TransformerBlock> blocks = blocks();
-        // Without gradients the blocks work on the rows in place, in buffers the step reuses: the
-        // same bits as a tensor per operation, without allocating one (450 KB a step of 8
-        // sequences of the demo model) and walking it through the cache.
-        boolean onRows = !Autograd.isEnabled() && blocks.stream().allMatch(TransformerBlock::runsOnRows);
-        float[] rows = onRows ? x.contiguous().toFloatArray() : null;
-        StepBuffers buffers = onRows ? new StepBuffers() : null;
+        boolean rowsInPlace = onRows();
+        float[] rows = rowsInPlace ? x.contiguous().toFloatArray() : null;
+        StepBuffers buffers = rowsInPlace ? new StepBuffers() : null;
         List<KvCache> layerCaches = new ArrayList<>(n);
         for (int l = 0; l < blocks.size(); l++) {
             layerCaches.clear();
             for (List<KvCache> c : caches) {
                 layerCaches.add(c.get(l));
             }
-            if (onRows) {
+            if (rowsInPlace) {
                 blocks.get(l).forwardEachRows(n, rows, positions, layerCaches, buffers);
             } else {
                 x = blocks.get(l).forwardEach(x, positions, layerCaches);
             }
         }
-        return head(finalNorm(onRows ? Tensor.of(rows, x.shape().toArray()) : x));
+        return rowsInPlace ? Tensor.of(rows, x.shape().toArray()) : x;
+    }
+
+    /** Whether the blocks may run on raw rows ({@link TransformerBlock#forwardEachRows}): no gradient, no observer. */
+    private boolean onRows() {
+        return !Autograd.isEnabled() && blocks().stream().allMatch(TransformerBlock::runsOnRows);
     }
 
     /**

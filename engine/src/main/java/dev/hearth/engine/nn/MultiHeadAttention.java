@@ -177,7 +177,7 @@ public final class MultiHeadAttention extends Layer {
      * in setup, buffers and softmax passes than in arithmetic (a 24-token prompt of the demo
      * model spent 14% of its time there); a longer one takes the blocked path.
      */
-    private static final int CACHED_ROWS_MAX = 64;
+    public static final int CACHED_ROWS_MAX = 64;
 
     /**
      * Decoding attention: row i of qh, kh, vh (n, 1, heads, head_dim) is sequence i's new token;

@@ -191,6 +191,35 @@ class LanguageModelTest {
     }
 
     @Test
+    void aPromptReadInPlaceLeavesTheCachesOfReadingItAsTensors() {
+        // forwardLast runs a prompt of up to 64 tokens on raw rows; forward keeps a tensor per
+        // operation: 40 tokens take the many-row products, and the caches they leave are the same
+        int[] ids = new int[40];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 7 + 2) % 37;
+        }
+        LanguageModel[] ms = {
+            new Gpt(new Gpt.Config(37, 48, 2, 2, 16, 0f, true), new Rng(5)),
+            new Llama(new Llama.Config(37, 48, 2, 4, 2, 16, 40, 10000f, 1e-6f, false, true, false, 0f), new Rng(6))};
+        for (LanguageModel m : ms) {
+            m.eval();
+            m.freezeForInference();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                List<KvCache> inPlace = m.newCaches(1, 48);
+                float[] last = m.forwardLast(ids, inPlace).toFloatArray();
+                List<KvCache> tensors = m.newCaches(1, 48);
+                float[] all = m.forward(ids, 1, ids.length, 0, tensors, null).toFloatArray();
+                for (int j = 0; j < 37; j++) {
+                    assertThat(last[j]).isCloseTo(all[39 * 37 + j], within(1e-5f));
+                }
+                assertThat(m.forward(new int[] {5}, 1, 1, ids.length, inPlace, null).toFloatArray())
+                        .as(m.getClass().getSimpleName())
+                        .containsExactly(m.forward(new int[] {5}, 1, 1, ids.length, tensors, null).toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void aBatchOfLeftPaddedPromptsMatchesEachPromptAlone() {
         int[] a = {4, 8, 15, 16, 23};
         int[] b = {32, 11};
