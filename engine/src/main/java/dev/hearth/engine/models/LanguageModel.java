@@ -137,7 +137,7 @@ public abstract class LanguageModel extends Module {
             for (int r = 0; r < t; r++) {
                 positions[r] = r;
             }
-            Tensor h = throughBlocks(ids, positions, java.util.Collections.nCopies(t, caches));   // (t, 1, C)
+            Tensor h = throughBlocks(ids, positions, java.util.Collections.nCopies(t, caches), true); // (t, 1, C)
             return head(finalNorm(h.narrow(0, t - 1, 1)));
         }
         Tensor h = hidden(ids, 1, t, 0, caches, null);                                   // (1, T, C)
@@ -162,22 +162,21 @@ public abstract class LanguageModel extends Module {
             positions[i] = caches.get(i).getFirst().length();
             checkIds(new int[] {ids[i]}, 1, 1, positions[i]);
         }
-        return head(finalNorm(throughBlocks(ids, positions, caches)));
+        return head(finalNorm(throughBlocks(ids, positions, caches, onRows())));
     }
 
     /**
      * Row i (token ids[i], at positions[i]) through the blocks, appending its key and value to
      * {@code caches.get(i)} (one per layer) and attending to all that cache then holds: (n, 1, C),
-     * before the final norm. Rows may share a cache (a prompt's tokens, in order). Without
-     * gradients the blocks work on the rows in place, in buffers the step reuses
-     * ({@link #onRows}): the same bits as a tensor per operation, without allocating one (450 KB a
-     * step of 8 sequences of the demo model) and walking it through the cache.
+     * before the final norm. Rows may share a cache (a prompt's tokens, in order). With
+     * {@code rowsInPlace} (where {@link #onRows} allows it) the blocks work on the rows in place, in
+     * buffers the step reuses: the same bits as a tensor per operation, without allocating one
+     * (450 KB a step of 8 sequences of the demo model) and walking it through the cache.
      */
-    private Tensor throughBlocks(int[] ids, int[] positions, List<List<KvCache>> caches) {
+    private Tensor throughBlocks(int[] ids, int[] positions, List<List<KvCache>> caches, boolean rowsInPlace) {
         int n = ids.length;
         Tensor x = embed(ids, n, 1, positions);                                              // (n, 1, C)
         List<TransformerBlock> blocks = blocks();
-        boolean rowsInPlace = onRows();
         float[] rows = rowsInPlace ? x.contiguous().toFloatArray() : null;
         StepBuffers buffers = rowsInPlace ? new StepBuffers() : null;
         List<KvCache> layerCaches = new ArrayList<>(n);
