@@ -9,8 +9,12 @@ import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tokenize.CharTokenizer;
 import dev.hearth.store.AuditRecord;
 import dev.hearth.store.Store;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +22,10 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +124,41 @@ class RegistryCommandsTest {
             Run bad = hearth("bench", "serve", "--warmup", wrong);
             assertThat(bad.code()).isEqualTo(1);
             assertThat(bad.err()).contains("--warmup takes a number of requests (0 or more) or auto, not '" + wrong + "'");
+        }
+    }
+
+    @Test
+    void benchServeKeepsItsConnectionsForTheNextRequests() throws Exception {
+        // a stand-in server that streams three tokens and counts the connections it is asked on
+        Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+        AtomicInteger served = new AtomicInteger();
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fake.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        fake.createContext("/v1/completions", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            clientPorts.add(exchange.getRemoteAddress().getPort());
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream body = exchange.getResponseBody()) {
+                for (int i = 0; i < 3; i++) {
+                    body.write("data: {\"choices\":[{\"index\":0,\"text\":\"a\"}]}\n\n".getBytes(StandardCharsets.UTF_8));
+                    body.flush();
+                }
+                body.write(("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}\n\n"
+                        + "data: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            served.incrementAndGet();
+        });
+        fake.start();
+        try {
+            Run r = hearth("bench", "serve", "--url", "http://127.0.0.1:" + fake.getAddress().getPort(), "--key", "k",
+                    "--model", "m", "--concurrency", "2", "--requests", "12", "--max-tokens", "3", "--warmup", "0");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("successful requests       12 (failed 0)");
+            assertThat(served.get()).isEqualTo(12);
+            assertThat(clientPorts).hasSizeLessThanOrEqualTo(2);           // one connection per request in flight
+        } finally {
+            fake.stop(0);
         }
     }
 
