@@ -2,6 +2,7 @@ package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.hearth.engine.generate.GenerationConfig;
 import dev.hearth.engine.io.ModelFolder;
 import dev.hearth.engine.models.Llama;
@@ -9,7 +10,6 @@ import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tokenize.CharTokenizer;
 import dev.hearth.store.AuditRecord;
 import dev.hearth.store.Store;
-import com.sun.net.httpserver.HttpServer;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -137,6 +137,7 @@ class RegistryCommandsTest {
         fake.createContext("/v1/completions", exchange -> {
             exchange.getRequestBody().readAllBytes();
             clientPorts.add(exchange.getRemoteAddress().getPort());
+            served.incrementAndGet();
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream body = exchange.getResponseBody()) {
@@ -147,7 +148,6 @@ class RegistryCommandsTest {
                 body.write(("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}\n\n"
                         + "data: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
             }
-            served.incrementAndGet();
         });
         fake.start();
         try {
