@@ -9,6 +9,7 @@ import dev.hearth.engine.nn.StepBuffers;
 import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -137,7 +138,7 @@ public abstract class LanguageModel extends Module {
             for (int r = 0; r < t; r++) {
                 positions[r] = r;
             }
-            Tensor h = throughBlocks(ids, positions, java.util.Collections.nCopies(t, caches), true); // (t, 1, C)
+            Tensor h = throughBlocks(ids, positions, Collections.nCopies(t, caches), true);     // (t, 1, C)
             return head(finalNorm(h.narrow(0, t - 1, 1)));
         }
         Tensor h = hidden(ids, 1, t, 0, caches, null);                                   // (1, T, C)

@@ -165,8 +165,8 @@ class LanguageModelTest {
 
     @Test
     void aFrozenModelReadsAShortPromptWithTheBitsOfReadingItTokenByToken() {
-        // a served prompt (up to 32 tokens: the few-row products, and attention query by query)
-        // leaves the caches and the last logits a sequence fed one token at a time would have
+        // a served prompt (19 tokens, read in place as rows: the few-row products, and attention
+        // query by query) leaves the caches and the last logits of feeding it one token at a time
         int[] ids = new int[19];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = (i * 11 + 3) % 37;
@@ -183,9 +183,7 @@ class LanguageModelTest {
                     step = m.forward(new int[] {ids[t]}, 1, 1, t, oneByOne, null).toFloatArray();
                 }
                 assertThat(last).as(m.getClass().getSimpleName()).containsExactly(step);
-                // the caches hold the same keys and values: the next step reads them alike
-                assertThat(m.forward(new int[] {5}, 1, 1, ids.length, together, null).toFloatArray())
-                        .containsExactly(m.forward(new int[] {5}, 1, 1, ids.length, oneByOne, null).toFloatArray());
+                assertNextStepAlike(m, ids.length, together, oneByOne);
             }
         }
     }
@@ -212,11 +210,16 @@ class LanguageModelTest {
                 for (int j = 0; j < 37; j++) {
                     assertThat(last[j]).isCloseTo(all[39 * 37 + j], within(1e-5f));
                 }
-                assertThat(m.forward(new int[] {5}, 1, 1, ids.length, inPlace, null).toFloatArray())
-                        .as(m.getClass().getSimpleName())
-                        .containsExactly(m.forward(new int[] {5}, 1, 1, ids.length, tensors, null).toFloatArray());
+                assertNextStepAlike(m, ids.length, inPlace, tensors);
             }
         }
+    }
+
+    /** The caches hold the same keys and values: the next step at {@code position} reads them alike, bit for bit. */
+    private static void assertNextStepAlike(LanguageModel m, int position, List<KvCache> a, List<KvCache> b) {
+        assertThat(m.forward(new int[] {5}, 1, 1, position, a, null).toFloatArray())
+                .as(m.getClass().getSimpleName())
+                .containsExactly(m.forward(new int[] {5}, 1, 1, position, b, null).toFloatArray());
     }
 
     @Test
