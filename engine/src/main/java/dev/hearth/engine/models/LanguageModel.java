@@ -1,14 +1,15 @@
 package dev.hearth.engine.models;
 
 import dev.hearth.engine.autograd.Autograd;
+import dev.hearth.engine.kernels.Gemm;
 import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.nn.Module;
-import dev.hearth.engine.nn.MultiHeadAttention;
 import dev.hearth.engine.nn.Positions;
 import dev.hearth.engine.nn.StepBuffers;
 import dev.hearth.engine.nn.TransformerBlock;
 import dev.hearth.engine.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -122,26 +123,43 @@ public abstract class LanguageModel extends Module {
     }
 
     /**
-     * Logits (1, 1, vocab) of the last position only, for one sequence read into {@code caches}
-     * from position 0: a prompt's prefill, which needs only the next token's distribution (the
-     * head is the widest matrix of a small model; this skips it for every other position).
+     * Most of a prompt's tokens that {@link #forwardLast} reads in one pass on rows: the few-row
+     * products ({@code Gemm.smallRows}) take up to this many, and give each row the same chain of
+     * multiply-adds as a lone row (past it the blocked product would, for a weight whose inner
+     * dimension is cut into blocks, sum in another order).
+     */
+    public static final int PROMPT_ROWS = Gemm.SMALL_ROWS;
+
+    /**
+     * Logits (1, 1, vocab) of the last position only, for one sequence whose next tokens ids are
+     * read into {@code caches} (batch 1) after what they already hold (nothing, or a prefix
+     * another prompt left): a prompt's prefill, which needs only the next token's distribution
+     * (the head is the widest matrix of a small model; this skips it for every other position).
+     * Without gradients (and with no observer on a projection) the tokens go through the blocks
+     * as rows, {@link #PROMPT_ROWS} at a time, each appending to the caches in turn and attending
+     * to them up to itself, as decode steps do. A frozen model ({@link #freezeForInference}) so
+     * leaves the caches and logits of reading the tokens one by one, bit for bit, whatever the
+     * prompt's length and however much of it the caches held: a prefix copied from another
+     * prompt's caches ({@link KvCache#slice}) gives what reading it would.
      */
     public Tensor forwardLast(int[] ids, List<KvCache> caches) {
         int t = ids.length;
-        if (t >= 1 && t <= MultiHeadAttention.CACHED_ROWS_MAX && !caches.isEmpty() && caches.getFirst().length() == 0
-                && onRows()) {
-            // A short prompt is a decode step of its t tokens, each row appending to the one cache in
-            // turn and attending to it up to itself: the bits of reading it as a tensor, whose
-            // attention goes query by query up to this length, without a tensor per operation.
-            checkIds(ids, 1, t, 0);
-            int[] positions = new int[t];
-            for (int r = 0; r < t; r++) {
-                positions[r] = r;
+        int start = caches.isEmpty() ? 0 : caches.getFirst().length();
+        if (t >= 1 && !caches.isEmpty() && onRows()) {
+            checkIds(ids, 1, t, start);
+            Tensor h = null;
+            for (int from = 0; from < t; from += PROMPT_ROWS) {
+                int rows = Math.min(PROMPT_ROWS, t - from);
+                int[] positions = new int[rows];
+                for (int r = 0; r < rows; r++) {
+                    positions[r] = start + from + r;
+                }
+                h = throughBlocks(Arrays.copyOfRange(ids, from, from + rows), positions,
+                        Collections.nCopies(rows, caches), true);                               // (rows, 1, C)
             }
-            Tensor h = throughBlocks(ids, positions, Collections.nCopies(t, caches), true);     // (t, 1, C)
-            return head(finalNorm(h.narrow(0, t - 1, 1)));
+            return head(finalNorm(h.narrow(0, h.dim(0) - 1, 1)));
         }
-        Tensor h = hidden(ids, 1, t, 0, caches, null);                                   // (1, T, C)
+        Tensor h = hidden(ids, 1, t, start, caches, null);                               // (1, T, C)
         return head(h.narrow(1, t - 1, 1));
     }
 

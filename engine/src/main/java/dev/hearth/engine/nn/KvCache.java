@@ -57,6 +57,55 @@ public final class KvCache {
         return c;
     }
 
+    /**
+     * A cache of batch 1 and capacity {@code count} holding a copy of positions
+     * [from, from + count) of this one (batch 1): a block of a prompt's prefix, kept for later
+     * prompts that start the same way ({@link #appendAll}).
+     */
+    public KvCache slice(int from, int count) {
+        requireOneSequence("slice");
+        if (from < 0 || count < 0 || from + count > length) {
+            throw new HearthException("positions " + from + ".." + (from + count - 1) + " are not in this cache, which"
+                    + " holds " + length);
+        }
+        KvCache c = new KvCache(1, count, kvHeads, headDim);
+        int row = kvHeads * headDim;
+        System.arraycopy(keys, from * row, c.keys, 0, count * row);
+        System.arraycopy(values, from * row, c.values, 0, count * row);
+        c.length = count;
+        return c;
+    }
+
+    /** Appends every position {@code src} holds (both of batch 1, the same heads and head size). */
+    public void appendAll(KvCache src) {
+        requireOneSequence("appendAll");
+        src.requireOneSequence("appendAll");
+        if (src.kvHeads != kvHeads || src.headDim != headDim) {
+            throw new HearthException("a cache of " + src.kvHeads + " x " + src.headDim + " keys cannot extend one of "
+                    + kvHeads + " x " + headDim);
+        }
+        if (length + src.length > capacity) {
+            throw new HearthException("the KV cache holds " + capacity + " positions; " + length + " are used and "
+                    + src.length + " more do not fit");
+        }
+        int row = kvHeads * headDim;
+        System.arraycopy(src.keys, 0, keys, length * row, src.length * row);
+        System.arraycopy(src.values, 0, values, length * row, src.length * row);
+        length += src.length;
+    }
+
+    /** Bytes of its key and value buffers. */
+    public long bytes() {
+        return 8L * keys.length;
+    }
+
+    private void requireOneSequence(String what) {
+        if (batch != 1) {
+            throw new HearthException(what + " takes a cache of one sequence (newCaches(1, ...)); this one holds "
+                    + batch);
+        }
+    }
+
     /** Forgets everything (the buffers are reused). */
     public void clear() {
         length = 0;
@@ -88,10 +137,7 @@ public final class KvCache {
      * tensors or views).
      */
     void appendOne(float[] k, int ko, float[] v, int vo) {
-        if (batch != 1) {
-            throw new HearthException("a decoding step takes caches of one sequence each (newCaches(1, ...)); this"
-                    + " one holds " + batch);
-        }
+        requireOneSequence("a decoding step");
         if (length == capacity) {
             throw new HearthException("the KV cache holds " + capacity + " positions, all used; one more does not"
                     + " fit (the context length is " + capacity + ")");

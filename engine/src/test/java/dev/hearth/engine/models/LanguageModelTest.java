@@ -10,6 +10,7 @@ import dev.hearth.engine.nn.KvCache;
 import dev.hearth.engine.ops.Losses;
 import dev.hearth.engine.tensor.Rng;
 import dev.hearth.engine.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -184,6 +185,42 @@ class LanguageModelTest {
                 }
                 assertThat(last).as(m.getClass().getSimpleName()).containsExactly(step);
                 assertNextStepAlike(m, ids.length, together, oneByOne);
+            }
+        }
+    }
+
+    @Test
+    void aFrozenModelReadsALongPromptFromACopiedPrefixWithTheBitsOfReadingItTokenByToken() {
+        // 80 tokens: past one pass of rows (32) and the query-by-query attention of the tensor path
+        // (64); the Llama's 600-wide MLP sums its down projection over more than one block of the
+        // packed product, which a pass of more than 32 rows would take
+        int[] ids = new int[80];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 13 + 5) % 37;
+        }
+        LanguageModel[] ms = {
+            new Gpt(new Gpt.Config(37, 96, 2, 2, 16, 0f, true), new Rng(7)),
+            new Llama(new Llama.Config(37, 96, 2, 4, 2, 16, 600, 10000f, 1e-6f, false, false, false, 0f), new Rng(8))};
+        for (LanguageModel m : ms) {
+            m.eval();
+            m.freezeForInference();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                List<KvCache> oneByOne = m.newCaches(1, 96);
+                float[] step = null;
+                for (int t = 0; t < ids.length; t++) {
+                    step = m.forward(new int[] {ids[t]}, 1, 1, t, oneByOne, null).toFloatArray();
+                }
+                List<KvCache> whole = m.newCaches(1, 96);
+                assertThat(m.forwardLast(ids, whole).toFloatArray()).as(m.getClass().getSimpleName())
+                        .containsExactly(step);
+                // another prompt's first 16 positions, copied, then the rest read from there
+                List<KvCache> copied = m.newCaches(1, 96);
+                for (int l = 0; l < copied.size(); l++) {
+                    copied.get(l).appendAll(whole.get(l).slice(0, 16));
+                }
+                assertThat(m.forwardLast(Arrays.copyOfRange(ids, 16, 80), copied).toFloatArray())
+                        .as(m.getClass().getSimpleName()).containsExactly(step);
+                assertNextStepAlike(m, ids.length, copied, oneByOne);
             }
         }
     }

@@ -143,6 +143,31 @@ class LayersTest {
     }
 
     @Test
+    void aSliceOfAKvCacheExtendsAnotherAndBadSlicesAreRefused() {
+        MultiHeadAttention attn = new MultiHeadAttention(new MultiHeadAttention.Config(8, 2, 2, false, 0f, 1), new Rng(2));
+        Tensor prompt = Tensor.randn(new Rng(3), 1f, 1, 5, 8);
+        Tensor next = Tensor.randn(new Rng(4), 1f, 1, 1, 8);
+        try (Autograd.Scope s = Autograd.noGrad()) {
+            KvCache original = attn.newCache(1, 6);
+            attn.forward(prompt, 0, original, null);
+            KvCache pieced = attn.newCache(1, 6);
+            pieced.appendAll(original.slice(0, 2));
+            pieced.appendAll(original.slice(2, 3));
+            assertThat(pieced.length()).isEqualTo(5);
+            assertThat(original.slice(1, 3).bytes()).isEqualTo(2L * 3 * 8 * Float.BYTES);
+            assertThat(attn.forward(next, 5, pieced, null).toFloatArray())
+                    .containsExactly(attn.forward(next, 5, original, null).toFloatArray());
+
+            assertThatThrownBy(() -> original.slice(4, 3)).hasMessageContaining("positions 4..6 are not in this cache");
+            assertThatThrownBy(() -> pieced.appendAll(original.slice(0, 1))).hasMessageContaining("do not fit");
+            KvCache other = new MultiHeadAttention(new MultiHeadAttention.Config(8, 2, 1, false, 0f, 1), new Rng(5))
+                    .newCache(1, 6);
+            assertThatThrownBy(() -> other.appendAll(original.slice(0, 1))).hasMessageContaining("cannot extend");
+            assertThatThrownBy(() -> attn.newCache(2, 6).slice(0, 0)).hasMessageContaining("one sequence");
+        }
+    }
+
+    @Test
     void kvCacheRefusesToOverflow() {
         MultiHeadAttention attn = new MultiHeadAttention(new MultiHeadAttention.Config(8, 2, 2, false, 0f, 1), new Rng(1));
         KvCache cache = attn.newCache(1, 3);
