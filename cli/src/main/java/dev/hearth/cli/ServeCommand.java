@@ -74,6 +74,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " (taskset). Default: the kernel places every thread.")
     String computeCpus;
 
+    @Option(names = "--prefix-cache-mb", defaultValue = "64", paramLabel = "MB",
+            description = "Memory per served model for the keys and values of prompt prefixes already read, in blocks"
+                    + " of 16 tokens: a prompt that starts like an earlier one (a system prompt, a template) copies"
+                    + " them instead of reading them again; 0 turns it off (default ${DEFAULT-VALUE}).")
+    long prefixCacheMb;
+
     @Option(names = "--pii", defaultValue = "off", paramLabel = "off|log|redact|block",
             description = {"Personal data in prompts and answers: log counts it by type in the metrics; redact replaces",
                 "it by its type tag both ways; block refuses prompts holding it (400 pii_detected) and redacts",
@@ -116,6 +122,11 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions o = ServeOptions.defaults().withHost(host).withPort(port).withQueue(maxBatch, queue)
                 .withLimits(maxBody, maxTokens, Duration.ofSeconds(timeout), Duration.ofSeconds(idleTimeout))
                 .withAuditPrompts(auditPrompts).withPii(PiiMode.parse(pii));
+        if (prefixCacheMb < 0 || prefixCacheMb > 1L << 30) {
+            throw new HearthException("--prefix-cache-mb must be between 0 (off) and " + (1L << 30) + ", got "
+                    + prefixCacheMb);
+        }
+        o = o.withPrefixCache(prefixCacheMb << 20);
         if (computeCpus != null) {
             BitSet cpus = CpuFence.parse(computeCpus);
             o = o.withComputeCpus(cpus).withComputeThreads(cpus.cardinality());

@@ -12,6 +12,7 @@ import dev.hearth.engine.tensor.Tensor;
 import dev.hearth.engine.tokenize.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +57,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final List<Running> running = new ArrayList<>();
     private final ArrayDeque<Task<?, ?>> tasks = new ArrayDeque<>();
     private final ComputePool pool;
+    private final PrefixCache prefixes;                                       // null when turned off
     private final Thread thread;
     private final Set<GenerationJob> news = new LinkedHashSet<>();            // jobs with events not yet woken
     private final BlockingQueue<List<GenerationJob>> deliveries = new LinkedBlockingQueue<>();
@@ -119,6 +121,10 @@ public final class BatchScheduler implements AutoCloseable {
         this.maxBatch = options.maxBatch();
         this.meters = metrics.forModel(label);
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+        this.prefixes = options.prefixCacheBytes() > 0 ? new PrefixCache(options.prefixCacheBytes()) : null;
+        if (prefixes != null) {
+            metrics.watchPrefixCache(label, prefixes::bytes);
+        }
         Runnable bind = fence == null ? () -> { } : fence::enter;
         this.pool = new ComputePool(options.computeThreads(), bind);
         this.deliverer = Thread.ofVirtual().name("hearth-deliver-" + label).start(this::deliver);
@@ -296,7 +302,21 @@ public final class BatchScheduler implements AutoCloseable {
             Tensor logits = null;                                                              // (1, 1, vocab)
             if (maxNew > 0) {
                 prompt = model.newCaches(1, Math.min(context, ids.length + maxNew));
-                logits = model.forwardLast(ids, prompt).contiguous();
+                int cached = 0;
+                if (prefixes != null) {
+                    for (List<KvCache> block : prefixes.match(ids)) {
+                        for (int l = 0; l < prompt.size(); l++) {
+                            prompt.get(l).appendAll(block.get(l));
+                        }
+                        cached += PrefixCache.BLOCK;
+                    }
+                    job.addCachedPromptTokens(cached);
+                    meters.cachedPromptTokens().increment(cached);
+                }
+                logits = model.forwardLast(Arrays.copyOfRange(ids, cached, ids.length), prompt).contiguous();
+                if (prefixes != null) {
+                    prefixes.keep(ids, prompt);
+                }
             }
             long t1 = System.nanoTime();
             for (int i = 0; i < job.n(); i++) {

@@ -39,6 +39,7 @@ public final class GenerationJob implements GenerationListener {
     private final AtomicInteger generated = new AtomicInteger();
     private volatile boolean cancelled;
     private volatile long firstTokenNanos;
+    private volatile int cachedPromptTokens;
 
     /**
      * @param prompts      token ids of each prompt
@@ -84,6 +85,16 @@ public final class GenerationJob implements GenerationListener {
     /** Tokens generated so far over all choices (what the key is charged, even if the client leaves). */
     public int generatedTokens() {
         return generated.get();
+    }
+
+    /** Prompt tokens whose keys and values came from the prefix cache instead of being read. */
+    public int cachedPromptTokens() {
+        return cachedPromptTokens;
+    }
+
+    /** Counts prompt tokens taken from the prefix cache (the model's thread only; before the prompt's first token). */
+    void addCachedPromptTokens(int tokens) {
+        cachedPromptTokens += tokens;
     }
 
     public boolean expired(long now) {

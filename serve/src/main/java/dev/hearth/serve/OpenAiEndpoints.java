@@ -386,7 +386,7 @@ final class OpenAiEndpoints {
         }
         ObjectNode out = envelope(id, chat ? "chat.completion" : "text_completion", created, model);
         out.set("choices", choices);
-        out.set("usage", usage(call));
+        out.set("usage", usage(call, job));
         call.json(out);
     }
 
@@ -451,7 +451,7 @@ final class OpenAiEndpoints {
             if (includeUsage) {
                 ObjectNode last = envelope(id, object, created, model);
                 last.putArray("choices");
-                last.set("usage", usage(call));
+                last.set("usage", usage(call, job));
                 call.sse(last);
             }
             call.done();
@@ -496,11 +496,13 @@ final class OpenAiEndpoints {
         return out;
     }
 
-    private static ObjectNode usage(Call call) {
+    /** OpenAI's usage, with how many prompt tokens the prefix cache held ({@code prompt_tokens_details}). */
+    private static ObjectNode usage(Call call, GenerationJob job) {
         ObjectNode u = HearthServer.JSON.createObjectNode();
         u.put("prompt_tokens", call.promptTokens);
         u.put("completion_tokens", call.completionTokens);
         u.put("total_tokens", call.promptTokens + call.completionTokens);
+        u.putObject("prompt_tokens_details").put("cached_tokens", job.cachedPromptTokens());
         return u;
     }
 

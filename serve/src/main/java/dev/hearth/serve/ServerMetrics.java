@@ -53,6 +53,12 @@ public final class ServerMetrics {
                 .register(registry);
     }
 
+    /** Registers the gauge of a model's prefix cache: the bytes of keys and values it keeps. */
+    void watchPrefixCache(String model, Supplier<Number> bytes) {
+        Gauge.builder("hearth.prefix.cache", bytes).baseUnit("bytes").description("Keys and values of prompt prefixes"
+                + " kept for reuse").tag("model", model).register(registry);
+    }
+
     private static Duration[] buckets(double... seconds) {
         Duration[] d = new Duration[seconds.length];
         for (int i = 0; i < seconds.length; i++) {
@@ -63,7 +69,7 @@ public final class ServerMetrics {
 
     /** The meters of one served model version, looked up once (the scheduler records per token). */
     public record ModelMeters(Timer timeToFirstToken, Timer interTokenLatency, Timer endToEndLatency, Counter promptTokens,
-                              Counter generatedTokens, DistributionSummary batchSize, Counter busySeconds) {
+                              Counter cachedPromptTokens, Counter generatedTokens, DistributionSummary batchSize, Counter busySeconds) {
 
         /** Counts the time since {@code startNanos} ({@link System#nanoTime()}) as the model's thread computing. */
         void busySince(long startNanos) {
@@ -81,6 +87,8 @@ public final class ServerMetrics {
                 timer("hearth.e2e.request.latency", "From arrival to the last token", model),
                 Counter.builder("hearth.prompt.tokens").description("Prompt tokens read").tag("model", model)
                         .register(registry),
+                Counter.builder("hearth.prompt.cached.tokens").description("Prompt tokens whose keys and values"
+                        + " came from the prefix cache instead of being read").tag("model", model).register(registry),
                 Counter.builder("hearth.generation.tokens").description("Tokens generated").tag("model", model)
                         .register(registry),
                 DistributionSummary.builder("hearth.batch.size").description("Sequences in each decode step")

@@ -3,6 +3,7 @@ package dev.hearth.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.hearth.engine.generate.GenerationResult;
 import dev.hearth.engine.generate.SamplingParams;
 import dev.hearth.engine.io.ModelFolder;
 import java.nio.file.Path;
@@ -98,6 +99,54 @@ class BatchSchedulerTest {
             assertThat(events).hasSizeGreaterThanOrEqualTo(2).allMatch(e -> e != null
                     && !(e instanceof GenerationJob.Event.Failed));
             assertThat(((GenerationJob.Event.Finished) events.getLast()).result().generatedTokens()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void aPromptThatStartsLikeAnEarlierOneCopiesItsBlocksAndGetsTheSameTokens() throws Exception {
+        ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
+        m.model().eval();
+        m.model().freezeForInference();                                             // as ModelCatalog serves it
+        String opening = "the cat sat on the mat, and the dog sat on a log";                 // 48 characters
+        int[] whole = m.tokenizer().encode(opening);
+        int[] sharesTwenty = m.tokenizer().encode(opening.substring(0, 20) + " where a bird sang");
+        assertThat(whole).hasSize(48);
+        ServerMetrics metrics = new ServerMetrics();
+        List<GenerationResult> cold;
+        try (BatchScheduler off = new BatchScheduler(m.model(), m.tokenizer(), "off",
+                ServeOptions.defaults().withPrefixCache(0), new ServerMetrics(), null)) {
+            cold = List.of(complete(off, whole, 0), complete(off, whole, 0), complete(off, sharesTwenty, 0));
+        }
+        try (BatchScheduler on = new BatchScheduler(m.model(), m.tokenizer(), "tiny", ServeOptions.defaults(), metrics,
+                null)) {
+            assertThat(complete(on, whole, 0).tokenIds()).containsExactly(cold.get(0).tokenIds());
+            // the same prompt again: two whole blocks of 16 copied (the third holds the last token, which is read)
+            assertThat(complete(on, whole, 32).tokenIds()).containsExactly(cold.get(1).tokenIds());
+            // a prompt sharing its first 20 tokens: the first block only
+            assertThat(complete(on, sharesTwenty, 16).tokenIds()).containsExactly(cold.get(2).tokenIds());
+        }
+        assertThat(metrics.registry().get("hearth.prompt.cached.tokens").tag("model", "tiny").counter().count())
+                .isEqualTo(48.0);
+        assertThat(metrics.registry().get("hearth.prefix.cache").tag("model", "tiny").gauge().value())
+                .isPositive();
+    }
+
+    /**
+     * A greedy completion of {@code ids} (the untrained model's logits are nearly even, so a changed
+     * bit shows in its argmax, where a sampled draw would hide it), checking how many of its prompt
+     * tokens came from the prefix cache.
+     */
+    private static GenerationResult complete(BatchScheduler scheduler, int[] ids, int cached) throws Exception {
+        GenerationJob job = new GenerationJob(List.of(ids), 1, new SamplingParams(0, 0, 1, 1, 12, List.of(), List.of(),
+                1), System.nanoTime(), TimeUnit.MINUTES.toNanos(1));
+        scheduler.submit(job);
+        while (true) {
+            GenerationJob.Event e = job.next(60_000);
+            assertThat(e).isNotNull().isNotInstanceOf(GenerationJob.Event.Failed.class);
+            if (e instanceof GenerationJob.Event.Finished f) {
+                assertThat(job.cachedPromptTokens()).isEqualTo(cached);
+                return f.result();
+            }
         }
     }
 

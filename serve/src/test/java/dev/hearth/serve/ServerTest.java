@@ -66,6 +66,20 @@ class ServerTest {
     }
 
     @Test
+    void aPromptThatStartsLikeAnEarlierOneReportsItsCachedTokens() {
+        String opening = "you answer questions on the weather, briefly: ";                 // 46 characters
+        JsonNode first = TestServer.json(s.post("/v1/completions", s.user, completion(opening + "rain?", 3, 1, 0)));
+        JsonNode second = TestServer.json(s.post("/v1/completions", s.user, completion(opening + "snow?", 3, 1, 0)));
+        assertThat(first.at("/usage/prompt_tokens_details/cached_tokens").asInt()).as(first.toString()).isZero();
+        // OpenAI's usage field: the two whole blocks of 16 tokens the prompts share came from the prefix cache
+        assertThat(second.at("/usage/prompt_tokens").asInt()).isEqualTo(51);
+        assertThat(second.at("/usage/prompt_tokens_details/cached_tokens").asInt()).as(second.toString())
+                .isEqualTo(32);
+        assertThat(s.get("/metrics", s.auditor).body()).contains("hearth_prompt_cached_tokens_total{model=\"tiny:1\"}",
+                "hearth_prefix_cache_bytes{model=\"tiny:1\"}");
+    }
+
+    @Test
     void nChoicesAndSeveralPromptsAnswerEach() {
         JsonNode j = TestServer.json(s.post("/v1/completions", s.user,
                 "{\"model\":\"tiny\",\"prompt\":[\"ab\",\"cd\"],\"n\":2,\"max_tokens\":4,\"seed\":3}"));
