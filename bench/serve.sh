@@ -73,14 +73,23 @@ else
     fi
   done
 fi
+prompt_tokens() {  # the server's prompt tokens so far: all of them, and those its prefix cache held
+  curl -sf -H "Authorization: Bearer $auditor" "http://127.0.0.1:$port/metrics" | awk '
+    /^hearth_prompt_tokens_total/ { all += $NF } /^hearth_prompt_cached_tokens_total/ { cached += $NF }
+    END { printf "%d %d", all, cached }'
+}
 steal() {  # jiffies the hypervisor took from this machine's CPUs so far (0 where /proc/stat has no such column)
   awk '/^cpu / { print ($9 == "" ? 0 : $9) }' /proc/stat 2>/dev/null || echo 0
 }
+read -r p0 q0 <<< "$(prompt_tokens)"
 s0=$(steal); t0=$(date +%s%N)
 run 1 "$per"
 s1=$(steal); t1=$(date +%s%N)
 run "$c" $((c * per))
 s2=$(steal); t2=$(date +%s%N)
+read -r p1 q1 <<< "$(prompt_tokens)"
+echo "prompt tokens held by the server's prefix cache in the timed runs: $((q1 - q0)) of $((p1 - p0))" \
+  "(hearth serve --prefix-cache-mb 0 turns it off)"
 cpus=$(getconf _NPROCESSORS_ONLN)
 pct() { python3 -c "print(f'{100 * $1 / ($2 / 1e9 * 100 * $cpus):.1f}')"; }   # jiffies are 1/100 s
 echo "CPU time stolen by the hypervisor (a virtual machine's neighbours): $(pct $((s1 - s0)) $((t1 - t0)))% during the" \

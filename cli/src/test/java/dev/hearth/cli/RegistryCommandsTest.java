@@ -128,6 +128,13 @@ class RegistryCommandsTest {
     }
 
     @Test
+    void serveRefusesANegativePrefixCacheBeforeStarting() {
+        Run bad = hearth("serve", "--port", "0", "--prefix-cache-mb", "-1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("--prefix-cache-mb must be between 0 (off) and");
+    }
+
+    @Test
     void benchServeKeepsItsConnectionsForTheNextRequests() throws Exception {
         // a stand-in server that streams three tokens and counts the connections it is asked on
         Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Continuous batching for one model: a single thread owns the model and runs, over and over,
  * (1) admit: take waiting jobs from the bounded queue while the batch has room, read each new
- * prompt (prefill, into KV caches of its own) and choose its first token; (2) one decode step
+ * prompt (prefill, into KV caches of its own, after copying the whole blocks of it that the
+ * {@link PrefixCache} holds) and choose its first token; (2) one decode step
  * for every running sequence together ({@link LanguageModel#forwardEach}: the matrix products
  * see all of them as one batch, attention reads each one's own cache), then sample each
  * sequence's next token with its own settings. A sequence leaves the batch as soon as it
@@ -204,6 +205,9 @@ public final class BatchScheduler implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (OutOfMemoryError e) {
+                    if (prefixes != null) {
+                        prefixes.clear();
+                    }
                     failAll(new ApiException(503, "server_error", "out_of_memory", null,
                             "the server ran out of memory with " + running.size() + " sequences running; retry", 1));
                 } catch (RuntimeException e) {
@@ -216,6 +220,9 @@ public final class BatchScheduler implements AutoCloseable {
             throw e;
         } finally {
             open = false;                          // no more work is taken once the thread is gone
+            if (prefixes != null) {
+                prefixes.clear();                  // the metrics' gauge still holds the cache
+            }
             failAll(ApiException.shuttingDown());
             for (Task<?, ?> t; (t = tasks.poll()) != null; ) {
                 t.result.completeExceptionally(ApiException.shuttingDown());

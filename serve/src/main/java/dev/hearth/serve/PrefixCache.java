@@ -171,6 +171,13 @@ final class PrefixCache {
         return true;
     }
 
+    /** Drops every block: the model is going, or memory ran short. */
+    void clear() {
+        root.children.clear();
+        recency.clear();
+        bytes = 0;
+    }
+
     /** Blocks kept now. */
     int blocks() {
         return recency.size();

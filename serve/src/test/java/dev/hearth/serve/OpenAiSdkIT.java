@@ -72,6 +72,13 @@ class OpenAiSdkIT {
                     .ifPresent(streamed::append)));
         }
         assertThat(streamed.toString()).isEqualTo(whole);
+        // the SDK reads how much of the prompt the prefix cache held: every whole block of 16 tokens before its last
+        ChatCompletion again = client.chat().completions().create(params);
+        long prompt = again.usage().orElseThrow().promptTokens();
+        assertThat(prompt).isGreaterThan(16);
+        assertThat(again.usage().orElseThrow().promptTokensDetails().orElseThrow().cachedTokens())
+                .contains((prompt - 1) / 16 * 16);
+        assertThat(again.choices().getFirst().message().content()).contains(whole);
     }
 
     @Test

@@ -66,6 +66,10 @@ class PrefixCacheTest {
         assertThat(cache.match(c)).hasSize(1);
         assertThat(cache.match(d)).hasSize(1);
         assertThat(cache.bytes()).isEqualTo(3 * BLOCK_BYTES);
+        cache.clear();
+        assertThat(cache.blocks()).isZero();
+        assertThat(cache.bytes()).isZero();
+        assertThat(cache.match(a)).isEmpty();
     }
 
     @Test
