@@ -88,7 +88,8 @@ s1=$(steal); t1=$(date +%s%N)
 run "$c" $((c * per))
 s2=$(steal); t2=$(date +%s%N)
 read -r p1 q1 <<< "$(prompt_tokens)"
-echo "prompt tokens held by the server's prefix cache in the timed runs: $((q1 - q0)) of $((p1 - p0))" \
+echo "prompt tokens held by the server's prefix cache in the two runs (the client's warm-ups included):" \
+  "$((q1 - q0)) of $((p1 - p0))" \
   "(hearth serve --prefix-cache-mb 0 turns it off)"
 cpus=$(getconf _NPROCESSORS_ONLN)
 pct() { python3 -c "print(f'{100 * $1 / ($2 / 1e9 * 100 * $cpus):.1f}')"; }   # jiffies are 1/100 s

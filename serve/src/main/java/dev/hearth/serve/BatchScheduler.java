@@ -23,17 +23,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching for one model: a single thread owns the model and runs, over and over,
- * (1) admit: take waiting jobs from the bounded queue while the batch has room, read each new
- * prompt (prefill, into KV caches of its own, after copying the whole blocks of it that the
- * {@link PrefixCache} holds) and choose its first token; (2) one decode step
- * for every running sequence together ({@link LanguageModel#forwardEach}: the matrix products
- * see all of them as one batch, attention reads each one's own cache), then sample each
- * sequence's next token with its own settings. A sequence leaves the batch as soon as it
+ * (1) admit: take waiting jobs from the bounded queue while the batch has room, giving each new
+ * prompt KV caches of its own (after copying in the whole blocks of it that the
+ * {@link PrefixCache} holds); (2) one decode step for every running sequence together
+ * ({@link LanguageModel#forwardEach}: the matrix products see all of them as one batch, attention
+ * reads each one's own cache), which also reads the new prompts, their tokens as rows after the
+ * running sequences' (a prompt that does not fit beside them, or comes when nothing runs, is read
+ * alone at admission), then sample each sequence's next token, or a new prompt's first, with its
+ * own settings. A sequence leaves the batch as soon as it
  * finishes, is cancelled (its client went away) or passes its deadline, and its slot is filled
  * at the next admit. Past the queue's capacity {@link #submit} refuses at once (429), so
  * overload never hangs a client. Other work on the model (embeddings) runs on the same thread one
@@ -56,6 +59,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final ServerMetrics.ModelMeters meters;
     private final BlockingQueue<Object> queue;
     private final List<Running> running = new ArrayList<>();
+    private final List<Reading> readings = new ArrayList<>();                 // prompts for the next step
     private final ArrayDeque<Task<?, ?>> tasks = new ArrayDeque<>();
     private final ComputePool pool;
     private final PrefixCache prefixes;                                       // null when turned off
@@ -65,6 +69,22 @@ public final class BatchScheduler implements AutoCloseable {
     private final Thread deliverer;
     private volatile boolean open = true;
     private volatile int runningJobs;
+
+    /**
+     * The job's prompt {@code index}, being read into {@code caches} (null when no token is
+     * wanted), which already hold the {@code cached} tokens the prefix cache had; {@code t0} when
+     * its reading began. Left in {@link #readings}, it is read in the next decode step, its rows
+     * after the running sequences' tokens, so the weights stream once for all of them.
+     */
+    private record Reading(GenerationJob job, int index, Sampler sampler, List<KvCache> caches, int cached, long t0) {
+        int[] ids() {
+            return job.prompts().get(index);
+        }
+
+        int rows() {
+            return ids().length - cached;
+        }
+    }
 
     /** A sequence in the batch: its job, state, caches and sampler, and when it last produced a token. */
     private static final class Running {
@@ -261,7 +281,8 @@ public final class BatchScheduler implements AutoCloseable {
             if (next == null) {
                 return;
             }
-            if (next instanceof GenerationJob job && !running.isEmpty() && running.size() + job.choices() > maxBatch) {
+            int admitted = running.size() + readings.stream().mapToInt(r -> r.job.n()).sum();
+            if (next instanceof GenerationJob job && admitted > 0 && admitted + job.choices() > maxBatch) {
                 return;
             }
             start(queue.poll());
@@ -282,6 +303,7 @@ public final class BatchScheduler implements AutoCloseable {
             prefill(job);
         } catch (RuntimeException | OutOfMemoryError e) {
             running.removeIf(r -> r.job == job);
+            readings.removeIf(r -> r.job == job);
             LOG.warn("prefill failed", e);
             job.fail(e instanceof OutOfMemoryError
                     ? new ApiException(503, "server_error", "out_of_memory", null, "the server ran out of memory"
@@ -294,53 +316,76 @@ public final class BatchScheduler implements AutoCloseable {
 
     /**
      * Reads each of the job's prompts once and chooses every choice's first token; the n choices
-     * of a prompt start from copies of its caches.
+     * of a prompt start from copies of its caches. While sequences run, a job whose prompts' rows
+     * fit beside theirs ({@link LanguageModel#PROMPT_ROWS} rows in all) is left for the next decode
+     * step, which reads them with their tokens: the same bits as reading them alone.
      */
     private void prefill(GenerationJob job) {
         int context = model.contextLength();
-        int vocab = Math.min(model.vocabSize(), tokenizer.vocabSize());
-        Sampler sampler = new Sampler(job.params());
         int maxNew = job.params().maxNewTokens();
+        Sampler sampler = new Sampler(job.params());
+        List<Reading> mine = new ArrayList<>();
         for (int p = 0; p < job.prompts().size(); p++) {
             int[] ids = job.prompts().get(p);
             meters.promptTokens().increment(ids.length);
             long t0 = System.nanoTime();
-            List<KvCache> prompt = null;
-            Tensor logits = null;                                                              // (1, 1, vocab)
-            if (maxNew > 0) {
-                prompt = model.newCaches(1, Math.min(context, ids.length + maxNew));
-                int cached = 0;
-                if (prefixes != null) {
-                    for (List<KvCache> block : prefixes.match(ids)) {
-                        for (int l = 0; l < prompt.size(); l++) {
-                            prompt.get(l).appendAll(block.get(l));
-                        }
-                        cached += PrefixCache.BLOCK;
-                    }
-                    job.addCachedPromptTokens(cached);
-                    meters.cachedPromptTokens().increment(cached);
-                }
-                logits = model.forwardLast(Arrays.copyOfRange(ids, cached, ids.length), prompt).contiguous();
-                if (prefixes != null) {
-                    prefixes.keep(ids, prompt);
-                }
+            if (maxNew == 0) {
+                begin(new Reading(job, p, sampler, null, 0, t0), null, 0, t0);
+                continue;
             }
-            long t1 = System.nanoTime();
-            for (int i = 0; i < job.n(); i++) {
-                int choice = p * job.n() + i;
-                Sequence seq = new Sequence(choice, ids, job.params(), tokenizer, job, context, PromptOptions.PLAIN);
-                seq.prefilled(t0, t1);
-                if (maxNew == 0) {
-                    seq.end(FinishReason.MAX_TOKENS, t0);
-                    news.add(job);
-                    continue;
+            List<KvCache> caches = model.newCaches(1, Math.min(context, ids.length + maxNew));
+            int cached = 0;
+            if (prefixes != null) {
+                for (List<KvCache> block : prefixes.match(ids)) {
+                    for (int l = 0; l < caches.size(); l++) {
+                        caches.get(l).appendAll(block.get(l));
+                    }
+                    cached += PrefixCache.BLOCK;
                 }
-                List<KvCache> caches = i == job.n() - 1 ? prompt : prompt.stream().map(KvCache::copy).toList();
-                Running r = new Running(job, seq, caches, sampler);
-                take(r, logits.data(), logits.offset(), vocab, context);
-                if (seq.finish() == null) {
-                    running.add(r);
-                }
+                job.addCachedPromptTokens(cached);
+                meters.cachedPromptTokens().increment(cached);
+            }
+            mine.add(new Reading(job, p, sampler, caches, cached, t0));
+        }
+        int rows = running.size() + readings.stream().mapToInt(Reading::rows).sum()
+                + mine.stream().mapToInt(Reading::rows).sum();
+        if (!running.isEmpty() && rows <= LanguageModel.PROMPT_ROWS) {
+            readings.addAll(mine);
+            return;
+        }
+        for (Reading r : mine) {
+            Tensor logits = model.forwardLast(Arrays.copyOfRange(r.ids(), r.cached, r.ids().length), r.caches)
+                    .contiguous();
+            begin(r, logits.data(), logits.offset(), System.nanoTime());
+        }
+    }
+
+    /**
+     * Starts the choices of a prompt read (by t1) into its caches, from the logits of its last
+     * token at data[offset] (none when no token is wanted: null caches): each choice takes its
+     * first token from them and runs on its own copy of the caches.
+     */
+    private void begin(Reading read, float[] data, int offset, long t1) {
+        GenerationJob job = read.job;
+        int context = model.contextLength();
+        int vocab = Math.min(model.vocabSize(), tokenizer.vocabSize());
+        if (read.caches != null && prefixes != null) {
+            prefixes.keep(read.ids(), read.caches);
+        }
+        for (int i = 0; i < job.n(); i++) {
+            Sequence seq = new Sequence(read.index * job.n() + i, read.ids(), job.params(), tokenizer, job, context,
+                    PromptOptions.PLAIN);
+            seq.prefilled(read.t0, t1);
+            if (read.caches == null) {
+                seq.end(FinishReason.MAX_TOKENS, read.t0);
+                news.add(job);
+                continue;
+            }
+            List<KvCache> own = i == job.n() - 1 ? read.caches : read.caches.stream().map(KvCache::copy).toList();
+            Running r = new Running(job, seq, own, read.sampler);
+            take(r, data, offset, vocab, context);
+            if (seq.finish() == null) {
+                running.add(r);
             }
         }
     }
@@ -364,7 +409,7 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /** One decode step for every running sequence. */
+    /** One decode step for every running sequence, reading the prompts left for it alongside. */
     private void step() {
         long now = System.nanoTime();
         Set<GenerationJob> stopped = new HashSet<>();
@@ -373,21 +418,37 @@ public final class BatchScheduler implements AutoCloseable {
                 stopped.add(r.job);
             }
         }
+        for (Reading r : readings) {
+            if (!r.job.done() && (r.job.cancelled() || r.job.expired(now))) {
+                stopped.add(r.job);
+            }
+        }
         stopped.forEach(job -> job.fail(timeoutOrCancelled(job)));
         running.removeIf(r -> r.job.done());
+        readings.removeIf(r -> r.job.done());
         updateRunning();
-        if (running.isEmpty()) {
+        if (running.isEmpty() && readings.isEmpty()) {
             return;
         }
         int n = running.size();
-        meters.batchSize().record(n);
-        int[] ids = new int[n];
-        List<List<KvCache>> caches = new ArrayList<>(n);
+        if (n > 0) {
+            meters.batchSize().record(n);
+        }
+        int rows = n + readings.stream().mapToInt(Reading::rows).sum();
+        int[] ids = new int[rows];
+        List<List<KvCache>> caches = new ArrayList<>(rows);
         for (int i = 0; i < n; i++) {
             ids[i] = running.get(i).seq.lastToken();
             caches.add(running.get(i).caches);
         }
-        Tensor logits = model.forwardEach(ids, caches).contiguous();
+        int row = n;
+        for (Reading r : readings) {
+            for (int t = r.cached; t < r.ids().length; t++, row++) {
+                ids[row] = r.ids()[t];
+                caches.add(r.caches);
+            }
+        }
+        Tensor logits = model.forwardEach(ids, caches).contiguous();               // a row per sequence
         float[] data = logits.data();
         int vocabAll = model.vocabSize();
         int vocab = Math.min(vocabAll, tokenizer.vocabSize());
@@ -395,6 +456,11 @@ public final class BatchScheduler implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             take(running.get(i), data, logits.offset() + i * vocabAll, vocab, context);
         }
+        long t1 = System.nanoTime();
+        for (int j = 0; j < readings.size(); j++) {
+            begin(readings.get(j), data, logits.offset() + (n + j) * vocabAll, t1);
+        }
+        readings.clear();
         handOff();
         running.removeIf(r -> r.seq.finish() != null);
         updateRunning();
@@ -407,7 +473,8 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     private void updateRunning() {
-        runningJobs = (int) running.stream().map(r -> r.job).distinct().count();
+        runningJobs = (int) Stream.concat(running.stream().map(r -> r.job), readings.stream().map(r -> r.job))
+                .distinct().count();
     }
 
     private void failAll(ApiException e) {
@@ -416,7 +483,13 @@ public final class BatchScheduler implements AutoCloseable {
                 r.job.fail(e);
             }
         }
+        for (Reading r : readings) {
+            if (!r.job.done()) {
+                r.job.fail(e);
+            }
+        }
         running.clear();
+        readings.clear();
         updateRunning();
     }
 

@@ -133,6 +133,60 @@ class BatchSchedulerTest {
         assertThat(metrics.registry().get("hearth.prefix.cache").tag("model", "tiny").gauge().value()).isZero();
     }
 
+    @Test
+    void promptsArrivingWhileAnotherRunsAreReadInItsStepAndGetTheTokensTheyGetAlone() throws Exception {
+        ModelFolder.Loaded m = ModelFolder.load(TestServer.modelFolder(dir.resolve("m"), 1, 512));
+        m.model().eval();
+        m.model().freezeForInference();
+        int[] greedyPrompt = m.tokenizer().encode("where a bird sang");
+        List<int[]> twoPrompts = List.of(m.tokenizer().encode("the dog"), m.tokenizer().encode("on a mat"));
+        // greedy (see complete): a bit changed anywhere shows in the tokens
+        SamplingParams greedy = new SamplingParams(0, 0, 1, 1, 10, List.of(), List.of(), 1);
+        ServeOptions noCache = ServeOptions.defaults().withPrefixCache(0);
+        List<List<GenerationResult>> alone = new ArrayList<>();
+        try (BatchScheduler s = new BatchScheduler(m.model(), m.tokenizer(), "tiny", noCache, new ServerMetrics(), null)) {
+            alone.add(run(s, new GenerationJob(List.of(greedyPrompt), 1, greedy, System.nanoTime(),
+                    TimeUnit.MINUTES.toNanos(1))));
+            alone.add(run(s, new GenerationJob(twoPrompts, 2, greedy, System.nanoTime(), TimeUnit.MINUTES.toNanos(1))));
+        }
+        try (BatchScheduler s = new BatchScheduler(m.model(), m.tokenizer(), "tiny", noCache, new ServerMetrics(), null)) {
+            GenerationJob long_ = greedy(m, 400);
+            s.submit(long_);
+            while (long_.generatedTokens() < 2) {
+                Thread.sleep(1);
+            }
+            // both arrive while it runs: their prompts (17 rows, then 7 + 8) are read in its next steps
+            List<List<GenerationResult>> together = List.of(
+                    run(s, new GenerationJob(List.of(greedyPrompt), 1, greedy, System.nanoTime(),
+                            TimeUnit.MINUTES.toNanos(1))),
+                    run(s, new GenerationJob(twoPrompts, 2, greedy, System.nanoTime(), TimeUnit.MINUTES.toNanos(1))));
+            assertThat(long_.done()).as("the long job still ran when the others were read").isFalse();
+            long_.cancel();
+            for (int j = 0; j < 2; j++) {
+                assertThat(together.get(j)).hasSameSizeAs(alone.get(j));
+                for (int c = 0; c < alone.get(j).size(); c++) {
+                    assertThat(together.get(j).get(c).tokenIds()).as("job %d, choice %d", j, c)
+                            .containsExactly(alone.get(j).get(c).tokenIds());
+                }
+            }
+        }
+    }
+
+    /** Submits the job and waits for every choice to finish: their results, in the choices' order. */
+    private static List<GenerationResult> run(BatchScheduler scheduler, GenerationJob job) throws Exception {
+        scheduler.submit(job);
+        GenerationResult[] results = new GenerationResult[job.choices()];
+        for (int finished = 0; finished < results.length; ) {
+            GenerationJob.Event e = job.next(60_000);
+            assertThat(e).isNotNull().isNotInstanceOf(GenerationJob.Event.Failed.class);
+            if (e instanceof GenerationJob.Event.Finished f) {
+                results[f.choice()] = f.result();
+                finished++;
+            }
+        }
+        return List.of(results);
+    }
+
     /**
      * A greedy completion of {@code ids} (the untrained model's logits are nearly even, so a changed
      * bit shows in its argmax, where a sampled draw would hide it), checking how many of its prompt

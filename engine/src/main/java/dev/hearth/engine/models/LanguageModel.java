@@ -11,7 +11,9 @@ import dev.hearth.engine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A causal language model: token ids in, next-token logits out. Training calls
@@ -169,19 +171,47 @@ public abstract class LanguageModel extends Module {
      * each of batch 1, from {@link #newCaches}) holding its earlier tokens, and its new token takes
      * the next position of those caches. The projections and the MLP run on all n rows together;
      * only attention reads each sequence's own cache.
+     *
+     * <p>A sequence may bring several new tokens (a prompt read in the same step as the others'
+     * next tokens, so the weights are streamed once for all of them): its rows are consecutive, in
+     * order, and give the same list of caches (the same object); each reads the caches up to itself.
+     * Logits come for the last row of each sequence only, one row per sequence in order. Up to
+     * {@link #PROMPT_ROWS} rows a frozen model gives every sequence the bits of reading its tokens
+     * alone, one by one.
      */
     public Tensor forwardEach(int[] ids, List<List<KvCache>> caches) {
         int n = ids.length;
         if (caches.size() != n) {
             throw new dev.hearth.engine.HearthException(n + " tokens were given with caches for " + caches.size()
-                    + " sequences; give one cache list per sequence");
+                    + " rows; give one cache list per row");
         }
         int[] positions = new int[n];
+        List<Integer> lastRows = new ArrayList<>(n);
+        Set<List<KvCache>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < n; i++) {
-            positions[i] = caches.get(i).getFirst().length();
+            List<KvCache> c = caches.get(i);
+            boolean continues = i > 0 && caches.get(i - 1) == c;
+            if (!continues && !seen.add(c)) {
+                throw new dev.hearth.engine.HearthException("rows " + i + " and an earlier one share caches but are"
+                        + " not next to each other: give a sequence's new tokens as consecutive rows");
+            }
+            positions[i] = continues ? positions[i - 1] + 1 : c.getFirst().length();
             checkIds(new int[] {ids[i]}, 1, 1, positions[i]);
+            if (i + 1 == n || caches.get(i + 1) != c) {
+                lastRows.add(i);
+            }
         }
-        return head(finalNorm(throughBlocks(ids, positions, caches, onRows())));
+        Tensor h = throughBlocks(ids, positions, caches, onRows());                             // (n, 1, C)
+        if (lastRows.size() < n) {                                 // the head for the rows whose logits are wanted
+            Tensor all = h.contiguous();
+            int c = all.dim(2);
+            float[] last = new float[lastRows.size() * c];
+            for (int j = 0; j < lastRows.size(); j++) {
+                System.arraycopy(all.data(), all.offset() + lastRows.get(j) * c, last, j * c, c);
+            }
+            h = Tensor.of(last, lastRows.size(), 1, c);
+        }
+        return head(finalNorm(h));
     }
 
     /**

@@ -226,6 +226,54 @@ class LanguageModelTest {
     }
 
     @Test
+    void aStepThatReadsPromptsBesideOtherSequencesTokensGivesEachTheBitsOfReadingItAlone() {
+        // two running sequences' next tokens, then a fresh 9-token prompt and a 5-token suffix of
+        // a prompt whose first 4 tokens the caches hold: 16 rows, one pass of the few-row products
+        int[][] seqs = {{1, 5, 9, 2, 36, 0, 7}, {3, 3}};
+        int[] fresh = {4, 8, 15, 16, 23, 2, 11, 30, 6};
+        int[] resumed = {9, 9, 1, 0, 12, 5, 33, 7, 20};
+        for (LanguageModel m : models()) {
+            m.eval();
+            m.freezeForInference();
+            try (Autograd.Scope s = Autograd.noGrad()) {
+                List<List<KvCache>> caches = new java.util.ArrayList<>();
+                float[] alone = stepAfterPrefixes(m, seqs, new java.util.ArrayList<>());
+                int[] last = new int[seqs.length];
+                for (int i = 0; i < seqs.length; i++) {
+                    List<KvCache> c = m.newCaches(1, 20);
+                    m.forwardLast(Arrays.copyOf(seqs[i], seqs[i].length - 1), c);
+                    caches.add(c);
+                    last[i] = seqs[i][seqs[i].length - 1];
+                }
+                List<KvCache> freshCaches = m.newCaches(1, 20);
+                List<KvCache> resumedCaches = m.newCaches(1, 20);
+                m.forwardLast(Arrays.copyOf(resumed, 4), resumedCaches);
+                int[] ids = new int[2 + 9 + 5];
+                System.arraycopy(last, 0, ids, 0, 2);
+                System.arraycopy(fresh, 0, ids, 2, 9);
+                System.arraycopy(resumed, 4, ids, 11, 5);
+                List<List<KvCache>> rows = new java.util.ArrayList<>(caches);
+                rows.addAll(java.util.Collections.nCopies(9, freshCaches));
+                rows.addAll(java.util.Collections.nCopies(5, resumedCaches));
+                float[] mixed = m.forwardEach(ids, rows).toFloatArray();
+                String name = m.getClass().getSimpleName();
+                assertThat(mixed).as(name).hasSize(4 * 37);
+                assertThat(Arrays.copyOf(mixed, 2 * 37)).as(name).containsExactly(alone);
+                assertThat(Arrays.copyOfRange(mixed, 2 * 37, 3 * 37)).as(name)
+                        .containsExactly(m.forwardLast(fresh, m.newCaches(1, 20)).toFloatArray());
+                List<KvCache> resumedAlone = m.newCaches(1, 20);
+                assertThat(Arrays.copyOfRange(mixed, 3 * 37, 4 * 37)).as(name)
+                        .containsExactly(m.forwardLast(resumed, resumedAlone).toFloatArray());
+                assertNextStepAlike(m, resumed.length, resumedCaches, resumedAlone);
+                // a sequence's rows must be next to each other
+                List<List<KvCache>> apart = List.of(freshCaches, caches.get(0), freshCaches);
+                assertThatThrownBy(() -> m.forwardEach(new int[] {1, 2, 3}, apart))
+                        .isInstanceOf(HearthException.class).hasMessageContaining("not next to each other");
+            }
+        }
+    }
+
+    @Test
     void aPromptReadInPlaceLeavesTheCachesOfReadingItAsTensors() {
         // forwardLast runs a prompt of up to 64 tokens on raw rows; forward keeps a tensor per
         // operation: 40 tokens take the many-row products, and the caches they leave are the same
