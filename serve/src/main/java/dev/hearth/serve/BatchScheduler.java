@@ -13,7 +13,6 @@ import dev.hearth.engine.tokenize.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -412,18 +411,8 @@ public final class BatchScheduler implements AutoCloseable {
     /** One decode step for every running sequence, reading the prompts left for it alongside. */
     private void step() {
         long now = System.nanoTime();
-        Set<GenerationJob> stopped = new HashSet<>();
-        for (Running r : running) {
-            if (!r.job.done() && (r.job.cancelled() || r.job.expired(now))) {
-                stopped.add(r.job);
-            }
-        }
-        for (Reading r : readings) {
-            if (!r.job.done() && (r.job.cancelled() || r.job.expired(now))) {
-                stopped.add(r.job);
-            }
-        }
-        stopped.forEach(job -> job.fail(timeoutOrCancelled(job)));
+        jobs().filter(job -> !job.done() && (job.cancelled() || job.expired(now))).toList()
+                .forEach(job -> job.fail(timeoutOrCancelled(job)));
         running.removeIf(r -> r.job.done());
         readings.removeIf(r -> r.job.done());
         updateRunning();
@@ -472,22 +461,17 @@ public final class BatchScheduler implements AutoCloseable {
                 : ApiException.timeout();
     }
 
+    /** The jobs of the running sequences and of the prompts waiting for the next step, each once. */
+    private Stream<GenerationJob> jobs() {
+        return Stream.concat(running.stream().map(r -> r.job), readings.stream().map(r -> r.job)).distinct();
+    }
+
     private void updateRunning() {
-        runningJobs = (int) Stream.concat(running.stream().map(r -> r.job), readings.stream().map(r -> r.job))
-                .distinct().count();
+        runningJobs = (int) jobs().count();
     }
 
     private void failAll(ApiException e) {
-        for (Running r : running) {
-            if (!r.job.done()) {
-                r.job.fail(e);
-            }
-        }
-        for (Reading r : readings) {
-            if (!r.job.done()) {
-                r.job.fail(e);
-            }
-        }
+        jobs().filter(job -> !job.done()).toList().forEach(job -> job.fail(e));
         running.clear();
         readings.clear();
         updateRunning();
