@@ -186,7 +186,8 @@ public abstract class LanguageModel extends Module {
                     + " rows; give one cache list per row");
         }
         int[] positions = new int[n];
-        List<Integer> lastRows = new ArrayList<>(n);
+        int[] lastRows = new int[n];                                    // the rows whose logits are wanted
+        int sequences = 0;
         Set<List<KvCache>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < n; i++) {
             List<KvCache> c = caches.get(i);
@@ -198,18 +199,18 @@ public abstract class LanguageModel extends Module {
             positions[i] = continues ? positions[i - 1] + 1 : c.getFirst().length();
             checkIds(new int[] {ids[i]}, 1, 1, positions[i]);
             if (i + 1 == n || caches.get(i + 1) != c) {
-                lastRows.add(i);
+                lastRows[sequences++] = i;
             }
         }
         Tensor h = throughBlocks(ids, positions, caches, onRows());                             // (n, 1, C)
-        if (lastRows.size() < n) {                                 // the head for the rows whose logits are wanted
+        if (sequences < n) {                                            // the head for those rows only
             Tensor all = h.contiguous();
             int c = all.dim(2);
-            float[] last = new float[lastRows.size() * c];
-            for (int j = 0; j < lastRows.size(); j++) {
-                System.arraycopy(all.data(), all.offset() + lastRows.get(j) * c, last, j * c, c);
+            float[] last = new float[sequences * c];
+            for (int j = 0; j < sequences; j++) {
+                System.arraycopy(all.data(), all.offset() + lastRows[j] * c, last, j * c, c);
             }
-            h = Tensor.of(last, lastRows.size(), 1, c);
+            h = Tensor.of(last, sequences, 1, c);
         }
         return head(finalNorm(h));
     }
